@@ -1,0 +1,201 @@
+package generator
+
+import (
+	"fmt"
+	"go/types"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// maxFields is the number of payload fields one dirty bitmask can track.
+const maxFields = 64
+
+var columnRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// fieldTag is a parsed `session:"..."` tag.
+type fieldTag struct {
+	skip   bool
+	column string
+	index  bool
+	was    string
+}
+
+// parseTag parses `session:"column,index,was=old"`.
+func parseTag(tag string) (fieldTag, error) {
+	v, ok := reflect.StructTag(tag).Lookup("session")
+	if !ok {
+		return fieldTag{}, nil
+	}
+	if v == "-" {
+		return fieldTag{skip: true}, nil
+	}
+	parts := strings.Split(v, ",")
+	ft := fieldTag{column: strings.TrimSpace(parts[0])}
+	for _, p := range parts[1:] {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "index":
+			ft.index = true
+		case strings.HasPrefix(p, "was="):
+			ft.was = strings.TrimPrefix(p, "was=")
+			if !columnRE.MatchString(ft.was) {
+				return fieldTag{}, fmt.Errorf("tag option %q: the old column name must match %s", p, columnRE)
+			}
+		case p == "":
+		default:
+			return fieldTag{}, fmt.Errorf("unknown tag option %q; known options are index and was=old_column", p)
+		}
+	}
+	return ft, nil
+}
+
+// buildModel maps every field of the loaded struct to a column, or returns
+// every problem found, each as "file:line: field X: why, and what to do".
+func buildModel(l *loaded, table string) (*Model, error) {
+	m := &Model{
+		PkgName:  l.pkg.Name,
+		PkgPath:  l.pkg.PkgPath,
+		TypeName: l.named.Obj().Name(),
+		Table:    table,
+		ModDir:   l.modDir,
+	}
+	if len(l.pkg.GoFiles) > 0 {
+		m.PkgDir = filepath.Dir(l.pkg.GoFiles[0])
+	}
+	if !columnRE.MatchString(table) {
+		return nil, fmt.Errorf("table name %q must match %s", table, columnRE)
+	}
+	var problems []string
+	seen := map[string]string{}
+	for _, c := range []string{ColTokenHash, ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember} {
+		seen[c] = "the lifecycle column " + c
+	}
+	for _, c := range reservedParams {
+		seen[c] = "the query parameter " + c
+	}
+	for i := 0; i < l.strct.NumFields(); i++ {
+		v := l.strct.Field(i)
+		pos := l.pkg.Fset.Position(v.Pos())
+		fail := func(format string, args ...any) {
+			problems = append(problems, fmt.Sprintf("%s:%d: field %s: %s", pos.Filename, pos.Line, v.Name(), fmt.Sprintf(format, args...)))
+		}
+		tag, err := parseTag(l.strct.Tag(i))
+		if err != nil {
+			fail("%v", err)
+			continue
+		}
+		if tag.skip {
+			continue
+		}
+		if v.Embedded() {
+			fail("embedded fields are not supported; give the field a name, or tag it `session:\"-\"`")
+			continue
+		}
+		if !v.Exported() {
+			fail("unexported fields are not stored; export it, or tag it `session:\"-\"` to leave it out")
+			continue
+		}
+		mp, err := mapType(v.Type())
+		if err != nil {
+			fail("%v", err)
+			continue
+		}
+		col := tag.column
+		if col == "" {
+			col = snakeCase(v.Name())
+		}
+		if !columnRE.MatchString(col) {
+			fail("column name %q must be lower case letters, digits and underscores (at most 63), starting with a letter or underscore; rename it with `session:\"name\"`", col)
+			continue
+		}
+		if other, dup := seen[col]; dup {
+			fail("column %q is already used by %s; rename one of them with `session:\"name\"`", col, other)
+			continue
+		}
+		seen[col] = "field " + v.Name()
+		if tag.index && mp.kind == KindJSON {
+			fail("a jsonb column cannot carry the index option; index a scalar field instead")
+			continue
+		}
+		f := Field{
+			GoName:   v.Name(),
+			Column:   col,
+			Was:      tag.was,
+			Index:    tag.index,
+			SQLType:  mp.sql,
+			Nullable: mp.nullable,
+			Kind:     mp.kind,
+			Basic:    mp.basic,
+			Named:    mp.named,
+			Flat:     mp.flat,
+			Pos:      pos,
+			typ:      v.Type(),
+		}
+		f.GoType = types.TypeString(v.Type(), types.RelativeTo(l.pkg.Types))
+		if !f.Nullable {
+			f.Default = zeroDefaults[f.SQLType]
+		}
+		m.Fields = append(m.Fields, f)
+	}
+	for _, f := range m.Fields {
+		if strings.HasPrefix(f.Column, "set_") {
+			if _, clash := seen[strings.TrimPrefix(f.Column, "set_")]; clash {
+				problems = append(problems, fmt.Sprintf("%s:%d: field %s: column %q clashes with the generated change flag of column %q; rename it with `session:\"name\"`", f.Pos.Filename, f.Pos.Line, f.GoName, f.Column, strings.TrimPrefix(f.Column, "set_")))
+			}
+		}
+	}
+	if len(m.Fields) > maxFields {
+		problems = append(problems, fmt.Sprintf("%s: %s has %d stored fields; at most %d are supported (group related fields into a struct, stored as one jsonb column)", l.pkg.Fset.Position(l.named.Obj().Pos()), m.TypeName, len(m.Fields), maxFields))
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return m, nil
+}
+
+// reservedParams are the sqlc parameter names the generated queries use
+// besides the payload columns.
+var reservedParams = []string{"new_token_hash", "renew", "idle_us", "absolute_us", "batch", "except_token_hash"}
+
+// snakeCase turns a Go identifier into a column name: UserID → user_id,
+// MFAAt → mfa_at, HTTPServer → http_server.
+func snakeCase(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) ||
+				(i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sqlcName is the Go name sqlc gives a column or parameter (its StructName
+// rule with the default "id" initialism).
+func sqlcName(col string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(col, "_") {
+		if p == "" {
+			continue
+		}
+		if p == "id" {
+			b.WriteString("ID")
+			continue
+		}
+		b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+	}
+	out := b.String()
+	if out != "" && unicode.IsDigit(rune(out[0])) {
+		out = "_" + out
+	}
+	return out
+}

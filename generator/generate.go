@@ -1,0 +1,238 @@
+// Package generator is the sessiongen library: it turns a Go session payload
+// struct into dbmate migrations, sqlc queries (compiled by sqlc to pgx/v5
+// code) and a typed Go layer over package sessionrt.
+//
+// The pipeline has four stages, one file each: load (go/packages),
+// model (fields.go, typemap.go: struct fields to columns), render
+// (migrate.go, render_sql.go, render_go.go, render_backend.go, sqlc.go) and
+// write (write.go). Generate runs the first three and builds every file in
+// memory; Output.Write puts them on disk and Output.Check compares them with
+// it, for CI.
+package generator
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Options configures one Generate run. Relative paths are taken from Dir.
+type Options struct {
+	Dir        string // directory of the package declaring the payload type; default "."
+	Type       string // payload struct type name (required)
+	Table      string // table name; default snake_case(Type)+"s"
+	SQLCConfig string // sqlc.yaml to add our entry to; default <module root>/sqlc.yaml
+	SchemaDir  string // migrations directory; default <sqlc.yaml dir>/schema
+	QueriesDir string // query files directory; default <sqlc.yaml dir>/queries
+	Out        string // sqlc's Go output directory; default <Dir>/<lower(Type)>db
+	GoFile     string // typed layer file; default <Dir>/<snake_case(Type)>_gen.go
+	AllowDrop  bool   // allow migrations that drop columns of removed fields
+	// Now stamps new migrations; default time.Now.
+	Now func() time.Time
+	// SQLC runs sqlc; default ExecSelf.
+	SQLC SQLCRunner
+}
+
+// paths are the resolved absolute locations of one run.
+type paths struct {
+	root, sqlcConfig, schema, queries, out, goFile string
+}
+
+func (o *Options) resolve(l *loaded) (paths, error) {
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return filepath.Clean(p)
+		}
+		return filepath.Join(o.Dir, p)
+	}
+	var p paths
+	switch {
+	case o.SQLCConfig != "":
+		p.sqlcConfig = abs(o.SQLCConfig)
+	case l.modDir != "":
+		p.sqlcConfig = filepath.Join(l.modDir, "sqlc.yaml")
+	default:
+		return p, fmt.Errorf("package in %s is not in a module; pass -sqlc", o.Dir)
+	}
+	p.root = filepath.Dir(p.sqlcConfig)
+	p.schema = filepath.Join(p.root, "schema")
+	if o.SchemaDir != "" {
+		p.schema = abs(o.SchemaDir)
+	}
+	p.queries = filepath.Join(p.root, "queries")
+	if o.QueriesDir != "" {
+		p.queries = abs(o.QueriesDir)
+	}
+	p.out = filepath.Join(abs("."), strings.ToLower(o.Type)+"db")
+	if o.Out != "" {
+		p.out = abs(o.Out)
+	}
+	p.goFile = filepath.Join(abs("."), snakeCase(o.Type)+"_gen.go")
+	if o.GoFile != "" {
+		p.goFile = abs(o.GoFile)
+	}
+	for name, dir := range map[string]string{"schema": p.schema, "queries": p.queries, "out": p.out} {
+		rel, err := filepath.Rel(p.root, dir)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return p, fmt.Errorf("-%s %s must be inside %s, the directory of sqlc.yaml", name, dir, p.root)
+		}
+	}
+	return p, nil
+}
+
+// rel is path relative to root with forward slashes, as sqlc.yaml wants.
+func (p paths) rel(path string) string {
+	r, err := filepath.Rel(p.root, path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(r)
+}
+
+// Generate loads the payload type, maps it and renders every file in
+// memory. Nothing is written.
+func Generate(ctx context.Context, o Options) (*Output, error) {
+	if o.Type == "" {
+		return nil, fmt.Errorf("-type is required: name the session payload struct")
+	}
+	if o.Dir == "" {
+		o.Dir = "."
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %s: %w", o.Dir, err)
+	}
+	o.Dir = dir
+	if o.Table == "" {
+		o.Table = snakeCase(o.Type) + "s"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SQLC == nil {
+		o.SQLC = ExecSelf
+	}
+	goFileName := snakeCase(o.Type) + "_gen.go"
+	if o.GoFile != "" {
+		goFileName = filepath.Base(o.GoFile)
+	}
+
+	// load
+	l, err := load(o.Dir, o.Type, goFileName)
+	if err != nil {
+		return nil, err
+	}
+	// model
+	m, err := buildModel(l, o.Table)
+	if err != nil {
+		return nil, err
+	}
+	p, err := o.resolve(l)
+	if err != nil {
+		return nil, err
+	}
+	out := &Output{}
+
+	// render: migrations
+	existing, err := ReadMigrations(p.schema)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := Replay(existing, m.Table)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := Plan(cur, m.WantedSchema(), m.planOptions())
+	if err != nil {
+		return nil, err
+	}
+	schemaFiles := map[string][]byte{}
+	for _, f := range existing {
+		schemaFiles[filepath.ToSlash(filepath.Join(p.rel(p.schema), f.Name))] = f.Data
+	}
+	ts := NextTimestamp(o.Now(), existing)
+	for i, mig := range plan {
+		data, err := RenderMigration(mig)
+		if err != nil {
+			return nil, err
+		}
+		name := MigrationFileName(ts.Add(time.Duration(i)*time.Second), mig.Name)
+		out.Files = append(out.Files, File{Path: filepath.Join(p.schema, name), Data: data, Once: true})
+		out.NewMigrations = append(out.NewMigrations, name)
+		schemaFiles[filepath.ToSlash(filepath.Join(p.rel(p.schema), name))] = data
+	}
+
+	// render: queries and sqlc.yaml
+	queries, err := renderQueries(m)
+	if err != nil {
+		return nil, err
+	}
+	queriesPath := filepath.Join(p.queries, m.Table+".sql")
+	out.Files = append(out.Files, File{Path: queriesPath, Data: queries})
+	entry := sqlcEntry{
+		Name:    m.Table,
+		Schema:  p.rel(p.schema),
+		Queries: p.rel(queriesPath),
+		Package: filepath.Base(p.out),
+		Out:     p.rel(p.out),
+	}
+	oldConfig, err := os.ReadFile(p.sqlcConfig)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
+	}
+	config, err := mergeSQLCConfig(oldConfig, entry)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
+	}
+	out.Files = append(out.Files, File{Path: p.sqlcConfig, Data: config})
+
+	// render: sqlc, in a child process on a scratch copy
+	scratchConfig, err := mergeSQLCConfig(nil, entry)
+	if err != nil {
+		return nil, err
+	}
+	schemaFiles["sqlc.yaml"] = scratchConfig
+	schemaFiles[entry.Queries] = queries
+	gen, err := runSQLC(ctx, o.SQLC, p.root, schemaFiles, entry.Out)
+	if err != nil {
+		return nil, err
+	}
+	for _, rel := range sortedKeys(gen) {
+		out.Files = append(out.Files, File{Path: filepath.Join(p.root, rel), Data: gen[rel]})
+	}
+
+	// render: the typed Go layer
+	if l.modPath == "" {
+		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, p.out)
+	}
+	dbPath := l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, p.out))
+	goSrc, err := renderGo(m, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	out.Files = append(out.Files, File{Path: p.goFile, Data: goSrc})
+	return out, nil
+}
+
+// planOptions carries the tags and positions the migration planner needs.
+func (m *Model) planOptions() PlanOptions {
+	po := PlanOptions{Renames: map[string]string{}, Positions: map[string]string{}}
+	for _, f := range m.Fields {
+		if f.Was != "" {
+			po.Renames[f.Column] = f.Was
+		}
+		po.Positions[f.Column] = fmt.Sprintf("%s:%d: field %s", f.Pos.Filename, f.Pos.Line, f.GoName)
+	}
+	return po
+}
+
+func relOrSelf(base, p string) string {
+	r, err := filepath.Rel(base, p)
+	if err != nil {
+		return p
+	}
+	return r
+}

@@ -1,0 +1,115 @@
+package generator
+
+import (
+	"go/token"
+	"go/types"
+)
+
+// Lifecycle column names. Every sessions table has them besides the payload
+// columns; a payload field may not use one of these names.
+const (
+	ColTokenHash         = "token_hash"
+	ColCreatedAt         = "created_at"
+	ColLastSeenAt        = "last_seen_at"
+	ColExpiresAt         = "expires_at"
+	ColAbsoluteExpiresAt = "absolute_expires_at"
+	ColRemember          = "remember"
+)
+
+// Model is the payload struct after loading and type mapping: everything the
+// renderers need, with no go/types values left in it.
+type Model struct {
+	PkgName  string // Go package name of the payload type
+	PkgPath  string // import path of the payload package
+	PkgDir   string // directory of the payload package
+	ModDir   string // module root directory
+	TypeName string // payload type name, e.g. "Session"
+	Table    string // SQL table name, e.g. "sessions"
+	Fields   []Field
+}
+
+// GoKind says how a field is carried between Go and its column.
+type GoKind int
+
+// The field kinds.
+const (
+	KindScalar   GoKind = iota // a basic type the driver scans directly (maybe through a named type)
+	KindTime                   // time.Time
+	KindDuration               // time.Duration, stored as bigint nanoseconds
+	KindBytes                  // []byte
+	KindJSON                   // slices, maps, structs: jsonb via encoding/json
+)
+
+// Field is one payload field and its column.
+type Field struct {
+	GoName   string         // Go field name
+	Column   string         // column name
+	Was      string         // previous column name (tag was=), "" if none
+	Index    bool           // tag index: indexed, with ListBy/DestroyBy
+	SQLType  string         // canonical PostgreSQL type: bigint, integer, smallint, text, boolean, double precision, real, timestamptz, bytea, jsonb
+	Nullable bool           // pointer field: nullable column
+	Default  string         // SQL default of a NOT NULL column (the Go zero value); "" for nullable columns
+	Kind     GoKind         // how values are converted
+	GoType   string         // the field's type as written in the payload package, e.g. "int64", "Theme", "*time.Time", "[]CartItem"
+	Basic    string         // underlying basic Go type the sqlc code uses for scalars, e.g. "string" for Theme, "int64" for int
+	Named    bool           // the scalar is a named type that needs a conversion (Theme(x), int(x))
+	Flat     bool           // for KindJSON: a shallow copy is a deep copy (no pointers, slices, maps or interfaces inside the elements)
+	Pos      token.Position // where the field is declared
+
+	typ types.Type // the field's type, for rendering Go (never compared or printed)
+}
+
+// TableSchema is a sessions table's shape: wanted (from the Model) or
+// replayed (from committed migrations).
+type TableSchema struct {
+	Name    string
+	Columns []Column
+	Indexes []Index
+}
+
+// Column is one column of a TableSchema.
+type Column struct {
+	Name     string
+	Type     string // canonical type name as in Field.SQLType
+	Nullable bool
+	Default  string // SQL expression, "" for none
+}
+
+// Index is one non-primary index of a TableSchema.
+type Index struct {
+	Name    string
+	Columns []string
+}
+
+// IndexName is the name sessiongen gives the index on one column.
+func IndexName(table, column string) string { return table + "_" + column + "_idx" }
+
+// WantedSchema is the table the model asks for: lifecycle columns first, then
+// the payload columns in declaration order, then the indexes.
+func (m *Model) WantedSchema() *TableSchema {
+	t := &TableSchema{Name: m.Table}
+	t.Columns = append(t.Columns,
+		Column{Name: ColTokenHash, Type: "bytea"},
+		Column{Name: ColCreatedAt, Type: "timestamptz", Default: "now()"},
+		Column{Name: ColLastSeenAt, Type: "timestamptz", Default: "now()"},
+		Column{Name: ColExpiresAt, Type: "timestamptz"},
+		Column{Name: ColAbsoluteExpiresAt, Type: "timestamptz"},
+		Column{Name: ColRemember, Type: "boolean", Default: "false"},
+	)
+	t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, ColExpiresAt), Columns: []string{ColExpiresAt}})
+	for _, f := range m.Fields {
+		t.Columns = append(t.Columns, Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default})
+		if f.Index {
+			t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, f.Column), Columns: []string{f.Column}})
+		}
+	}
+	return t
+}
+
+// derefType is the element type of a nullable (pointer) field.
+func derefType(f Field) types.Type {
+	if p, ok := f.typ.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return f.typ
+}

@@ -1,0 +1,257 @@
+package generator
+
+import (
+	"github.com/dave/jennifer/jen"
+)
+
+const pgxPath = "github.com/jackc/pgx/v5"
+
+// toDBValue converts a Go field value to the value the sqlc code takes for
+// its column. pre holds statements that must run first (declaring tmp).
+// It is used for every kind but KindJSON.
+func toDBValue(fd Field, src *jen.Statement, tmp string) (jen.Code, []jen.Code) {
+	basic := jen.Id(fd.Basic)
+	if fd.Kind == KindBytes {
+		basic = jen.Index().Byte()
+	}
+	if !fd.Nullable {
+		switch {
+		case fd.Kind == KindBytes:
+			conv := src
+			if fd.Named {
+				conv = jen.Index().Byte().Call(src)
+			}
+			return jen.Id(tmp), []jen.Code{
+				jen.Id(tmp).Op(":=").Add(conv),
+				jen.If(jen.Id(tmp).Op("==").Nil()).Block(jen.Id(tmp).Op("=").Index().Byte().Values()),
+			}
+		case fd.Kind == KindDuration || fd.Named:
+			return basic.Call(src), nil
+		}
+		return src, nil
+	}
+	switch {
+	case fd.Kind == KindBytes:
+		return jen.Id(tmp), []jen.Code{
+			jen.Var().Id(tmp).Index().Byte(),
+			jen.If(src.Clone().Op("!=").Nil()).Block(
+				jen.Id(tmp).Op("=").Index().Byte().Call(jen.Op("*").Add(src.Clone())),
+				jen.If(jen.Id(tmp).Op("==").Nil()).Block(jen.Id(tmp).Op("=").Index().Byte().Values()),
+			),
+		}
+	case fd.Kind == KindDuration || fd.Named:
+		return jen.Id(tmp), []jen.Code{
+			jen.Var().Id(tmp).Op("*").Add(basic.Clone()),
+			jen.If(src.Clone().Op("!=").Nil()).Block(
+				jen.Id("x").Op(":=").Add(basic.Clone()).Call(jen.Op("*").Add(src.Clone())),
+				jen.Id(tmp).Op("=").Op("&").Id("x"),
+			),
+		}
+	}
+	return src, nil
+}
+
+// fromDB converts the sqlc value src of a column into the Go field dst.
+// Statements may return (sessionrt.Meta{}, err).
+func fromDB(m *Model, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
+	typ, err := typeCode(fd.typ, m.PkgPath)
+	if err != nil {
+		return nil, fieldErr(fd, err)
+	}
+	fail := func() jen.Code {
+		return jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("decoding column "+fd.Column+": %w"), jen.Err()))
+	}
+	if !fd.Nullable {
+		switch {
+		case fd.Kind == KindJSON:
+			return []jen.Code{jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(src, jen.Op("&").Add(dst)), jen.Err().Op("!=").Nil()).Block(fail())}, nil
+		case fd.Kind == KindDuration || fd.Named:
+			return []jen.Code{dst.Op("=").Add(typ).Call(src)}, nil
+		}
+		return []jen.Code{dst.Op("=").Add(src)}, nil
+	}
+	elem := typ.Clone()
+	if et, err := typeCode(derefType(fd), m.PkgPath); err == nil {
+		elem = et
+	}
+	switch {
+	case fd.Kind == KindJSON:
+		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
+			jen.Var().Id("x").Add(elem),
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(src, jen.Op("&").Id("x")), jen.Err().Op("!=").Nil()).Block(fail()),
+			dst.Op("=").Op("&").Id("x"),
+		)}, nil
+	case fd.Kind == KindBytes:
+		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
+			jen.Id("x").Op(":=").Add(elem).Call(src.Clone()),
+			dst.Op("=").Op("&").Id("x"),
+		)}, nil
+	case fd.Kind == KindDuration || fd.Named:
+		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
+			jen.Id("x").Op(":=").Add(elem).Call(jen.Op("*").Add(src.Clone())),
+			dst.Op("=").Op("&").Id("x"),
+		)}, nil
+	}
+	return []jen.Code{dst.Op("=").Add(src)}, nil
+}
+
+// jsonToDB encodes a jsonb field into dst, reusing the encoding Size cached.
+func jsonToDB(n goNames, fd Field, dst *jen.Statement) jen.Code {
+	k := n.jsonIndex[fd.GoName]
+	enc := jen.Id("h").Dot("enc").Index(jen.Lit(k))
+	val := jen.Id("h").Dot("v").Dot(fd.GoName)
+	src := val.Clone()
+	if fd.Nullable {
+		src = jen.Op("*").Add(val.Clone())
+	}
+	encode := []jen.Code{
+		jen.If(enc.Clone().Op("==").Nil()).Block(
+			jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(src),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err()))),
+			enc.Clone().Op("=").Id("b"),
+		),
+		dst.Op("=").Add(enc.Clone()),
+	}
+	if fd.Nullable {
+		return jen.If(val.Clone().Op("!=").Nil()).Block(encode...)
+	}
+	return jen.Block(encode...)
+}
+
+// fieldToParam sets the sqlc parameter of one field from the handle.
+func fieldToParam(n goNames, fd Field, p *jen.Statement) []jen.Code {
+	dst := p.Clone().Dot(sqlcName(fd.Column))
+	if fd.Kind == KindJSON {
+		return []jen.Code{jsonToDB(n, fd, dst)}
+	}
+	expr, pre := toDBValue(fd, jen.Id("h").Dot("v").Dot(fd.GoName), "a")
+	out := append([]jen.Code{}, pre...)
+	out = append(out, dst.Op("=").Add(expr))
+	if len(pre) > 0 {
+		return []jen.Code{jen.Block(out...)}
+	}
+	return out
+}
+
+// renderBackend emits the sessionrt.Backend implementation over the sqlc
+// queries: one statement per method.
+func renderBackend(f *jen.File, m *Model, n goNames) error {
+	b, h, db := n.backend, n.handle, n.dbPath
+	meta := func(r string) *jen.Statement {
+		return jen.Id(n.meta).Call(jen.Id(r).Dot("CreatedAt"), jen.Id(r).Dot("LastSeenAt"), jen.Id(r).Dot("ExpiresAt"), jen.Id(r).Dot("AbsoluteExpiresAt"), jen.Id(r).Dot("Remember"))
+	}
+	notFound := func() jen.Code {
+		return jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Meta").Values(), rt("ErrNotFound")))
+	}
+	errRet := func() jen.Code {
+		return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.Err()))
+	}
+	recv := func() *jen.Statement { return f.Func().Params(jen.Id(b)) }
+	dbArg := func() *jen.Statement { return jen.Id("db").Add(rt("DB")) }
+	q := func() *jen.Statement { return jen.Qual(db, "New").Call(jen.Id("db")) }
+	lt := func(p string) []jen.Code {
+		return []jen.Code{
+			jen.Id(p).Dot("Remember").Op("=").Id("lt").Dot("Remember"),
+			jen.Id(p).Dot("AbsoluteUs").Op("=").Id("lt").Dot("Absolute").Dot("Microseconds").Call(),
+			jen.Id(p).Dot("IdleUs").Op("=").Id("lt").Dot("Idle").Dot("Microseconds").Call(),
+		}
+	}
+
+	f.Commentf("%s implements sessionrt.Backend with the sqlc queries of the %s table.", b, m.Table)
+	f.Type().Id(b).Struct()
+
+	f.Comment("New returns an empty handle bound to st.")
+	recv().Id("New").Params(jen.Id("st").Op("*").Add(rt("State"))).Add(rt("Record")).Block(
+		jen.Return(jen.Op("&").Id(h).Values(jen.Id("st").Op(":").Id("st"))))
+
+	get := []jen.Code{
+		jen.Var().Id("r").Qual(db, n.model),
+		jen.Var().Err().Error(),
+		jen.If(jen.Id("lock")).Block(
+			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), jen.Id("hash")),
+		).Else().Block(
+			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName).Call(jen.Id("ctx"), jen.Id("hash")),
+		),
+		notFound(), errRet(),
+		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+	}
+	for _, fd := range m.Fields {
+		st, err := fromDB(m, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id("r").Dot(sqlcName(fd.Column)))
+		if err != nil {
+			return err
+		}
+		get = append(get, st...)
+	}
+	get = append(get, jen.Return(meta("r"), jen.Nil()))
+	f.Comment("Get reads the live session with this token hash into rec.")
+	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("rec").Add(rt("Record"))).Params(rt("Meta"), jen.Error()).Block(get...)
+
+	ins := []jen.Code{
+		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		jen.Var().Id("p").Qual(db, "Insert"+m.TypeName+"Params"),
+		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
+	}
+	ins = append(ins, lt("p")...)
+	for _, fd := range m.Fields {
+		ins = append(ins, fieldToParam(n, fd, jen.Id("p"))...)
+	}
+	ins = append(ins,
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Insert"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),
+		errRet(),
+		jen.Return(meta("r"), jen.Nil()))
+	f.Comment("Insert stores rec as a new session.")
+	recv().Id("Insert").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(ins...)
+
+	save := []jen.Code{
+		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		jen.Var().Id("p").Qual(db, "Save"+m.TypeName+"Params"),
+		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
+		jen.Id("p").Dot("NewTokenHash").Op("=").Id("newHash"),
+		jen.Id("p").Dot("Renew").Op("=").Id("renew"),
+	}
+	save = append(save, lt("p")...)
+	for i, fd := range m.Fields {
+		body := []jen.Code{jen.Id("p").Dot("Set" + sqlcName(fd.Column)).Op("=").True()}
+		body = append(body, fieldToParam(n, fd, jen.Id("p"))...)
+		save = append(save, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bit(i)).Op("!=").Lit(0)).Block(body...))
+	}
+	save = append(save,
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Save"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),
+		notFound(), errRet(),
+		jen.Return(meta("r"), jen.Nil()))
+	f.Comment("Save writes the changed fields only, and moves the row to newHash.")
+	recv().Id("Save").Params(ctxParam(), dbArg(), jen.List(jen.Id("hash"), jen.Id("newHash")).Index().Byte(), jen.Id("renew").Bool(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(save...)
+
+	f.Comment("Touch extends the idle expiry of a live session.")
+	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Touch"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Touch"+m.TypeName+"Params").Values(
+			jen.Id("IdleUs").Op(":").Id("lt").Dot("Idle").Dot("Microseconds").Call(),
+			jen.Id("TokenHash").Op(":").Id("hash"),
+		)),
+		notFound(), errRet(),
+		jen.Return(meta("r"), jen.Nil()))
+
+	f.Comment("Delete removes the session.")
+	recv().Id("Delete").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte()).Error().Block(
+		jen.Return(q().Dot("Delete"+m.TypeName).Call(jen.Id("ctx"), jen.Id("hash"))))
+
+	f.Comment("DeleteExpired deletes at most limit expired sessions.")
+	recv().Id("DeleteExpired").Params(ctxParam(), dbArg(), jen.Id("limit").Int()).Params(jen.Int64(), jen.Error()).Block(
+		jen.Return(q().Dot("DeleteExpired"+n.plural).Call(jen.Id("ctx"), jen.Int32().Call(jen.Min(jen.Id("limit"), jen.Qual("math", "MaxInt32"))))))
+
+	f.Comment("Count reports the number of live sessions.")
+	recv().Id("Count").Params(ctxParam(), dbArg()).Params(jen.Int64(), jen.Error()).Block(
+		jen.Return(q().Dot("Count" + n.plural).Call(jen.Id("ctx"))))
+
+	f.Commentf("%s builds the lifecycle half of a session from its columns.", n.meta)
+	tm := jen.Qual("time", "Time")
+	f.Func().Id(n.meta).Params(jen.List(jen.Id("created"), jen.Id("lastSeen"), jen.Id("expires"), jen.Id("absolute")).Add(tm), jen.Id("remember").Bool()).Add(rt("Meta")).Block(
+		jen.Return(rt("Meta").Values(jen.Dict{
+			jen.Id("CreatedAt"):         jen.Id("created"),
+			jen.Id("LastSeenAt"):        jen.Id("lastSeen"),
+			jen.Id("ExpiresAt"):         jen.Id("expires"),
+			jen.Id("AbsoluteExpiresAt"): jen.Id("absolute"),
+			jen.Id("Remember"):          jen.Id("remember"),
+		})))
+	return nil
+}

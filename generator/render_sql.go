@@ -1,0 +1,177 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/sessiongen/sessiongen/templates"
+	"gopkg.in/yaml.v3"
+)
+
+// metaCols are the lifecycle columns every statement returns, in the order
+// the generated Go scans them.
+var metaCols = []string{ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember}
+
+// queriesData is what templates/queries.sql.tmpl prints.
+type queriesData struct {
+	Type, Plural, Table  string
+	SelectCols, MetaCols string
+	InsertCols           string
+	InsertVals           string
+	SaveSets             []string
+	Indexed              []Field
+}
+
+// micros is the SQL that turns a microsecond parameter into an interval.
+func micros(param string) string {
+	return "sqlc.arg(" + param + ")::bigint * interval '1 microsecond'"
+}
+
+// newQueriesData computes every SQL fragment of the query file.
+func newQueriesData(m *Model) queriesData {
+	d := queriesData{Type: m.TypeName, Plural: m.TypeName + "s", Table: m.Table, MetaCols: strings.Join(metaCols, ", ")}
+	ins := []string{ColTokenHash, ColRemember, ColAbsoluteExpiresAt, ColExpiresAt}
+	vals := []string{"sqlc.arg(token_hash)", "sqlc.arg(remember)",
+		"now() + " + micros("absolute_us"),
+		"now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond'"}
+	absolute := "CASE WHEN sqlc.arg(renew)::boolean THEN now() + " + micros("absolute_us") + " ELSE " + ColAbsoluteExpiresAt + " END"
+	sets := []string{
+		ColTokenHash + " = sqlc.arg(new_token_hash),",
+		ColRemember + " = sqlc.arg(remember),",
+		ColAbsoluteExpiresAt + " = " + absolute + ",",
+		ColLastSeenAt + " = now(),",
+		ColExpiresAt + " = LEAST(" + absolute + ", now() + " + micros("idle_us") + "),",
+	}
+	for _, f := range m.Fields {
+		ins = append(ins, f.Column)
+		vals = append(vals, "sqlc."+argFunc(f)+"("+f.Column+")")
+		sets = append(sets, fmt.Sprintf("%s = CASE WHEN sqlc.arg(set_%s)::boolean THEN sqlc.%s(%s)::%s ELSE %s END,",
+			f.Column, f.Column, argFunc(f), f.Column, f.SQLType, f.Column))
+		if f.Index {
+			d.Indexed = append(d.Indexed, f)
+		}
+	}
+	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
+	d.SelectCols = "*"
+	d.InsertCols = strings.Join(ins, ", ")
+	d.InsertVals = strings.Join(vals, ", ")
+	d.SaveSets = sets
+	return d
+}
+
+// argFunc is sqlc.narg for nullable columns and sqlc.arg otherwise.
+func argFunc(f Field) string {
+	if f.Nullable {
+		return "narg"
+	}
+	return "arg"
+}
+
+// renderTemplate executes one embedded template.
+func renderTemplate(name string, data any) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").ParseFS(templates.FS, name)
+	if err != nil {
+		return nil, fmt.Errorf("parsing template %s: %w", name, err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("rendering template %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// renderQueries renders the sqlc query file for the model.
+func renderQueries(m *Model) ([]byte, error) {
+	return renderTemplate("queries.sql.tmpl", newQueriesData(m))
+}
+
+// sqlcEntry is what templates/sqlc.yaml.tmpl prints: one entry of the
+// `sql` list of a sqlc.yaml, paths relative to the sqlc.yaml directory.
+type sqlcEntry struct {
+	Name, Schema, Queries, Package, Out string
+}
+
+// mergeSQLCConfig returns the sqlc.yaml content with our entry added or
+// replaced; entries of the user's own are kept untouched. When our entry is
+// already there as wanted, the original bytes are returned unchanged.
+func mergeSQLCConfig(existing []byte, e sqlcEntry) ([]byte, error) {
+	raw, err := renderTemplate("sqlc.yaml.tmpl", e)
+	if err != nil {
+		return nil, err
+	}
+	var entry yaml.Node
+	if err := yaml.Unmarshal(raw, &entry); err != nil {
+		return nil, fmt.Errorf("parsing rendered sqlc entry: %w", err)
+	}
+	want := entry.Content[0]
+	if len(bytes.TrimSpace(existing)) == 0 {
+		existing = []byte("version: \"2\"\nsql: []\n")
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(existing, &doc); err != nil {
+		return nil, fmt.Errorf("parsing sqlc.yaml: %w", err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("sqlc.yaml: want a mapping at the top level")
+	}
+	root := doc.Content[0]
+	if v := mapValue(root, "version"); v == nil || v.Value != "2" {
+		return nil, fmt.Errorf("sqlc.yaml: only version \"2\" configurations are supported; convert it with `sqlc` docs' version 2 format")
+	}
+	list := mapValue(root, "sql")
+	if list == nil {
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "sql"}, &yaml.Node{Kind: yaml.SequenceNode})
+		list = root.Content[len(root.Content)-1]
+	}
+	if list.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("sqlc.yaml: sql must be a list")
+	}
+	list.Style = 0
+	replaced := false
+	for i, item := range list.Content {
+		q := mapValue(item, "queries")
+		if q == nil || q.Value != e.Queries {
+			continue
+		}
+		if sameYAML(item, want) {
+			return existing, nil
+		}
+		list.Content[i] = want
+		replaced = true
+	}
+	if !replaced {
+		list.Content = append(list.Content, want)
+	}
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("writing sqlc.yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("writing sqlc.yaml: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// mapValue returns the value node of key in a mapping node, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// sameYAML compares two nodes by their encoded form.
+func sameYAML(a, b *yaml.Node) bool {
+	ea, err1 := yaml.Marshal(a)
+	eb, err2 := yaml.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ea, eb)
+}

@@ -1,0 +1,672 @@
+package generator
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/pganalyze/pg_query_go/v6/parser"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// MigrationFile is one committed dbmate migration file.
+type MigrationFile struct {
+	Name string // base file name, e.g. "20261126001500_create_sessions.sql"
+	Data []byte
+}
+
+// ReadMigrations reads the *.sql files of dir sorted by name. A missing
+// directory holds no migrations and is not an error.
+func ReadMigrations(dir string) ([]MigrationFile, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var files []MigrationFile
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, MigrationFile{Name: e.Name(), Data: data})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
+}
+
+// Canonical defaults. Replay stores every column default in the canonical
+// text CanonicalDefault produces, and Plan compares defaults in that form.
+// The strings below are fixed points of CanonicalDefault, so a generator that
+// emits exactly these compares equal to the replayed table:
+//
+//	bigint, integer, smallint, double precision, real   0
+//	text                                                ''
+//	boolean                                             false
+//	jsonb                                               'null'::jsonb
+//	bytea                                               ''::bytea
+//	timestamptz                                         '0001-01-01 00:00:00+00'::timestamptz
+//	(created_at, last_seen_at)                          now()
+//
+// Other spellings of the same expression canonicalize to these too
+// ('\x'::bytea and E'\\x'::bytea become ''::bytea, FALSE and 'f'::boolean
+// become false, (0) becomes 0, NOW() becomes now(), casts to
+// pg_catalog.jsonb or "timestamp with time zone" print as ::jsonb and
+// ::timestamptz).
+
+// CanonicalDefault returns the canonical text of the SQL default expression
+// expr ("" stays ""). It is what Replay stores in Column.Default.
+func CanonicalDefault(expr string) (string, error) {
+	if strings.TrimSpace(expr) == "" {
+		return "", nil
+	}
+	tree, err := pg.Parse("SELECT " + expr)
+	if err != nil {
+		return "", fmt.Errorf("default %q: %v", expr, err)
+	}
+	if len(tree.Stmts) != 1 {
+		return "", fmt.Errorf("default %q is not a single expression", expr)
+	}
+	sel := tree.Stmts[0].Stmt.GetSelectStmt()
+	if sel == nil || len(sel.TargetList) != 1 || len(sel.FromClause) != 0 || sel.WhereClause != nil || sel.GetTargetList()[0].GetResTarget() == nil {
+		return "", fmt.Errorf("default %q is not a single expression", expr)
+	}
+	return deparseExpr(sel.TargetList[0].GetResTarget().Val)
+}
+
+// deparseExpr prints an expression node in canonical form.
+func deparseExpr(n *pg.Node) (string, error) {
+	if n == nil {
+		return "", nil
+	}
+	n = normalizeExpr(n)
+	out, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
+	}}}}}})
+	if err != nil {
+		return "", err
+	}
+	s, ok := strings.CutPrefix(out, "SELECT ")
+	if !ok {
+		return "", fmt.Errorf("unexpected deparse output %q", out)
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// castNames is how a cast to each canonical type is spelled in the parse
+// tree so that Deparse prints one form for every spelling.
+var castNames = map[string][]string{
+	"bigint":           {"pg_catalog", "int8"},
+	"integer":          {"pg_catalog", "int4"},
+	"smallint":         {"pg_catalog", "int2"},
+	"boolean":          {"pg_catalog", "bool"},
+	"double precision": {"pg_catalog", "float8"},
+	"real":             {"pg_catalog", "float4"},
+	"text":             {"text"},
+	"bytea":            {"bytea"},
+	"jsonb":            {"jsonb"},
+	"timestamptz":      {"timestamptz"},
+}
+
+// normalizeExpr rewrites, in a copy of n, every cast type name to one
+// spelling and the empty bytea literal '\x' to ”.
+func normalizeExpr(n *pg.Node) *pg.Node {
+	n = cloneNode(n)
+	walkMessages(n.ProtoReflect(), func(m protoreflect.Message) {
+		tc, ok := m.Interface().(*pg.TypeCast)
+		if !ok || tc.TypeName == nil {
+			return
+		}
+		canon := canonicalType(tc.TypeName)
+		if len(tc.TypeName.Typmods) == 0 {
+			base := strings.TrimSuffix(canon, strings.Repeat("[]", len(tc.TypeName.ArrayBounds)))
+			if names, ok := castNames[base]; ok {
+				tc.TypeName.Names = nil
+				for _, s := range names {
+					tc.TypeName.Names = append(tc.TypeName.Names, &pg.Node{Node: &pg.Node_String_{String_: &pg.String{Sval: s}}})
+				}
+			}
+		}
+		if canon == "bytea" {
+			if c := tc.Arg.GetAConst(); c != nil && c.GetSval() != nil && c.GetSval().Sval == `\x` {
+				c.GetSval().Sval = ""
+			}
+		}
+	})
+	return n
+}
+
+func cloneNode(n *pg.Node) *pg.Node { return proto.Clone(n).(*pg.Node) }
+
+// walkMessages calls f for m and every message reachable from it.
+func walkMessages(m protoreflect.Message, f func(protoreflect.Message)) {
+	f(m)
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				walkMessages(l.Get(i).Message(), f)
+			}
+		case fd.IsMap():
+		case fd.Message() != nil:
+			walkMessages(v.Message(), f)
+		}
+		return true
+	})
+}
+
+// canonicalType returns the canonical name of a parsed type: the names
+// model.go uses for the types sessiongen maps to, the lower-cased last name
+// for any other type; "[]" per array dimension.
+func canonicalType(tn *pg.TypeName) string {
+	var names []string
+	for _, n := range tn.Names {
+		if s := n.GetString_(); s != nil && s.Sval != "pg_catalog" {
+			names = append(names, strings.ToLower(s.Sval))
+		}
+	}
+	name := strings.Join(names, ".")
+	switch name {
+	case "int8", "bigint", "serial8", "bigserial":
+		name = "bigint"
+	case "int4", "int", "integer", "serial", "serial4":
+		name = "integer"
+	case "int2", "smallint", "serial2", "smallserial":
+		name = "smallint"
+	case "bool", "boolean":
+		name = "boolean"
+	case "float8", "double precision", "float":
+		name = "double precision"
+	case "float4", "real":
+		name = "real"
+	case "timestamptz", "timestamp with time zone":
+		name = "timestamptz"
+	}
+	return name + strings.Repeat("[]", len(tn.ArrayBounds))
+}
+
+var (
+	upMarker   = regexp.MustCompile(`^--\s*migrate:up(\s|$)`)
+	downMarker = regexp.MustCompile(`^--\s*migrate:down(\s|$)`)
+)
+
+// upSections returns the up sections of a dbmate migration, each padded with
+// newlines so that offsets into it fall on the file's own line numbers.
+func upSections(data string) []string {
+	lines := strings.SplitAfter(data, "\n")
+	var sections []string
+	var cur *strings.Builder
+	for i, line := range lines {
+		trimmed := strings.TrimRight(line, "\r\n")
+		switch {
+		case upMarker.MatchString(trimmed):
+			if cur != nil {
+				sections = append(sections, cur.String())
+			}
+			cur = &strings.Builder{}
+			cur.WriteString(strings.Repeat("\n", i+1))
+		case downMarker.MatchString(trimmed):
+			if cur != nil {
+				sections = append(sections, cur.String())
+			}
+			cur = nil
+		case cur != nil:
+			cur.WriteString(line)
+		}
+	}
+	if cur != nil {
+		sections = append(sections, cur.String())
+	}
+	return sections
+}
+
+// lineAt returns the 1-based line of the 0-based character offset pos in s.
+func lineAt(s string, pos int) int {
+	line, n := 1, 0
+	for _, r := range s {
+		if n >= pos {
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+		n++
+	}
+	return line
+}
+
+// stmtLine returns the line where the statement starting at byte offset loc
+// of s really begins, skipping whitespace and comments.
+func stmtLine(s string, loc int) int {
+	i := loc
+	for i < len(s) {
+		switch {
+		case s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r':
+			i++
+		case strings.HasPrefix(s[i:], "--"):
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				i = len(s)
+			} else {
+				i += j
+			}
+		default:
+			return strings.Count(s[:i], "\n") + 1
+		}
+	}
+	return strings.Count(s[:min(loc, len(s))], "\n") + 1
+}
+
+// Replay returns table as the committed migrations leave it, or nil if the
+// table does not exist after them. It reads only the up sections, in file
+// name order, and needs no database. Every table is tracked (so renames
+// into the table's name and index names work), only table is returned.
+func Replay(files []MigrationFile, table string) (*TableSchema, error) {
+	r := &replayer{tables: map[string]*TableSchema{}}
+	files = slices.Clone(files)
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	for _, f := range files {
+		r.file = f.Name
+		for _, sec := range upSections(string(f.Data)) {
+			tree, err := pg.Parse(sec)
+			if err != nil {
+				// The up marker's line, unless the parser says where.
+				line := strings.Count(sec[:len(sec)-len(strings.TrimLeft(sec, "\n"))], "\n")
+				msg := err.Error()
+				var pe *parser.Error
+				if errors.As(err, &pe) {
+					msg = pe.Message
+					if pe.Cursorpos > 0 {
+						line = lineAt(sec, pe.Cursorpos-1)
+					}
+				}
+				return nil, fmt.Errorf("%s:%d: %s", f.Name, line, msg)
+			}
+			for _, raw := range tree.Stmts {
+				r.line = stmtLine(sec, int(raw.StmtLocation))
+				if err := r.apply(raw.Stmt); err != nil {
+					return nil, fmt.Errorf("%s:%d: %v", f.Name, r.line, err)
+				}
+			}
+		}
+	}
+	t := r.tables[table]
+	if t == nil {
+		return nil, nil
+	}
+	return t, nil
+}
+
+type replayer struct {
+	tables map[string]*TableSchema
+	file   string
+	line   int
+}
+
+// relName returns the table name of a RangeVar in the default schema, or ""
+// for a table in another schema.
+func relName(rv *pg.RangeVar) string {
+	if rv == nil || (rv.Schemaname != "" && rv.Schemaname != "public") {
+		return ""
+	}
+	return rv.Relname
+}
+
+// objectName returns the name of one DROP object in the default schema.
+func objectName(n *pg.Node) string {
+	var parts []string
+	if l := n.GetList(); l != nil {
+		for _, it := range l.Items {
+			if s := it.GetString_(); s != nil {
+				parts = append(parts, s.Sval)
+			}
+		}
+	} else if s := n.GetString_(); s != nil {
+		parts = []string{s.Sval}
+	}
+	switch {
+	case len(parts) == 1:
+		return parts[0]
+	case len(parts) == 2 && parts[0] == "public":
+		return parts[1]
+	}
+	return ""
+}
+
+func colIndex(t *TableSchema, name string) int {
+	return slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == name })
+}
+
+func (r *replayer) indexByName(name string) (*TableSchema, int) {
+	for _, t := range r.tables {
+		if i := slices.IndexFunc(t.Indexes, func(x Index) bool { return x.Name == name }); i >= 0 {
+			return t, i
+		}
+	}
+	return nil, -1
+}
+
+func (r *replayer) apply(n *pg.Node) error {
+	switch {
+	case n.GetCreateStmt() != nil:
+		return r.createTable(n.GetCreateStmt())
+	case n.GetAlterTableStmt() != nil:
+		return r.alterTable(n.GetAlterTableStmt())
+	case n.GetRenameStmt() != nil:
+		return r.rename(n.GetRenameStmt())
+	case n.GetIndexStmt() != nil:
+		return r.createIndex(n.GetIndexStmt())
+	case n.GetDropStmt() != nil:
+		return r.drop(n.GetDropStmt())
+	}
+	return nil
+}
+
+func (r *replayer) createTable(s *pg.CreateStmt) error {
+	name := relName(s.Relation)
+	if name == "" || s.Relation.Relpersistence == "t" {
+		return nil
+	}
+	if r.tables[name] != nil {
+		if s.IfNotExists {
+			return nil
+		}
+		return fmt.Errorf("table %s already exists", name)
+	}
+	t := &TableSchema{Name: name}
+	for _, e := range s.TableElts {
+		if cd := e.GetColumnDef(); cd != nil {
+			c, err := columnFromDef(cd)
+			if err != nil {
+				return err
+			}
+			t.Columns = append(t.Columns, c)
+		}
+	}
+	for _, e := range s.TableElts {
+		if con := e.GetConstraint(); con != nil {
+			if err := applyTableConstraint(t, con); err != nil {
+				return err
+			}
+		}
+	}
+	r.tables[name] = t
+	return nil
+}
+
+// applyTableConstraint applies a table-level PRIMARY KEY (its columns become
+// NOT NULL); other table constraints do not change the schema we track.
+func applyTableConstraint(t *TableSchema, con *pg.Constraint) error {
+	if con.Contype != pg.ConstrType_CONSTR_PRIMARY {
+		return nil
+	}
+	for _, k := range con.Keys {
+		col := k.GetString_().GetSval()
+		i := colIndex(t, col)
+		if i < 0 {
+			return fmt.Errorf("column %s of table %s does not exist", col, t.Name)
+		}
+		t.Columns[i].Nullable = false
+	}
+	return nil
+}
+
+func columnFromDef(cd *pg.ColumnDef) (Column, error) {
+	c := Column{Name: cd.Colname, Type: canonicalType(cd.TypeName), Nullable: !cd.IsNotNull}
+	if cd.RawDefault != nil {
+		d, err := deparseExpr(cd.RawDefault)
+		if err != nil {
+			return c, err
+		}
+		c.Default = d
+	}
+	for _, cn := range cd.Constraints {
+		con := cn.GetConstraint()
+		if con == nil {
+			continue
+		}
+		switch con.Contype {
+		case pg.ConstrType_CONSTR_NOTNULL, pg.ConstrType_CONSTR_PRIMARY:
+			c.Nullable = false
+		case pg.ConstrType_CONSTR_NULL:
+			c.Nullable = true
+		case pg.ConstrType_CONSTR_DEFAULT:
+			d, err := deparseExpr(con.RawExpr)
+			if err != nil {
+				return c, err
+			}
+			c.Default = d
+		}
+	}
+	return c, nil
+}
+
+func (r *replayer) alterTable(s *pg.AlterTableStmt) error {
+	if s.Objtype != pg.ObjectType_OBJECT_TABLE {
+		return nil
+	}
+	name := relName(s.Relation)
+	t := r.tables[name]
+	if t == nil {
+		if name == "" || s.MissingOk {
+			return nil
+		}
+		return fmt.Errorf("table %s does not exist", name)
+	}
+	for _, cn := range s.Cmds {
+		cmd := cn.GetAlterTableCmd()
+		if cmd == nil {
+			continue
+		}
+		missing := func() error {
+			if cmd.MissingOk {
+				return nil
+			}
+			return fmt.Errorf("column %s of table %s does not exist", cmd.Name, t.Name)
+		}
+		switch cmd.Subtype {
+		case pg.AlterTableType_AT_AddColumn:
+			cd := cmd.Def.GetColumnDef()
+			if cd == nil {
+				continue
+			}
+			if colIndex(t, cd.Colname) >= 0 {
+				if cmd.MissingOk { // ADD COLUMN IF NOT EXISTS
+					continue
+				}
+				return fmt.Errorf("column %s of table %s already exists", cd.Colname, t.Name)
+			}
+			c, err := columnFromDef(cd)
+			if err != nil {
+				return err
+			}
+			t.Columns = append(t.Columns, c)
+		case pg.AlterTableType_AT_DropColumn:
+			i := colIndex(t, cmd.Name)
+			if i < 0 {
+				if err := missing(); err != nil {
+					return err
+				}
+				continue
+			}
+			t.Columns = slices.Delete(t.Columns, i, i+1)
+			// PostgreSQL drops the indexes that use the column.
+			t.Indexes = slices.DeleteFunc(t.Indexes, func(x Index) bool { return slices.Contains(x.Columns, cmd.Name) })
+		case pg.AlterTableType_AT_AlterColumnType, pg.AlterTableType_AT_ColumnDefault,
+			pg.AlterTableType_AT_DropNotNull, pg.AlterTableType_AT_SetNotNull:
+			i := colIndex(t, cmd.Name)
+			if i < 0 {
+				cmd.MissingOk = false
+				return missing()
+			}
+			c := &t.Columns[i]
+			switch cmd.Subtype {
+			case pg.AlterTableType_AT_AlterColumnType:
+				if cd := cmd.Def.GetColumnDef(); cd != nil && cd.TypeName != nil {
+					c.Type = canonicalType(cd.TypeName)
+				}
+			case pg.AlterTableType_AT_ColumnDefault:
+				d, err := deparseExpr(cmd.Def) // nil Def: DROP DEFAULT
+				if err != nil {
+					return err
+				}
+				c.Default = d
+			case pg.AlterTableType_AT_DropNotNull:
+				c.Nullable = true
+			case pg.AlterTableType_AT_SetNotNull:
+				c.Nullable = false
+			}
+		case pg.AlterTableType_AT_AddConstraint:
+			if con := cmd.Def.GetConstraint(); con != nil {
+				if err := applyTableConstraint(t, con); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (r *replayer) rename(s *pg.RenameStmt) error {
+	switch s.RenameType {
+	case pg.ObjectType_OBJECT_TABLE:
+		name := relName(s.Relation)
+		t := r.tables[name]
+		if t == nil {
+			if name == "" || s.MissingOk {
+				return nil
+			}
+			return fmt.Errorf("table %s does not exist", name)
+		}
+		if r.tables[s.Newname] != nil {
+			return fmt.Errorf("table %s already exists", s.Newname)
+		}
+		delete(r.tables, name)
+		t.Name = s.Newname
+		r.tables[s.Newname] = t
+	case pg.ObjectType_OBJECT_COLUMN:
+		if s.RelationType != pg.ObjectType_OBJECT_TABLE {
+			return nil
+		}
+		name := relName(s.Relation)
+		t := r.tables[name]
+		if t == nil {
+			if name == "" || s.MissingOk {
+				return nil
+			}
+			return fmt.Errorf("table %s does not exist", name)
+		}
+		i := colIndex(t, s.Subname)
+		if i < 0 {
+			return fmt.Errorf("column %s of table %s does not exist", s.Subname, name)
+		}
+		if colIndex(t, s.Newname) >= 0 {
+			return fmt.Errorf("column %s of table %s already exists", s.Newname, name)
+		}
+		t.Columns[i].Name = s.Newname
+		// PostgreSQL indexes refer to columns by number: they follow the rename.
+		for j := range t.Indexes {
+			for k, c := range t.Indexes[j].Columns {
+				if c == s.Subname {
+					t.Indexes[j].Columns[k] = s.Newname
+				}
+			}
+		}
+	case pg.ObjectType_OBJECT_INDEX:
+		name := relName(s.Relation)
+		t, i := r.indexByName(name)
+		if t == nil {
+			return nil // an index we do not track (e.g. of a table in another schema)
+		}
+		t.Indexes[i].Name = s.Newname
+	}
+	return nil
+}
+
+func (r *replayer) createIndex(s *pg.IndexStmt) error {
+	name := relName(s.Relation)
+	t := r.tables[name]
+	if t == nil {
+		return nil
+	}
+	var cols []string
+	for _, p := range s.IndexParams {
+		el := p.GetIndexElem()
+		if el == nil {
+			continue
+		}
+		if el.Name != "" {
+			if colIndex(t, el.Name) < 0 {
+				return fmt.Errorf("column %s of table %s does not exist", el.Name, name)
+			}
+			cols = append(cols, el.Name)
+		} else {
+			cols = append(cols, "expr")
+		}
+	}
+	idx := s.Idxname
+	if idx == "" {
+		// PostgreSQL's ChooseIndexName.
+		suffix := "idx"
+		if s.Unique {
+			suffix = "key"
+		}
+		base := name + "_" + strings.Join(cols, "_") + "_" + suffix
+		idx = base
+		for n := 1; ; n++ {
+			if t2, _ := r.indexByName(idx); t2 == nil {
+				break
+			}
+			idx = fmt.Sprintf("%s%d", base, n)
+		}
+	}
+	if t2, _ := r.indexByName(idx); t2 != nil {
+		if s.IfNotExists {
+			return nil
+		}
+		return fmt.Errorf("index %s already exists", idx)
+	}
+	t.Indexes = append(t.Indexes, Index{Name: idx, Columns: cols})
+	return nil
+}
+
+func (r *replayer) drop(s *pg.DropStmt) error {
+	switch s.RemoveType {
+	case pg.ObjectType_OBJECT_TABLE:
+		for _, o := range s.Objects {
+			name := objectName(o)
+			if name == "" {
+				continue
+			}
+			if r.tables[name] == nil {
+				if s.MissingOk {
+					continue
+				}
+				return fmt.Errorf("table %s does not exist", name)
+			}
+			delete(r.tables, name)
+		}
+	case pg.ObjectType_OBJECT_INDEX:
+		for _, o := range s.Objects {
+			name := objectName(o)
+			if t, i := r.indexByName(name); t != nil {
+				t.Indexes = slices.Delete(t.Indexes, i, i+1)
+			}
+			// An index we do not know belongs to a table we do not track.
+		}
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package generator
+
+import (
+	"fmt"
+	"go/types"
+)
+
+// zeroDefaults is the SQL default of a NOT NULL column of each type: the Go
+// zero value, so that an added column never breaks existing rows. The
+// strings are the canonical forms Replay produces from committed migrations.
+var zeroDefaults = map[string]string{
+	"bigint":           "0",
+	"integer":          "0",
+	"smallint":         "0",
+	"double precision": "0",
+	"real":             "0",
+	"text":             "''",
+	"boolean":          "false",
+	"timestamptz":      "'0001-01-01 00:00:00+00'::timestamptz",
+	"bytea":            "''::bytea",
+	"jsonb":            "'null'::jsonb",
+}
+
+// basicSQL maps the basic Go types sessiongen supports to their column type
+// and the Go type sqlc uses for that column.
+var basicSQL = map[types.BasicKind]struct{ sql, goType string }{
+	types.String:  {"text", "string"},
+	types.Bool:    {"boolean", "bool"},
+	types.Int:     {"bigint", "int64"},
+	types.Int64:   {"bigint", "int64"},
+	types.Int32:   {"integer", "int32"},
+	types.Int16:   {"smallint", "int16"},
+	types.Float64: {"double precision", "float64"},
+	types.Float32: {"real", "float32"},
+}
+
+// mapping is the outcome of mapping one Go type to a column.
+type mapping struct {
+	sql      string
+	kind     GoKind
+	basic    string
+	named    bool
+	nullable bool
+	flat     bool
+}
+
+// mapType decides the column for a field type, or explains why it cannot.
+// The error text completes "field X: ".
+func mapType(t types.Type) (mapping, error) {
+	if p, ok := t.(*types.Pointer); ok {
+		if _, ok := p.Elem().(*types.Pointer); ok {
+			return mapping{}, fmt.Errorf("type %s is a pointer to a pointer; use a single pointer for a nullable column", t)
+		}
+		m, err := mapType(p.Elem())
+		if err != nil {
+			return mapping{}, err
+		}
+		m.nullable = true
+		return m, nil
+	}
+	if isNamed(t, "time", "Time") {
+		return mapping{sql: "timestamptz", kind: KindTime, flat: true}, nil
+	}
+	if isNamed(t, "time", "Duration") {
+		return mapping{sql: "bigint", kind: KindDuration, basic: "int64", flat: true}, nil
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		b, ok := basicSQL[u.Kind()]
+		if !ok {
+			return mapping{}, fmt.Errorf("type %s has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)", t)
+		}
+		_, isNamedType := t.(*types.Named)
+		return mapping{sql: b.sql, kind: KindScalar, basic: b.goType, named: isNamedType || u.Kind() == types.Int, flat: true}, nil
+	case *types.Slice:
+		if b, ok := u.Elem().Underlying().(*types.Basic); ok && b.Kind() == types.Byte && !isNamedType(u.Elem()) {
+			_, isNamed := t.(*types.Named)
+			return mapping{sql: "bytea", kind: KindBytes, basic: "[]byte", named: isNamed, flat: true}, nil
+		}
+		return jsonMapping(t)
+	case *types.Array, *types.Map, *types.Struct:
+		return jsonMapping(t)
+	case *types.Chan:
+		return mapping{}, fmt.Errorf("type %s is a channel, which cannot be stored; keep it out of the session and tag the field `session:\"-\"`", t)
+	case *types.Signature:
+		return mapping{}, fmt.Errorf("type %s is a function, which cannot be stored; keep it out of the session and tag the field `session:\"-\"`", t)
+	case *types.Interface:
+		return mapping{}, fmt.Errorf("type %s is an interface, whose dynamic type cannot be restored from the database; use a concrete type, or tag the field `session:\"-\"`", t)
+	}
+	return mapping{}, fmt.Errorf("type %s is not supported; tag the field `session:\"-\"` to leave it out", t)
+}
+
+// jsonMapping maps a composite type to jsonb after checking that
+// encoding/json round-trips it.
+func jsonMapping(t types.Type) (mapping, error) {
+	if err := jsonSafe(t, map[types.Type]bool{}); err != nil {
+		return mapping{}, fmt.Errorf("type %s is stored as jsonb, but %w", t, err)
+	}
+	return mapping{sql: "jsonb", kind: KindJSON, flat: flatType(t, map[types.Type]bool{})}, nil
+}
+
+// jsonSafe reports why encoding/json would not round-trip t, or nil.
+func jsonSafe(t types.Type, seen map[types.Type]bool) error {
+	if seen[t] {
+		return nil
+	}
+	seen[t] = true
+	if isNamed(t, "time", "Time") || isNamed(t, "time", "Duration") {
+		return nil
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		if u.Info()&types.IsComplex != 0 || u.Kind() == types.UnsafePointer || u.Kind() == types.Uintptr {
+			return fmt.Errorf("it contains %s, which encoding/json cannot store", t)
+		}
+		return nil
+	case *types.Pointer:
+		return jsonSafe(u.Elem(), seen)
+	case *types.Slice:
+		return jsonSafe(u.Elem(), seen)
+	case *types.Array:
+		return jsonSafe(u.Elem(), seen)
+	case *types.Map:
+		k, ok := u.Key().Underlying().(*types.Basic)
+		if !ok || (k.Info()&(types.IsString|types.IsInteger) == 0) {
+			return fmt.Errorf("its map key type %s is not a string or integer", u.Key())
+		}
+		return jsonSafe(u.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			f := u.Field(i)
+			if !f.Exported() {
+				continue
+			}
+			if err := jsonSafe(f.Type(), seen); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *types.Chan, *types.Signature:
+		return fmt.Errorf("it contains %s, which encoding/json cannot store", t)
+	case *types.Interface:
+		return fmt.Errorf("it contains the interface %s, which encoding/json cannot decode back to its dynamic type", t)
+	}
+	return fmt.Errorf("it contains %s, which encoding/json cannot store", t)
+}
+
+// flatType reports whether copying a value of t with slices.Clone or
+// maps.Clone copies it completely: no pointers, slices, maps or interfaces
+// inside its elements.
+func flatType(t types.Type, seen map[types.Type]bool) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		return flatElem(u.Elem(), seen)
+	case *types.Map:
+		return flatElem(u.Elem(), seen)
+	default:
+		return flatElem(t, seen)
+	}
+}
+
+func flatElem(t types.Type, seen map[types.Type]bool) bool {
+	if isNamed(t, "time", "Time") {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return true
+	case *types.Array:
+		return flatElem(u.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if !flatElem(u.Field(i).Type(), seen) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// isNamed reports whether t is the named type pkg.name.
+func isNamed(t types.Type, pkg, name string) bool {
+	n, ok := t.(*types.Named)
+	if !ok {
+		return false
+	}
+	o := n.Obj()
+	return o.Pkg() != nil && o.Pkg().Path() == pkg && o.Name() == name
+}
+
+func isNamedType(t types.Type) bool {
+	_, ok := t.(*types.Named)
+	return ok
+}

@@ -1,0 +1,97 @@
+// Package pgtest gives tests a fresh, uniquely named PostgreSQL database that
+// is dropped when the test ends. The server comes from
+// SESSIONGEN_TEST_DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable). An unreachable
+// server fails the test: nothing is skipped.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// EnvURL names the environment variable with the admin connection URL.
+const EnvURL = "SESSIONGEN_TEST_DATABASE_URL"
+
+// DefaultURL is the admin connection URL used when EnvURL is unset.
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// AdminURL returns the admin connection URL.
+func AdminURL() string {
+	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	return DefaultURL
+}
+
+// NewDB creates a fresh database and returns its connection URL. The
+// database is dropped (WITH (FORCE)) when the test ends.
+func NewDB(t testing.TB) string {
+	t.Helper()
+	admin := AdminURL()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("pgtest: PostgreSQL is required and unreachable at %s (set %s): %v", redact(admin), EnvURL, err)
+	}
+	defer conn.Close(context.Background())
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "sessiongen_test_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("pgtest: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("pgtest: %s is not a URL: %v", EnvURL, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// New creates a fresh database and returns a pool on it and its connection
+// URL. Pool and database are closed and dropped when the test ends.
+func New(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	dsn := NewDB(t)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("pgtest: connect to test database: %v", err)
+	}
+	t.Cleanup(pool.Close) // runs before the drop registered by NewDB
+	if err := pool.Ping(context.Background()); err != nil {
+		t.Fatalf("pgtest: ping test database: %v", err)
+	}
+	return pool, dsn
+}
+
+// redact hides a password in a connection URL.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,100 @@
+package sessionrt
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// DB is the query interface the generated backend runs statements on. It is
+// the same shape as sqlc's generated DBTX, so *pgxpool.Pool, *pgx.Conn and
+// pgx.Tx all satisfy it.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Pool is a DB that can also begin transactions, as *pgxpool.Pool does. The
+// runtime needs transactions only for Manager.Update.
+type Pool interface {
+	DB
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// ErrNotFound is returned by a Backend when no live (unexpired) row has the
+// given token hash.
+var ErrNotFound = errors.New("sessionrt: session not found or expired")
+
+// Meta is the lifecycle half of a stored session: the columns every
+// generated sessions table has besides the payload.
+type Meta struct {
+	CreatedAt         time.Time // when the row was inserted
+	LastSeenAt        time.Time // last write or touch
+	ExpiresAt         time.Time // effective expiry: min(absolute, last seen + idle timeout)
+	AbsoluteExpiresAt time.Time // hard end of the session, reset only by a renew
+	Remember          bool      // "remember me": persistent cookie and the longer lifetimes
+}
+
+// Lifetime carries the timeouts that apply to one write, in the units the
+// SQL expects.
+type Lifetime struct {
+	Idle     time.Duration // idle timeout; expires_at = least(absolute, now()+Idle)
+	Absolute time.Duration // absolute lifetime from now, applied on insert and renew
+	Remember bool          // value written to the remember column
+}
+
+// Record is the generated, typed half of one session: the payload values and
+// which of them changed since they were loaded or last saved.
+type Record interface {
+	// Changed reports whether any payload field was set since the last save.
+	Changed() bool
+	// Saved clears the change marks after a successful write.
+	Saved()
+	// Absorb copies into the receiver every field of src (a record of the
+	// same type, freshly read from the database) that the receiver has not
+	// changed itself. Update uses it to refresh the request's view.
+	Absorb(src Record)
+	// Size is the encoded size in bytes of the variable-length payload
+	// (text, bytea and jsonb columns); writes over Config.MaxPayloadBytes fail.
+	Size() int
+}
+
+// Info describes one stored session for "active sessions" pages.
+type Info struct {
+	ID         string    // short non-secret identifier: hex of the first 8 bytes of the token hash
+	Current    bool      // the session of the request that asked
+	CreatedAt  time.Time // when the session was created
+	LastSeenAt time.Time // last activity that was written
+	ExpiresAt  time.Time // when it expires unless used again
+}
+
+// Backend is implemented by generated code on top of the sqlc queries for one
+// sessions table. Every method runs exactly one SQL statement on db. Methods
+// that look a session up enforce expiry in SQL and return ErrNotFound when no
+// live row matches; none of them ever inserts a row that an update missed.
+type Backend interface {
+	// New returns an empty record bound to st.
+	New(st *State) Record
+	// Get reads the live session with this token hash into rec. With lock it
+	// reads FOR UPDATE (inside a transaction).
+	Get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, error)
+	// Insert stores rec as a new session.
+	Insert(ctx context.Context, db DB, hash []byte, rec Record, lt Lifetime) (Meta, error)
+	// Save writes the changed fields of rec, moves the row to newHash (equal
+	// to hash unless renewing), refreshes last_seen_at and the idle expiry,
+	// and with renew restarts the absolute lifetime.
+	Save(ctx context.Context, db DB, hash, newHash []byte, renew bool, rec Record, lt Lifetime) (Meta, error)
+	// Touch refreshes last_seen_at and the idle expiry of a live session.
+	Touch(ctx context.Context, db DB, hash []byte, lt Lifetime) (Meta, error)
+	// Delete removes the session; deleting a missing one is not an error.
+	Delete(ctx context.Context, db DB, hash []byte) error
+	// DeleteExpired deletes at most limit expired rows, skipping rows that
+	// another instance has locked, and reports how many it deleted.
+	DeleteExpired(ctx context.Context, db DB, limit int) (int64, error)
+	// Count reports the number of live sessions.
+	Count(ctx context.Context, db DB) (int64, error)
+}

@@ -1,0 +1,199 @@
+package sessionrt_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// schema is the test table, shaped like a generated sessions table.
+const schema = `
+CREATE TABLE sessions (
+	token_hash bytea PRIMARY KEY,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	last_seen_at timestamptz NOT NULL DEFAULT now(),
+	expires_at timestamptz NOT NULL,
+	absolute_expires_at timestamptz NOT NULL,
+	remember boolean NOT NULL DEFAULT false,
+	counter bigint NOT NULL DEFAULT 0,
+	name text NOT NULL DEFAULT '',
+	user_id bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
+CREATE INDEX sessions_user_id_idx ON sessions (user_id);
+`
+
+// rec is a hand-written stand-in for a generated record.
+type rec struct {
+	st                          *sessionrt.State
+	counter                     int64
+	name                        string
+	userID                      int64
+	setCounter, setName, setUID bool
+}
+
+func (r *rec) Counter() int64 { return r.counter }
+func (r *rec) Name() string   { return r.name }
+func (r *rec) UserID() int64  { return r.userID }
+
+func (r *rec) SetCounter(v int64) { r.counter, r.setCounter = v, true; r.st.Changed("Counter") }
+func (r *rec) SetName(v string)   { r.name, r.setName = v, true; r.st.Changed("Name") }
+func (r *rec) SetUserID(v int64)  { r.userID, r.setUID = v, true; r.st.Changed("UserID") }
+
+func (r *rec) Changed() bool { return r.setCounter || r.setName || r.setUID }
+func (r *rec) Saved()        { r.setCounter, r.setName, r.setUID = false, false, false }
+func (r *rec) Size() int     { return len(r.name) }
+func (r *rec) Absorb(src sessionrt.Record) {
+	s := src.(*rec)
+	if !r.setCounter {
+		r.counter = s.counter
+	}
+	if !r.setName {
+		r.name = s.name
+	}
+	if !r.setUID {
+		r.userID = s.userID
+	}
+}
+
+// backend is a hand-written stand-in for a generated Backend: one statement
+// per method, expiry enforced in SQL.
+type backend struct{}
+
+const metaCols = `created_at, last_seen_at, expires_at, absolute_expires_at, remember`
+
+func us(d time.Duration) int64 { return d.Microseconds() }
+
+func scanMeta(row pgx.Row, extra ...any) (sessionrt.Meta, error) {
+	var m sessionrt.Meta
+	dst := append([]any{&m.CreatedAt, &m.LastSeenAt, &m.ExpiresAt, &m.AbsoluteExpiresAt, &m.Remember}, extra...)
+	err := row.Scan(dst...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, sessionrt.ErrNotFound
+	}
+	return m, err
+}
+
+func (backend) New(st *sessionrt.State) sessionrt.Record { return &rec{st: st} }
+
+func (backend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, r sessionrt.Record) (sessionrt.Meta, error) {
+	q := `SELECT ` + metaCols + `, counter, name, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()`
+	if lock {
+		q += ` FOR UPDATE`
+	}
+	x := r.(*rec)
+	return scanMeta(db.QueryRow(ctx, q, hash), &x.counter, &x.name, &x.userID)
+}
+
+func (backend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, r sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+	x := r.(*rec)
+	return scanMeta(db.QueryRow(ctx, `
+INSERT INTO sessions (token_hash, expires_at, absolute_expires_at, remember, counter, name, user_id)
+VALUES ($1, least(now() + $2::bigint * interval '1 microsecond', now() + $3::bigint * interval '1 microsecond'),
+        now() + $3::bigint * interval '1 microsecond', $4, $5, $6, $7)
+RETURNING `+metaCols, hash, us(lt.Idle), us(lt.Absolute), lt.Remember, x.counter, x.name, x.userID))
+}
+
+func (backend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, r sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+	x := r.(*rec)
+	return scanMeta(db.QueryRow(ctx, `
+UPDATE sessions SET
+	token_hash = $2,
+	counter = CASE WHEN $3::bool THEN $4::bigint ELSE counter END,
+	name = CASE WHEN $5::bool THEN $6::text ELSE name END,
+	user_id = CASE WHEN $7::bool THEN $8::bigint ELSE user_id END,
+	remember = $9,
+	last_seen_at = now(),
+	absolute_expires_at = CASE WHEN $10::bool THEN now() + $11::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
+	expires_at = least(CASE WHEN $10::bool THEN now() + $11::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
+	                   now() + $12::bigint * interval '1 microsecond')
+WHERE token_hash = $1 AND expires_at > now()
+RETURNING `+metaCols,
+		hash, newHash, x.setCounter, x.counter, x.setName, x.name, x.setUID, x.userID,
+		lt.Remember, renew, us(lt.Absolute), us(lt.Idle)))
+}
+
+func (backend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+	return scanMeta(db.QueryRow(ctx, `
+UPDATE sessions SET last_seen_at = now(),
+	expires_at = least(absolute_expires_at, now() + $2::bigint * interval '1 microsecond')
+WHERE token_hash = $1 AND expires_at > now()
+RETURNING `+metaCols, hash, us(lt.Idle)))
+}
+
+func (backend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
+	_, err := db.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash)
+	return err
+}
+
+func (backend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
+	tag, err := db.Exec(ctx, `
+DELETE FROM sessions WHERE token_hash IN (
+	SELECT token_hash FROM sessions WHERE expires_at <= now()
+	ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`, limit)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (backend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
+	var n int64
+	err := db.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE expires_at > now()`).Scan(&n)
+	return n, err
+}
+
+// tracer counts the statements run on a pool.
+type tracer struct {
+	mu    chan struct{}
+	n     int
+	stmts []string
+}
+
+func newTracer() *tracer { return &tracer{mu: make(chan struct{}, 1)} }
+
+func (t *tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	t.mu <- struct{}{}
+	t.n++
+	t.stmts = append(t.stmts, d.SQL)
+	<-t.mu
+	return ctx
+}
+
+func (t *tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// reset returns the count so far and starts over.
+func (t *tracer) reset() (int, []string) {
+	t.mu <- struct{}{}
+	n, s := t.n, t.stmts
+	t.n, t.stmts = 0, nil
+	<-t.mu
+	return n, s
+}
+
+// tracedPool opens a pool on dsn whose statements t counts.
+func tracedPool(tb testing.TB, dsn string, t *tracer, mutate func(*pgxpool.Config)) *pgxpool.Pool {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if t != nil {
+		cfg.ConnConfig.Tracer = t
+	}
+	if mutate != nil {
+		mutate(cfg)
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
+}

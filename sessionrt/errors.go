@@ -1,0 +1,66 @@
+package sessionrt
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Sentinel errors. ErrNotFound is declared in backend.go.
+var (
+	// ErrSessionGone reports a write that hit a session destroyed or expired
+	// meanwhile. Such a session is never re-created.
+	ErrSessionGone = errors.New("sessionrt: session was destroyed or expired meanwhile")
+	// ErrResponseStarted reports a session change that needs a cookie (or was
+	// made) after the response headers were sent.
+	ErrResponseStarted = errors.New("sessionrt: response already started")
+	// ErrPayloadTooLarge reports a payload larger than Config.MaxPayloadBytes.
+	ErrPayloadTooLarge = errors.New("sessionrt: session payload too large")
+	// ErrNoMiddleware reports a context that did not pass through
+	// Manager.Middleware or Manager.TestContext.
+	ErrNoMiddleware = errors.New("sessionrt: no session in context (missing Manager.Middleware?)")
+	// ErrNoDatabase reports a database operation on a Manager created without
+	// a database (test mode).
+	ErrNoDatabase = errors.New("sessionrt: no database (test mode)")
+	// ErrCommitFailed is returned by the response writer after the session
+	// commit failed; the error handler has answered the request instead.
+	ErrCommitFailed = errors.New("sessionrt: session commit failed, response replaced by the error handler")
+)
+
+// IsUnavailable reports whether err means the database could not be reached
+// or did not answer in time, as opposed to a bug or a bad request: connection
+// refused or reset, connect failures, timeouts, and the PostgreSQL codes for
+// shutdowns, cancellations, lock timeouts and connection exceptions.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03", "57014", "55P03", "53300":
+			return true
+		}
+		return len(pgErr.Code) == 5 && pgErr.Code[:2] == "08"
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	return pgconn.SafeToRetry(err)
+}

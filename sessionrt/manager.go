@@ -1,0 +1,328 @@
+package sessionrt
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Manager runs the session lifecycle for one sessions table. It is safe for
+// concurrent use.
+type Manager struct {
+	db         Pool // nil in test mode
+	be         Backend
+	cfg        Config
+	cookieName string
+}
+
+// NewManager returns a Manager storing sessions with be on db. A nil db is
+// test mode: nothing is read or stored and commits are no-ops. The
+// configuration is validated and completed with defaults.
+func NewManager(db Pool, be Backend, cfg Config) (*Manager, error) {
+	if be == nil {
+		return nil, errors.New("sessionrt: NewManager: nil Backend")
+	}
+	if p, ok := db.(*pgxpool.Pool); ok && p == nil {
+		db = nil
+	}
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{db: db, be: be, cfg: c, cookieName: c.CookieName}
+	if !c.Insecure && c.Path == "/" && c.Domain == "" {
+		m.cookieName = "__Host-" + c.CookieName
+	}
+	if m.cfg.ErrorHandler == nil {
+		m.cfg.ErrorHandler = m.defaultErrorHandler
+	}
+	return m, nil
+}
+
+// CookieName returns the full name of the session cookie, including the
+// __Host- prefix when it applies.
+func (m *Manager) CookieName() string { return m.cookieName }
+
+// Load returns the request's session, reading it on the first call (one
+// SELECT if the request carries a well-formed token, none otherwise).
+func (m *Manager) Load(ctx context.Context) (*State, error) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return nil, ErrNoMiddleware
+	}
+	if err := st.load(ctx); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Commit saves the request's pending session changes now instead of at the
+// first byte of the response. After the response started it can only save
+// changes of a stored session that need no new cookie.
+func (m *Manager) Commit(ctx context.Context) error {
+	st := stateFrom(ctx)
+	if st == nil {
+		return ErrNoMiddleware
+	}
+	return st.save(ctx)
+}
+
+// Destroy deletes the request's session now; the response expires the
+// cookie and later changes are ignored (and reported by State.Err).
+func (m *Manager) Destroy(ctx context.Context) error {
+	st := stateFrom(ctx)
+	if st == nil {
+		return ErrNoMiddleware
+	}
+	if st.destroyed {
+		return nil
+	}
+	hadKey := (st.loaded && st.stored) || (!st.loaded && st.hasToken)
+	if hadKey && !st.test {
+		if err := m.delete(ctx, st.hash[:]); err != nil {
+			return fmt.Errorf("sessionrt: destroy session %s: %w", hashPrefix(st.hash[:]), err)
+		}
+	}
+	if !st.loaded {
+		st.rec = m.be.New(st)
+		st.loaded = true
+	}
+	st.gone()
+	if !hadKey && !st.hasToken {
+		st.cookie = cookieKeep // nothing to expire
+	}
+	return nil
+}
+
+// Update runs fn as an atomic read-modify-write of the request's session.
+// For a stored session it reads the row FOR UPDATE in a transaction into a
+// fresh record, runs fn and saves the fields fn changed; the request's own
+// record then absorbs the fresh values. It works after the response
+// started. Without a stored session fn runs on the request's new record,
+// which is inserted at once if fn changed it (this needs the cookie, so it
+// fails with ErrResponseStarted after the response started).
+func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
+	st := stateFrom(ctx)
+	if st == nil {
+		return ErrNoMiddleware
+	}
+	if st.destroyed {
+		return fmt.Errorf("sessionrt: update: %w", ErrSessionGone)
+	}
+	if !st.test && ((st.loaded && st.stored) || (!st.loaded && st.hasToken)) {
+		found, err := m.updateStored(ctx, st, fn)
+		if found || err != nil {
+			return err
+		}
+		if st.loaded {
+			id := hashPrefix(st.hash[:])
+			st.gone()
+			return fmt.Errorf("sessionrt: update session %s: %w", id, ErrSessionGone)
+		}
+		// The cookie named no live session: continue with a new one.
+		st.rec = m.be.New(st)
+		st.loaded = true
+		st.cookie = cookieExpire
+	}
+	if err := st.load(ctx); err != nil {
+		return err
+	}
+	st.updating++
+	err := fn(st.rec)
+	st.updating--
+	if err != nil {
+		return err
+	}
+	if !st.rec.Changed() {
+		return nil
+	}
+	return st.save(ctx)
+}
+
+// updateStored is Update for a stored session. found is false when no live
+// row has the key.
+func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Record) error) (found bool, err error) {
+	tctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	tx, err := m.db.Begin(tctx)
+	cancel()
+	if err != nil {
+		return true, fmt.Errorf("sessionrt: update: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.QueryTimeout)
+			_ = tx.Rollback(rctx)
+			cancel()
+		}
+	}()
+	fresh := m.be.New(st)
+	meta, err := m.get(ctx, tx, st.hash[:], true, fresh)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("sessionrt: update: read session %s: %w", hashPrefix(st.hash[:]), err)
+	}
+	st.updating++
+	err = fn(fresh)
+	st.updating--
+	if err != nil {
+		return true, err
+	}
+	if fresh.Changed() {
+		if err := m.checkSize(fresh); err != nil {
+			return true, err
+		}
+		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, m.cfg.lifetime(meta.Remember))
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return true, fmt.Errorf("sessionrt: update: save session %s: %w", hashPrefix(st.hash[:]), err)
+		}
+	}
+	tctx, cancel = context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	err = tx.Commit(tctx)
+	cancel()
+	done = true
+	if err != nil {
+		return true, fmt.Errorf("sessionrt: update: commit: %w", err)
+	}
+	fresh.Saved()
+	if st.loaded {
+		st.rec.Absorb(fresh)
+		st.meta = meta
+		st.touchDue = time.Since(meta.LastSeenAt) >= m.cfg.TouchInterval
+	} else {
+		st.rec = fresh
+		st.loaded = true
+		st.found(meta)
+	}
+	return true, nil
+}
+
+// Run runs one generated statement on the database with QueryTimeout and
+// wraps its error. It returns ErrNoDatabase in test mode.
+func (m *Manager) Run(ctx context.Context, fn func(ctx context.Context, db DB) error) error {
+	if m.db == nil {
+		return ErrNoDatabase
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	if err := fn(ctx, m.db); err != nil {
+		return fmt.Errorf("sessionrt: query: %w", err)
+	}
+	return nil
+}
+
+// Describe builds the Info of a stored session listed by generated code;
+// Current tells whether it is the session of the request in ctx.
+func (m *Manager) Describe(ctx context.Context, hash []byte, created, lastSeen, expires time.Time) Info {
+	id := hash
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	info := Info{ID: hex.EncodeToString(id), CreatedAt: created, LastSeenAt: lastSeen, ExpiresAt: expires}
+	if st := stateFrom(ctx); st != nil && !st.destroyed && ((st.loaded && st.stored) || (!st.loaded && st.hasToken)) {
+		info.Current = bytes.Equal(st.hash[:], hash)
+	}
+	return info
+}
+
+// ForgetIfCurrent is called after generated code deleted sessions by a field
+// value: if the request's loaded session matches, it is treated as
+// destroyed (cookie expired at commit, nothing written any more).
+func (m *Manager) ForgetIfCurrent(ctx context.Context, match func(Record) bool) {
+	st := stateFrom(ctx)
+	if st == nil || !st.loaded || !st.stored || st.destroyed || match == nil {
+		return
+	}
+	if match(st.rec) {
+		st.gone()
+	}
+}
+
+// Count reports the number of live sessions.
+func (m *Manager) Count(ctx context.Context) (int64, error) {
+	if m.db == nil {
+		return 0, ErrNoDatabase
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	n, err := m.be.Count(ctx, m.db)
+	if err != nil {
+		return 0, fmt.Errorf("sessionrt: count sessions: %w", err)
+	}
+	return n, nil
+}
+
+// HandleError answers the request with the configured ErrorHandler, for
+// handlers whose Load or Update failed.
+func (m *Manager) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	m.cfg.ErrorHandler(w, r, err)
+}
+
+// defaultErrorHandler answers with a short plain-text status and logs err.
+func (m *Manager) defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	code := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, ErrPayloadTooLarge):
+		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrSessionGone):
+		code = http.StatusConflict
+	case IsUnavailable(err):
+		code = http.StatusServiceUnavailable
+	}
+	m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: session error", "err", err, "status", code, "method", r.Method, "path", r.URL.Path)
+	http.Error(w, http.StatusText(code), code)
+}
+
+// checkSize fails with ErrPayloadTooLarge when rec is over the limit.
+func (m *Manager) checkSize(rec Record) error {
+	if n := rec.Size(); n > m.cfg.MaxPayloadBytes {
+		return fmt.Errorf("sessionrt: payload of %d bytes exceeds %d: %w", n, m.cfg.MaxPayloadBytes, ErrPayloadTooLarge)
+	}
+	return nil
+}
+
+// get runs Backend.Get with QueryTimeout.
+func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.Get(ctx, db, hash, lock, rec)
+}
+
+// insert runs Backend.Insert with QueryTimeout.
+func (m *Manager) insert(ctx context.Context, hash []byte, rec Record, lt Lifetime) (Meta, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.Insert(ctx, m.db, hash, rec, lt)
+}
+
+// saveRow runs Backend.Save with QueryTimeout.
+func (m *Manager) saveRow(ctx context.Context, db DB, hash, newHash []byte, renew bool, rec Record, lt Lifetime) (Meta, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.Save(ctx, db, hash, newHash, renew, rec, lt)
+}
+
+// touch runs Backend.Touch with QueryTimeout.
+func (m *Manager) touch(ctx context.Context, hash []byte, lt Lifetime) (Meta, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.Touch(ctx, m.db, hash, lt)
+}
+
+// delete runs Backend.Delete with QueryTimeout.
+func (m *Manager) delete(ctx context.Context, hash []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.Delete(ctx, m.db, hash)
+}

@@ -1,0 +1,595 @@
+package sessionrt_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// TestQueryCounts proves the lazy, frugal paths with the query tracer.
+func TestQueryCounts(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	cases := []struct {
+		name      string
+		token     bool
+		h         func(t *testing.T, r *http.Request)
+		queries   int
+		maxWrites int
+		setCookie bool
+	}{
+		{"untouched with cookie", true, func(*testing.T, *http.Request) {}, 0, 0, false},
+		{"untouched without cookie", false, func(*testing.T, *http.Request) {}, 0, 0, false},
+		{"load without cookie", false, func(t *testing.T, r *http.Request) {
+			st, _ := e.load(r)
+			if !st.IsNew() {
+				t.Error("want new session")
+			}
+		}, 0, 0, false},
+		{"read only", true, func(t *testing.T, r *http.Request) {
+			_, x := e.load(r)
+			if x.Name() != "alice" {
+				t.Errorf("name = %q", x.Name())
+			}
+			_, _ = e.m.Load(r.Context()) // cached
+		}, 1, 0, false},
+		{"field change", true, func(t *testing.T, r *http.Request) {
+			_, x := e.load(r)
+			x.SetUserID(7)
+		}, 2, 1, false},
+		{"new session with change", false, func(t *testing.T, r *http.Request) {
+			_, x := e.load(r)
+			x.SetName("bob")
+		}, 1, 1, true},
+		{"renew", true, func(t *testing.T, r *http.Request) {
+			st, _ := e.load(r)
+			st.Renew()
+		}, 2, 1, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.tr.reset()
+			var toks []string
+			if c.token {
+				toks = []string{tok}
+			}
+			w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				c.h(t, r)
+				_, _ = w.Write([]byte("x"))
+			}, toks...)
+			n, stmts := e.tr.reset()
+			if n != c.queries {
+				t.Errorf("queries = %d, want %d: %q", n, c.queries, stmts)
+			}
+			if got := writes(stmts); len(got) > c.maxWrites {
+				t.Errorf("writes = %q, want at most %d", got, c.maxWrites)
+			}
+			got := sessionCookie(w.Result(), e.m.CookieName())
+			if (got != nil) != c.setCookie {
+				t.Errorf("Set-Cookie present = %v, want %v", got != nil, c.setCookie)
+			}
+			if got != nil && c.token {
+				tok = got.Value // renewed
+			}
+		})
+	}
+}
+
+// TestTouch proves that the idle expiry is extended only when due.
+func TestTouch(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{TouchInterval: time.Minute})
+	tok := e.create("alice")
+	read := func() {
+		e.serve(func(w http.ResponseWriter, r *http.Request) { e.load(r) }, tok)
+	}
+	read()
+	if n, stmts := e.tr.reset(); n != 1 {
+		t.Fatalf("fresh session: %d queries %q, want 1", n, stmts)
+	}
+	if _, err := e.admin.Exec(context.Background(), `UPDATE sessions SET last_seen_at = now() - interval '2 minutes', expires_at = now() + interval '5 minutes'`); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	n, stmts := e.tr.reset()
+	if n != 2 || len(writes(stmts)) != 1 {
+		t.Fatalf("touch due: %d queries %q, want Get+Touch", n, stmts)
+	}
+	var idle time.Duration
+	if err := e.admin.QueryRow(context.Background(), `SELECT extract(epoch FROM expires_at - now())::bigint * 1000000000 FROM sessions`).Scan(&idle); err != nil {
+		t.Fatal(err)
+	}
+	if idle < 29*time.Minute {
+		t.Fatalf("idle expiry not extended: %s left", idle)
+	}
+	read()
+	if n, stmts := e.tr.reset(); n != 1 {
+		t.Fatalf("after touch: %d queries %q, want 1", n, stmts)
+	}
+}
+
+// TestConcurrentUpdates runs 16 goroutines × 200 atomic increments.
+func TestConcurrentUpdates(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("counter")
+	const workers, each = 16, 200
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.serve(func(w http.ResponseWriter, r *http.Request) {
+				for j := 0; j < each; j++ {
+					err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+						x := rr.(*rec)
+						x.SetCounter(x.Counter() + 1)
+						return nil
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}, tok)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT counter FROM sessions").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != workers*each {
+		t.Fatalf("counter = %d, want %d", n, workers*each)
+	}
+}
+
+// TestUpdateRefreshesRequestRecord proves that Update absorbs the fresh
+// values into the request's loaded record without losing its own changes.
+func TestUpdateRefreshesRequestRecord(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("changed-locally")
+		if _, err := e.admin.Exec(r.Context(), "UPDATE sessions SET user_id = 99"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetCounter(5)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if x.Counter() != 5 || x.UserID() != 99 || x.Name() != "changed-locally" {
+			t.Errorf("record after Update = %+v", *x)
+		}
+	}, tok)
+	var name string
+	var counter, uid int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT name, counter, user_id FROM sessions").Scan(&name, &counter, &uid); err != nil {
+		t.Fatal(err)
+	}
+	if name != "changed-locally" || counter != 5 || uid != 99 {
+		t.Fatalf("row = %q %d %d", name, counter, uid)
+	}
+}
+
+// TestConcurrentWritersDifferentFields proves that two requests changing
+// different fields of one session both persist.
+func TestConcurrentWritersDifferentFields(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	var loaded, wg sync.WaitGroup
+	loaded.Add(2)
+	wg.Add(2)
+	run := func(set func(x *rec)) {
+		defer wg.Done()
+		w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+			_, x := e.load(r)
+			loaded.Done()
+			loaded.Wait() // both have read the old row
+			set(x)
+		}, tok)
+		if w.Code != http.StatusOK {
+			t.Errorf("status %d", w.Code)
+		}
+	}
+	go run(func(x *rec) { x.SetName("bob") })
+	go run(func(x *rec) { x.SetUserID(42) })
+	wg.Wait()
+	var name string
+	var uid int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT name, user_id FROM sessions").Scan(&name, &uid); err != nil {
+		t.Fatal(err)
+	}
+	if name != "bob" || uid != 42 {
+		t.Fatalf("name=%q user_id=%d, want both writes", name, uid)
+	}
+}
+
+// TestReplayIsAnonymous proves that a dead token is just an anonymous
+// request: after Destroy, after Renew, and after expiry.
+func TestReplayIsAnonymous(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	cases := []struct {
+		name string
+		kill func(t *testing.T, tok string)
+	}{
+		{"destroy", func(t *testing.T, tok string) {
+			w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				if err := e.m.Destroy(r.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}, tok)
+			c := sessionCookie(w.Result(), e.m.CookieName())
+			if c == nil || c.MaxAge >= 0 {
+				t.Fatalf("destroy: cookie not expired: %v", c)
+			}
+		}},
+		{"renew", func(t *testing.T, tok string) {
+			w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				st, _ := e.load(r)
+				st.Renew()
+			}, tok)
+			c := sessionCookie(w.Result(), e.m.CookieName())
+			if c == nil || c.Value == tok || c.Value == "" {
+				t.Fatalf("renew: no new token: %v", c)
+			}
+			// The new token works.
+			e.serve(func(w http.ResponseWriter, r *http.Request) {
+				if st, x := e.load(r); st.IsNew() || x.Name() != "victim" {
+					t.Error("renewed token does not load the session")
+				}
+			}, c.Value)
+		}},
+		{"expiry", func(t *testing.T, tok string) {
+			if _, err := e.admin.Exec(context.Background(), "UPDATE sessions SET expires_at = now() - interval '1 second'"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := e.admin.Exec(context.Background(), "DELETE FROM sessions"); err != nil {
+				t.Fatal(err)
+			}
+			tok := e.create("victim")
+			c.kill(t, tok)
+			e.tr.reset()
+			w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				st, x := e.load(r)
+				if !st.IsNew() || x.Name() != "" {
+					t.Errorf("replayed token loaded a session: new=%v name=%q", st.IsNew(), x.Name())
+				}
+				_, _ = w.Write([]byte("hi"))
+			}, tok)
+			if n, stmts := e.tr.reset(); n != 1 || len(writes(stmts)) != 0 {
+				t.Errorf("replay: %d queries %q, want one read", n, stmts)
+			}
+			if c := sessionCookie(w.Result(), e.m.CookieName()); c != nil && c.MaxAge >= 0 {
+				t.Errorf("replay set a live cookie: %v", c)
+			}
+		})
+	}
+}
+
+// TestDestroyedNotRevived proves that a late write to a session destroyed
+// meanwhile fails with ErrSessionGone and never re-creates the row.
+func TestDestroyedNotRevived(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	var stErr error
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.load(r)
+		// Another request destroys the session meanwhile.
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			if err := e.m.Destroy(r.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}, tok)
+		x.SetName("late")
+		n, err := w.Write([]byte("handler output"))
+		if n != 0 || !errors.Is(err, sessionrt.ErrCommitFailed) {
+			t.Errorf("Write after failed commit = %d, %v", n, err)
+		}
+		stErr = st.Err()
+	}, tok)
+	if w.Code != http.StatusConflict {
+		t.Errorf("status = %d, want 409", w.Code)
+	}
+	if strings.Contains(w.Body.String(), "handler output") {
+		t.Error("handler output reached the client after a failed commit")
+	}
+	if !errors.Is(stErr, sessionrt.ErrSessionGone) {
+		t.Errorf("Err() = %v, want ErrSessionGone", stErr)
+	}
+	if c := sessionCookie(w.Result(), e.m.CookieName()); c == nil || c.MaxAge >= 0 {
+		t.Errorf("gone session's cookie not expired: %v", c)
+	}
+	if n := e.rows(); n != 0 {
+		t.Fatalf("rows = %d, want 0", n)
+	}
+
+	// Update on a loaded session destroyed meanwhile.
+	tok = e.create("bob")
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		e.load(r)
+		if _, err := e.admin.Exec(r.Context(), "DELETE FROM sessions"); err != nil {
+			t.Fatal(err)
+		}
+		err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetCounter(1)
+			return nil
+		})
+		if !errors.Is(err, sessionrt.ErrSessionGone) {
+			t.Errorf("Update = %v, want ErrSessionGone", err)
+		}
+	}, tok)
+	if n := e.rows(); n != 0 {
+		t.Fatalf("rows after Update = %d, want 0", n)
+	}
+}
+
+// TestDestroyThenSet proves that setters after Destroy are ignored and
+// reported.
+func TestDestroyThenSet(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.load(r)
+		if err := e.m.Destroy(r.Context()); err != nil {
+			t.Fatal(err)
+		}
+		x.SetName("zombie")
+		_, _ = w.Write([]byte("bye"))
+		if err := st.Err(); !errors.Is(err, sessionrt.ErrSessionGone) || !strings.Contains(err.Error(), "Name") {
+			t.Errorf("Err() = %v", err)
+		}
+	}, tok)
+	if n := e.rows(); n != 0 {
+		t.Fatalf("rows = %d, want 0", n)
+	}
+	if !strings.Contains(e.logs.String(), "Name") {
+		t.Errorf("after-destroy change not logged: %s", e.logs.String())
+	}
+}
+
+// TestUpdateWithoutStoredSession proves that Update inserts a new session
+// immediately, and refuses after the response started.
+func TestUpdateWithoutStoredSession(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		if err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetName("fresh")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.rows(); n != 1 {
+			t.Errorf("rows right after Update = %d, want 1", n)
+		}
+	})
+	if c := sessionCookie(w.Result(), e.m.CookieName()); c == nil || c.Value == "" {
+		t.Fatal("no cookie for the inserted session")
+	}
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetName("too late")
+			return nil
+		})
+		if !errors.Is(err, sessionrt.ErrResponseStarted) {
+			t.Errorf("Update after start = %v, want ErrResponseStarted", err)
+		}
+	})
+	if n := e.rows(); n != 1 {
+		t.Fatalf("rows = %d, want 1", n)
+	}
+	// Update of a stored session after the response started works.
+	tok := e.create("late-update")
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("started"))
+		if err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetCounter(3)
+			return nil
+		}); err != nil {
+			t.Errorf("Update after start on stored session: %v", err)
+		}
+		if st, _ := e.m.Load(r.Context()); st.Err() != nil {
+			t.Errorf("Err() = %v", st.Err())
+		}
+	}, tok)
+	var c int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT counter FROM sessions WHERE name = 'late-update'").Scan(&c); err != nil || c != 3 {
+		t.Fatalf("counter = %d, %v", c, err)
+	}
+}
+
+// TestLateChange proves that a setter after WriteHeader is reported by Err
+// and logged once with the field name and a hash prefix, never the token.
+func TestLateChange(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	var err error
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.load(r)
+		w.WriteHeader(http.StatusOK)
+		x.SetUserID(1)
+		x.SetUserID(2)
+		err = st.Err()
+	}, tok)
+	if !errors.Is(err, sessionrt.ErrResponseStarted) || !strings.Contains(err.Error(), "UserID") {
+		t.Fatalf("Err() = %v", err)
+	}
+	logs := e.logs.String()
+	if strings.Count(logs, "UserID") != 1 || strings.Count(logs, "level=ERROR") != 1 {
+		t.Errorf("want one error log naming UserID, got:\n%s", logs)
+	}
+	if strings.Contains(logs, tok) {
+		t.Error("token in the log")
+	}
+	var uid int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT user_id FROM sessions").Scan(&uid); err != nil || uid != 0 {
+		t.Fatalf("late change was written: %d %v", uid, err)
+	}
+}
+
+// TestExplicitCommit proves that Commit saves early and that changes made
+// afterwards, before the response, are saved too.
+func TestExplicitCommit(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("early")
+		if err := e.m.Commit(r.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.rows(); n != 1 {
+			t.Errorf("rows after Commit = %d", n)
+		}
+		x.SetUserID(5)
+	})
+	if c := sessionCookie(w.Result(), e.m.CookieName()); c == nil {
+		t.Fatal("no cookie")
+	}
+	var uid int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT user_id FROM sessions").Scan(&uid); err != nil || uid != 5 {
+		t.Fatalf("user_id = %d %v", uid, err)
+	}
+	if n, err := e.m.Count(context.Background()); err != nil || n != 1 {
+		t.Fatalf("Count = %d, %v", n, err)
+	}
+}
+
+// TestDescribeAndForget covers Describe.Current and ForgetIfCurrent.
+func TestDescribeAndForget(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	e.create("other")
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		e.load(r)
+		rows, err := e.pool.Query(r.Context(), "SELECT token_hash, created_at, last_seen_at, expires_at FROM sessions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		current := 0
+		for rows.Next() {
+			var h []byte
+			var c, l, x time.Time
+			if err := rows.Scan(&h, &c, &l, &x); err != nil {
+				t.Fatal(err)
+			}
+			info := e.m.Describe(r.Context(), h, c, l, x)
+			if len(info.ID) != 16 {
+				t.Errorf("ID = %q", info.ID)
+			}
+			if info.Current {
+				current++
+			}
+		}
+		if current != 1 {
+			t.Errorf("current sessions = %d, want 1", current)
+		}
+		// Generated DestroyByName("alice") ran; the request's session matches.
+		if _, err := e.pool.Exec(r.Context(), "DELETE FROM sessions WHERE name = 'alice'"); err != nil {
+			t.Fatal(err)
+		}
+		e.m.ForgetIfCurrent(r.Context(), func(rr sessionrt.Record) bool { return rr.(*rec).Name() == "alice" })
+		st, x := e.load(r)
+		x.SetName("ignored")
+		if !errors.Is(st.Err(), sessionrt.ErrSessionGone) {
+			t.Errorf("Err() = %v", st.Err())
+		}
+	}, tok)
+	if w.Code != http.StatusOK {
+		t.Errorf("status %d", w.Code)
+	}
+	if c := sessionCookie(w.Result(), e.m.CookieName()); c == nil || c.MaxAge >= 0 {
+		t.Errorf("cookie not expired: %v", c)
+	}
+	if n := e.rows(); n != 1 {
+		t.Errorf("rows = %d, want 1", n)
+	}
+}
+
+// TestNoMiddlewareAndTestMode covers ErrNoMiddleware, ErrNoDatabase and a
+// manager without a database.
+func TestNoMiddlewareAndTestMode(t *testing.T) {
+	m, err := sessionrt.NewManager(nil, backend{}, sessionrt.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := m.Load(ctx); !errors.Is(err, sessionrt.ErrNoMiddleware) {
+		t.Errorf("Load = %v", err)
+	}
+	if err := m.Update(ctx, func(sessionrt.Record) error { return nil }); !errors.Is(err, sessionrt.ErrNoMiddleware) {
+		t.Errorf("Update = %v", err)
+	}
+	if err := m.Run(ctx, func(context.Context, sessionrt.DB) error { return nil }); !errors.Is(err, sessionrt.ErrNoDatabase) {
+		t.Errorf("Run = %v", err)
+	}
+	if _, err := m.Reap(ctx, 10); !errors.Is(err, sessionrt.ErrNoDatabase) {
+		t.Errorf("Reap = %v", err)
+	}
+	// A nil-database manager serves requests without storing anything.
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := m.Load(r.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Record().(*rec).SetName("x")
+		_, _ = w.Write([]byte("ok"))
+	}))
+	rw := newRecorder()
+	h.ServeHTTP(rw, newRequest())
+	if rw.Code != http.StatusOK || rw.Header().Get("Set-Cookie") != "" {
+		t.Errorf("test mode response: %d %v", rw.Code, rw.Header())
+	}
+}
+
+// TestTestContext shows a handler unit test without a database.
+func TestTestContext(t *testing.T) {
+	m, err := sessionrt.NewManager(nil, backend{}, sessionrt.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		st, err := m.Load(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		x := st.Record().(*rec)
+		_ = m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetCounter(rr.(*rec).Counter() + 1)
+			return nil
+		})
+		_, _ = w.Write([]byte(x.Name()))
+	}
+	ctx, st := m.TestContext(context.Background(), func(rr sessionrt.Record) { rr.(*rec).SetName("tester") })
+	if st.IsNew() || st.Record().Changed() {
+		t.Fatal("test session should be existing and unchanged")
+	}
+	rw := newRecorder()
+	handler(rw, newRequest().WithContext(ctx))
+	if rw.Body.String() != "tester" || st.Record().(*rec).Counter() != 1 {
+		t.Fatalf("body %q counter %d", rw.Body.String(), st.Record().(*rec).Counter())
+	}
+	if err := m.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Destroy(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

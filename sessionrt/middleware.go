@@ -1,0 +1,29 @@
+package sessionrt
+
+import (
+	"context"
+	"net/http"
+	"strings"
+)
+
+// Middleware makes the session available to next through the request
+// context. It reads nothing from the database by itself: the first Load or
+// Update does. The commit runs right before the first byte of the response,
+// or after next returns if it wrote nothing.
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &State{m: m, test: m.db == nil}
+		st.hash, st.hasToken = m.tokenFromRequest(r)
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		st.w = writer{ResponseWriter: w, st: st, r: r}
+		next.ServeHTTP(&st.w, r)
+		if !st.w.done {
+			st.w.commit()
+		}
+		if len(st.lateFields) > 0 || len(st.goneFields) > 0 {
+			m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: session changed when it could no longer be saved; change lost",
+				"late_fields", strings.Join(st.lateFields, ","), "fields_after_destroy", strings.Join(st.goneFields, ","),
+				"session", st.logID(), "method", r.Method, "path", r.URL.Path)
+		}
+	})
+}

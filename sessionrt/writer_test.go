@@ -1,0 +1,342 @@
+package sessionrt_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// TestStreamingFlush proves that the middleware does not buffer: the client
+// reads the first chunk, with the session cookie, before the handler ends.
+func TestStreamingFlush(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	release := make(chan struct{})
+	srv := httptest.NewServer(e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("streamer")
+		_, _ = io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+			t.Error("client never read the first chunk")
+		}
+		_, _ = io.WriteString(w, "second\n")
+	})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if sessionCookie(resp, e.m.CookieName()) == nil {
+		t.Error("no session cookie on the streamed response")
+	}
+	br := bufio.NewReader(resp.Body)
+	line, err := br.ReadString('\n')
+	if err != nil || line != "first\n" {
+		t.Fatalf("first chunk = %q, %v", line, err)
+	}
+	close(release)
+	rest, _ := io.ReadAll(br)
+	if string(rest) != "second\n" {
+		t.Fatalf("rest = %q", rest)
+	}
+	if n := e.rows(); n != 1 {
+		t.Fatalf("rows = %d", n)
+	}
+}
+
+// TestResponseController proves that http.ResponseController reaches the
+// underlying writer through the wrapper: Flush, SetWriteDeadline, Hijack.
+func TestResponseController(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	srv := httptest.NewServer(e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName(r.URL.Path)
+		rc := http.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Errorf("SetWriteDeadline: %v", err)
+		}
+		switch r.URL.Path {
+		case "/flush":
+			_, _ = io.WriteString(w, "a")
+			if err := rc.Flush(); err != nil {
+				t.Errorf("Flush: %v", err)
+			}
+		case "/hijack":
+			conn, buf, err := rc.Hijack()
+			if err != nil {
+				t.Errorf("Hijack: %v", err)
+				return
+			}
+			defer conn.Close()
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+			_ = buf.Flush()
+		}
+	})))
+	defer srv.Close()
+	for _, path := range []string{"/flush", "/hijack"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if path == "/hijack" && string(body) != "hijacked" {
+			t.Errorf("hijack body = %q", body)
+		}
+	}
+	if n := e.rows(); n != 2 {
+		t.Fatalf("rows = %d, want 2 (commit runs before flush and hijack)", n)
+	}
+}
+
+// TestInformationalPassesThrough proves that a 1xx status does not commit:
+// the client sees the 103, and the final response carries the cookie of a
+// change made after it.
+func TestInformationalPassesThrough(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	srv := httptest.NewServer(e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.load(r)
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		x.SetName("after hints")
+		if st.Err() != nil {
+			t.Errorf("Err after 103 = %v", st.Err())
+		}
+		_, _ = w.Write([]byte("ok"))
+	})))
+	defer srv.Close()
+	got1xx := 0
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		Got1xxResponse: func(code int, _ textproto.MIMEHeader) error { got1xx = code; return nil },
+	}))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got1xx != http.StatusEarlyHints {
+		t.Errorf("1xx seen by the client = %d", got1xx)
+	}
+	if sessionCookie(resp, e.m.CookieName()) == nil || e.rows() != 1 {
+		t.Fatal("change after 103 was not committed")
+	}
+}
+
+// TestHandlerWritesNothing proves the commit after the handler returns, and
+// the error handler's answer when that commit fails.
+func TestHandlerWritesNothing(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 4})
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("ok")
+	})
+	if w.Code != http.StatusOK || sessionCookie(w.Result(), e.m.CookieName()) == nil {
+		t.Fatalf("silent handler: %d %v", w.Code, w.Result().Header)
+	}
+	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("far too long")
+	})
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("failed silent commit: status %d", w.Code)
+	}
+}
+
+// TestPayloadTooLarge proves 413 without any database statement.
+func TestPayloadTooLarge(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 16})
+	e.tr.reset()
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName(strings.Repeat("x", 100))
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := w.Write([]byte(`{"secret":1}`)); !errors.Is(err, sessionrt.ErrCommitFailed) {
+			t.Errorf("Write = %v, want ErrCommitFailed", err)
+		}
+	})
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("status = %d, want 413", w.Code)
+	}
+	if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Header().Get("Content-Type"), "json") {
+		t.Errorf("handler output leaked: %q %v", w.Body.String(), w.Header())
+	}
+	if n, stmts := e.tr.reset(); n != 0 {
+		t.Errorf("queries = %d %q, want 0", n, stmts)
+	}
+	if n := e.rows(); n != 0 {
+		t.Errorf("rows = %d", n)
+	}
+	// Also through Update.
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetName(strings.Repeat("y", 100))
+			return nil
+		})
+		if !errors.Is(err, sessionrt.ErrPayloadTooLarge) {
+			t.Errorf("Update = %v", err)
+		}
+	})
+}
+
+// TestUnavailable503 proves 503 when the database cannot be reached.
+func TestUnavailable503(t *testing.T) {
+	pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	logs := &syncBuffer{}
+	m, err := sessionrt.NewManager(pool, backend{}, sessionrt.Config{Logger: newLogger(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Commit path: a new session cannot be inserted.
+	w := newRecorder()
+	m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := m.Load(r.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Record().(*rec).SetName("x")
+		_, _ = w.Write([]byte("body"))
+	})).ServeHTTP(w, newRequest())
+	if w.Code != http.StatusServiceUnavailable || strings.Contains(w.Body.String(), "127.0.0.1") {
+		t.Errorf("insert: %d %q, want a bare 503", w.Code, w.Body.String())
+	}
+	if !strings.Contains(logs.String(), "status=503") {
+		t.Errorf("not logged: %s", logs.String())
+	}
+	// Load path: the handler hands the error to HandleError.
+	req := newRequest()
+	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: strings.Repeat("A", 43)})
+	w = newRecorder()
+	m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := m.Load(r.Context()); err != nil {
+			if !sessionrt.IsUnavailable(err) {
+				t.Errorf("IsUnavailable(%v) = false", err)
+			}
+			m.HandleError(w, r, err)
+		}
+	})).ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("load: %d, want 503", w.Code)
+	}
+}
+
+// TestQueryTimeout503 proves that a statement exceeding QueryTimeout (here
+// blocked by a row lock) answers 503 and leaves the request usable.
+func TestQueryTimeout503(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{QueryTimeout: 200 * time.Millisecond})
+	tok := e.create("alice")
+	ctx := context.Background()
+	tx, err := e.admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM sessions FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r) // plain reads are not blocked
+		x.SetUserID(1)    // the UPDATE at commit waits for the lock
+		_, _ = w.Write([]byte("x"))
+	}, tok)
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status = %d, want 503", w.Code)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		err := e.m.Update(r.Context(), func(sessionrt.Record) error { return nil })
+		if !sessionrt.IsUnavailable(err) {
+			t.Errorf("Update under lock = %v, want unavailable", err)
+		}
+	}, tok)
+}
+
+// TestKilledConnection terminates the pool's backend in the middle of a
+// request: the response is a clean 5xx and the next request recovers.
+func TestKilledConnection(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{}, func(c *pgxpool.Config) {
+		c.MaxConns = 1
+		c.ConnConfig.RuntimeParams["application_name"] = "victim"
+	})
+	tok := e.create("alice")
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		var n int
+		if err := e.admin.QueryRow(r.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+			AND application_name = 'victim'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("terminated %d backends, want 1", n)
+		}
+		x.SetUserID(9)
+		_, _ = w.Write([]byte("should not be seen"))
+	}, tok)
+	if w.Code < 500 || strings.Contains(w.Body.String(), "should not") {
+		t.Fatalf("killed connection: %d %q", w.Code, w.Body.String())
+	}
+	t.Logf("killed connection answered %d %q", w.Code, strings.TrimSpace(w.Body.String()))
+	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetUserID(10)
+		_, _ = w.Write([]byte("ok"))
+	}, tok)
+	if w.Code != http.StatusOK {
+		t.Fatalf("next request: %d %q", w.Code, w.Body.String())
+	}
+	var uid int64
+	if err := e.admin.QueryRow(context.Background(), "SELECT user_id FROM sessions").Scan(&uid); err != nil || uid != 10 {
+		t.Fatalf("user_id = %d %v", uid, err)
+	}
+}
+
+// TestIsUnavailable classifies errors.
+func TestIsUnavailable(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("boom"), false},
+		{sessionrt.ErrNotFound, false},
+		{context.DeadlineExceeded, true},
+		{&net.OpError{Op: "dial", Err: errors.New("refused")}, true},
+		{io.ErrUnexpectedEOF, true},
+		{fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "57P01"}), true},
+		{&pgconn.PgError{Code: "57014"}, true},
+		{&pgconn.PgError{Code: "08006"}, true},
+		{&pgconn.PgError{Code: "55P03"}, true},
+		{&pgconn.PgError{Code: "23505"}, false},
+	}
+	for _, c := range cases {
+		if got := sessionrt.IsUnavailable(c.err); got != c.want {
+			t.Errorf("IsUnavailable(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
