@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	v5 "github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/example/sessiondb"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"math"
@@ -131,6 +131,17 @@ func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, err
 	return n, nil
 }
 
+// Change bits of the SessionHandle fields, one per field.
+const (
+	sessionUserIDBit uint64 = 1 << iota
+	sessionEmailBit
+	sessionRolesBit
+	sessionCartBit
+	sessionThemeBit
+	sessionMFAAtBit
+	sessionCounterBit
+)
+
 // SessionHandle is one request's typed view of its Session. Getters never touch the
 // database; setters mark the field changed, and only changed fields are written,
 // before the first byte of the response. Getters of slices, maps, pointers and
@@ -194,25 +205,25 @@ func (h *SessionHandle) Saved() {
 // Absorb takes from src every field this handle has not changed itself.
 func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	o := src.(*SessionHandle)
-	if h.dirty&uint64(0x1) == 0 {
+	if h.dirty&sessionUserIDBit == 0 {
 		h.v.UserID = o.v.UserID
 	}
-	if h.dirty&uint64(0x2) == 0 {
+	if h.dirty&sessionEmailBit == 0 {
 		h.v.Email = o.v.Email
 	}
-	if h.dirty&uint64(0x4) == 0 {
+	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
 	}
-	if h.dirty&uint64(0x8) == 0 {
+	if h.dirty&sessionCartBit == 0 {
 		h.v.Cart = o.v.Cart
 	}
-	if h.dirty&uint64(0x10) == 0 {
+	if h.dirty&sessionThemeBit == 0 {
 		h.v.Theme = o.v.Theme
 	}
-	if h.dirty&uint64(0x20) == 0 {
+	if h.dirty&sessionMFAAtBit == 0 {
 		h.v.MFAAt = o.v.MFAAt
 	}
-	if h.dirty&uint64(0x40) == 0 {
+	if h.dirty&sessionCounterBit == 0 {
 		h.v.Counter = o.v.Counter
 	}
 }
@@ -221,41 +232,36 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 // Config.MaxPayloadBytes before a write.
 func (h *SessionHandle) Size() int {
 	n := 0
-	if h.dirty&uint64(0x2) != 0 {
+	if h.dirty&sessionEmailBit != 0 {
 		n += len(h.v.Email)
 	}
-	if h.dirty&uint64(0x4) != 0 {
-		if h.enc[0] == nil {
-			if b, err := json.Marshal(h.v.Roles); err == nil {
-				h.enc[0] = b
-			}
+	if h.dirty&sessionRolesBit != 0 {
+		if b, err := h.encode(0, h.v.Roles); err == nil {
+			n += len(b)
 		}
-		n += len(h.enc[0])
 	}
-	if h.dirty&uint64(0x8) != 0 {
-		if h.enc[1] == nil {
-			if b, err := json.Marshal(h.v.Cart); err == nil {
-				h.enc[1] = b
-			}
+	if h.dirty&sessionCartBit != 0 {
+		if b, err := h.encode(1, h.v.Cart); err == nil {
+			n += len(b)
 		}
-		n += len(h.enc[1])
 	}
-	if h.dirty&uint64(0x10) != 0 {
+	if h.dirty&sessionThemeBit != 0 {
 		n += len(h.v.Theme)
 	}
 	return n
 }
 
-// cloneSessionValue deep-copies v through encoding/json, for getters of fields that hold
-// references a shallow copy would share.
-func cloneSessionValue[T any](v T) T {
-	var out T
-	if b, err := json.Marshal(v); err == nil {
-		if json.Unmarshal(b, &out) == nil {
-			return out
+// encode returns the JSON encoding of jsonb field k with value v, cached until
+// the field changes or is saved.
+func (h *SessionHandle) encode(k int, v any) ([]byte, error) {
+	if h.enc[k] == nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
 		}
+		h.enc[k] = b
 	}
-	return v
+	return h.enc[k], nil
 }
 
 // UserID returns the UserID field.
@@ -266,7 +272,7 @@ func (h *SessionHandle) UserID() int64 {
 // SetUserID sets the UserID field (column user_id); it is saved before the response starts.
 func (h *SessionHandle) SetUserID(v int64) {
 	h.v.UserID = v
-	h.mark(uint64(0x1), "UserID")
+	h.mark(sessionUserIDBit, "UserID")
 }
 
 // Email returns the Email field.
@@ -277,7 +283,7 @@ func (h *SessionHandle) Email() string {
 // SetEmail sets the Email field (column email); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
 	h.v.Email = v
-	h.mark(uint64(0x2), "Email")
+	h.mark(sessionEmailBit, "Email")
 }
 
 // Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
@@ -287,16 +293,16 @@ func (h *SessionHandle) Roles() []string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
-	h.v.Roles = v
+	h.v.Roles = slices.Clone(v)
 	h.enc[0] = nil
-	h.mark(uint64(0x4), "Roles")
+	h.mark(sessionRolesBit, "Roles")
 }
 
 // EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	fn(&h.v.Roles)
 	h.enc[0] = nil
-	h.mark(uint64(0x4), "Roles")
+	h.mark(sessionRolesBit, "Roles")
 }
 
 // Cart returns a copy of the Cart field; change it with SetCart or EditCart.
@@ -306,16 +312,16 @@ func (h *SessionHandle) Cart() []CartItem {
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []CartItem) {
-	h.v.Cart = v
+	h.v.Cart = slices.Clone(v)
 	h.enc[1] = nil
-	h.mark(uint64(0x8), "Cart")
+	h.mark(sessionCartBit, "Cart")
 }
 
 // EditCart calls fn with the stored Cart to change it in place, and marks it changed.
 func (h *SessionHandle) EditCart(fn func(*[]CartItem)) {
 	fn(&h.v.Cart)
 	h.enc[1] = nil
-	h.mark(uint64(0x8), "Cart")
+	h.mark(sessionCartBit, "Cart")
 }
 
 // Theme returns the Theme field.
@@ -326,28 +332,24 @@ func (h *SessionHandle) Theme() Theme {
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
 	h.v.Theme = v
-	h.mark(uint64(0x10), "Theme")
+	h.mark(sessionThemeBit, "Theme")
 }
 
 // MFAAt returns a copy of the MFAAt field; change it with SetMFAAt or EditMFAAt.
 func (h *SessionHandle) MFAAt() *time.Time {
-	if h.v.MFAAt == nil {
-		return nil
-	}
-	c := *h.v.MFAAt
-	return &c
+	return sessionrt.CopyPtr(h.v.MFAAt, nil)
 }
 
 // SetMFAAt sets the MFAAt field (column mfa_at); it is saved before the response starts.
 func (h *SessionHandle) SetMFAAt(v *time.Time) {
-	h.v.MFAAt = v
-	h.mark(uint64(0x20), "MFAAt")
+	h.v.MFAAt = sessionrt.CopyPtr(v, nil)
+	h.mark(sessionMFAAtBit, "MFAAt")
 }
 
 // EditMFAAt calls fn with the stored MFAAt to change it in place, and marks it changed.
 func (h *SessionHandle) EditMFAAt(fn func(**time.Time)) {
 	fn(&h.v.MFAAt)
-	h.mark(uint64(0x20), "MFAAt")
+	h.mark(sessionMFAAtBit, "MFAAt")
 }
 
 // Counter returns the Counter field.
@@ -358,7 +360,7 @@ func (h *SessionHandle) Counter() int64 {
 // SetCounter sets the Counter field (column counter); it is saved before the response starts.
 func (h *SessionHandle) SetCounter(v int64) {
 	h.v.Counter = v
-	h.mark(uint64(0x40), "Counter")
+	h.mark(sessionCounterBit, "Counter")
 }
 
 // sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
@@ -378,7 +380,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	} else {
 		r, err = sessiondb.New(db).GetSession(ctx, hash)
 	}
-	if errors.Is(err, v5.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionrt.ErrNotFound
 	}
 	if err != nil {
@@ -402,6 +404,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 // Insert stores rec as a new session.
 func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	h := rec.(*SessionHandle)
+	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
@@ -409,25 +412,11 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.IdleUs = lt.Idle.Microseconds()
 	p.UserID = h.v.UserID
 	p.Email = h.v.Email
-	{
-		if h.enc[0] == nil {
-			b, err := json.Marshal(h.v.Roles)
-			if err != nil {
-				return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
-			}
-			h.enc[0] = b
-		}
-		p.Roles = h.enc[0]
+	if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+		return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 	}
-	{
-		if h.enc[1] == nil {
-			b, err := json.Marshal(h.v.Cart)
-			if err != nil {
-				return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
-			}
-			h.enc[1] = b
-		}
-		p.Cart = h.enc[1]
+	if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
+		return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
 	}
 	p.Theme = string(h.v.Theme)
 	p.MfaAt = h.v.MFAAt
@@ -442,6 +431,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 // Save writes the changed fields only, and moves the row to newHash.
 func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	h := rec.(*SessionHandle)
+	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
 	p.NewTokenHash = newHash
@@ -449,54 +439,40 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	p.Remember = lt.Remember
 	p.AbsoluteUs = lt.Absolute.Microseconds()
 	p.IdleUs = lt.Idle.Microseconds()
-	if h.dirty&uint64(0x1) != 0 {
+	if h.dirty&sessionUserIDBit != 0 {
 		p.SetUserID = true
 		p.UserID = h.v.UserID
 	}
-	if h.dirty&uint64(0x2) != 0 {
+	if h.dirty&sessionEmailBit != 0 {
 		p.SetEmail = true
 		p.Email = h.v.Email
 	}
-	if h.dirty&uint64(0x4) != 0 {
+	if h.dirty&sessionRolesBit != 0 {
 		p.SetRoles = true
-		{
-			if h.enc[0] == nil {
-				b, err := json.Marshal(h.v.Roles)
-				if err != nil {
-					return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
-				}
-				h.enc[0] = b
-			}
-			p.Roles = h.enc[0]
+		if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 		}
 	}
-	if h.dirty&uint64(0x8) != 0 {
+	if h.dirty&sessionCartBit != 0 {
 		p.SetCart = true
-		{
-			if h.enc[1] == nil {
-				b, err := json.Marshal(h.v.Cart)
-				if err != nil {
-					return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
-				}
-				h.enc[1] = b
-			}
-			p.Cart = h.enc[1]
+		if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
 		}
 	}
-	if h.dirty&uint64(0x10) != 0 {
+	if h.dirty&sessionThemeBit != 0 {
 		p.SetTheme = true
 		p.Theme = string(h.v.Theme)
 	}
-	if h.dirty&uint64(0x20) != 0 {
+	if h.dirty&sessionMFAAtBit != 0 {
 		p.SetMfaAt = true
 		p.MfaAt = h.v.MFAAt
 	}
-	if h.dirty&uint64(0x40) != 0 {
+	if h.dirty&sessionCounterBit != 0 {
 		p.SetCounter = true
 		p.Counter = h.v.Counter
 	}
 	r, err := sessiondb.New(db).SaveSession(ctx, p)
-	if errors.Is(err, v5.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionrt.ErrNotFound
 	}
 	if err != nil {
@@ -508,7 +484,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
-	if errors.Is(err, v5.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionrt.ErrNotFound
 	}
 	if err != nil {

@@ -111,6 +111,14 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("column name %q must be lower case letters, digits and underscores (at most 63), starting with a letter or underscore; rename it with `session:\"name\"`", col)
 			continue
 		}
+		if sqlReserved[col] {
+			fail("column name %q is a reserved word in PostgreSQL; rename it with `session:\"name\"`", col)
+			continue
+		}
+		if handleMethods[v.Name()] || handleMethods["Set"+v.Name()] || handleMethods["Edit"+v.Name()] {
+			fail("the generated handle already has a method %s (or its Set/Edit form); rename the field, and keep the column with `session:\"%s\"`", v.Name(), col)
+			continue
+		}
 		if other, dup := seen[col]; dup {
 			fail("column %q is already used by %s; rename one of them with `session:\"name\"`", col, other)
 			continue
@@ -133,6 +141,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			Flat:     mp.flat,
 			Pos:      pos,
 			typ:      v.Type(),
+			pkgPath:  l.pkg.PkgPath,
 		}
 		f.GoType = types.TypeString(v.Type(), types.RelativeTo(l.pkg.Types))
 		if !f.Nullable {
@@ -159,6 +168,29 @@ func buildModel(l *loaded, table string) (*Model, error) {
 // reservedParams are the sqlc parameter names the generated queries use
 // besides the payload columns.
 var reservedParams = []string{"new_token_hash", "renew", "idle_us", "absolute_us", "batch", "except_token_hash"}
+
+// handleMethods are the methods every generated handle has besides the
+// field accessors; a field may not shadow them.
+var handleMethods = map[string]bool{
+	"Renew": true, "RememberMe": true, "Err": true, "IsNew": true, "Meta": true,
+	"Changed": true, "Saved": true, "Absorb": true, "Size": true,
+}
+
+// sqlReserved are PostgreSQL's reserved key words, which sessiongen does not
+// quote and so refuses as column names.
+var sqlReserved = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric authorization binary both case cast
+check collate collation column concurrently constraint create cross current_catalog current_date current_role
+current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except
+false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join
+lateral leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer
+overlaps placing primary references returning right select session_user similar some symmetric system_user table
+tablesample then to trailing true union unique user using variadic verbose when where window with`) {
+		sqlReserved[w] = true
+	}
+}
 
 // snakeCase turns a Go identifier into a column name: UserID → user_id,
 // MFAAt → mfa_at, HTTPServer → http_server.

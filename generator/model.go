@@ -56,7 +56,8 @@ type Field struct {
 	Flat     bool           // for KindJSON: a shallow copy is a deep copy (no pointers, slices, maps or interfaces inside the elements)
 	Pos      token.Position // where the field is declared
 
-	typ types.Type // the field's type, for rendering Go (never compared or printed)
+	typ     types.Type // the field's type, for rendering Go (never compared or printed)
+	pkgPath string     // import path of the payload package, for rendering Go
 }
 
 // TableSchema is a sessions table's shape: wanted (from the Model) or
@@ -113,3 +114,6 @@ func derefType(f Field) types.Type {
 	}
 	return f.typ
 }
+
+// pkgPathOf is the import path of the package declaring the field's struct.
+func pkgPathOf(f Field) string { return f.pkgPath }

@@ -95,27 +95,23 @@ func fromDB(m *Model, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
 	return []jen.Code{dst.Op("=").Add(src)}, nil
 }
 
-// jsonToDB encodes a jsonb field into dst, reusing the encoding Size cached.
+// jsonToDB encodes a jsonb field into dst through the handle's encode
+// method, which reuses the encoding Size cached. The enclosing function has
+// `var err error` in scope.
 func jsonToDB(n goNames, fd Field, dst *jen.Statement) jen.Code {
-	k := n.jsonIndex[fd.GoName]
-	enc := jen.Id("h").Dot("enc").Index(jen.Lit(k))
 	val := jen.Id("h").Dot("v").Dot(fd.GoName)
 	src := val.Clone()
 	if fd.Nullable {
 		src = jen.Op("*").Add(val.Clone())
 	}
-	encode := []jen.Code{
-		jen.If(enc.Clone().Op("==").Nil()).Block(
-			jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(src),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err()))),
-			enc.Clone().Op("=").Id("b"),
-		),
-		dst.Op("=").Add(enc.Clone()),
-	}
+	encode := jen.If(
+		jen.List(dst, jen.Err()).Op("=").Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src),
+		jen.Err().Op("!=").Nil(),
+	).Block(jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())))
 	if fd.Nullable {
-		return jen.If(val.Clone().Op("!=").Nil()).Block(encode...)
+		return jen.If(val.Clone().Op("!=").Nil()).Block(encode)
 	}
-	return jen.Block(encode...)
+	return encode
 }
 
 // fieldToParam sets the sqlc parameter of one field from the handle.
@@ -188,6 +184,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 
 	ins := []jen.Code{
 		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		jen.Var().Err().Error(),
 		jen.Var().Id("p").Qual(db, "Insert"+m.TypeName+"Params"),
 		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
 	}
@@ -204,6 +201,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 
 	save := []jen.Code{
 		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		jen.Var().Err().Error(),
 		jen.Var().Id("p").Qual(db, "Save"+m.TypeName+"Params"),
 		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
 		jen.Id("p").Dot("NewTokenHash").Op("=").Id("newHash"),
@@ -213,7 +211,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	for i, fd := range m.Fields {
 		body := []jen.Code{jen.Id("p").Dot("Set" + sqlcName(fd.Column)).Op("=").True()}
 		body = append(body, fieldToParam(n, fd, jen.Id("p"))...)
-		save = append(save, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bit(i)).Op("!=").Lit(0)).Block(body...))
+		save = append(save, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(body...))
 	}
 	save = append(save,
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Save"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),

@@ -25,10 +25,9 @@ func (m *Manager) tokenFromRequest(r *http.Request) ([sha256.Size]byte, bool) {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
 			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok || strings.TrimSpace(name) != m.cookieName {
+			if !ok || name != m.cookieName {
 				continue
 			}
-			val = strings.TrimSpace(val)
 			if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
 				val = val[1 : len(val)-1]
 			}
