@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -111,7 +112,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("column name %q must be lower case letters, digits and underscores (at most 63), starting with a letter or underscore; rename it with `session:\"name\"`", col)
 			continue
 		}
-		if sqlReserved[col] {
+		if sqlReserved(col) {
 			fail("column name %q is a reserved word in PostgreSQL; rename it with `session:\"name\"`", col)
 			continue
 		}
@@ -176,21 +177,18 @@ var handleMethods = map[string]bool{
 	"Changed": true, "Saved": true, "Absorb": true, "Size": true,
 }
 
-// sqlReserved are PostgreSQL's reserved key words, which sessiongen does not
-// quote and so refuses as column names.
-var sqlReserved = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric authorization binary both case cast
+// sqlReservedWords are PostgreSQL's reserved key words, which sessiongen
+// does not quote and so refuses as column names.
+const sqlReservedWords = `all analyse analyze and any array as asc asymmetric authorization binary both case cast
 check collate collation column concurrently constraint create cross current_catalog current_date current_role
 current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except
 false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join
 lateral leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer
 overlaps placing primary references returning right select session_user similar some symmetric system_user table
-tablesample then to trailing true union unique user using variadic verbose when where window with`) {
-		sqlReserved[w] = true
-	}
-}
+tablesample then to trailing true union unique user using variadic verbose when where window with`
+
+// sqlReserved reports whether w is a reserved key word.
+func sqlReserved(w string) bool { return slices.Contains(strings.Fields(sqlReservedWords), w) }
 
 // snakeCase turns a Go identifier into a column name: UserID → user_id,
 // MFAAt → mfa_at, HTTPServer → http_server.
