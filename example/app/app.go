@@ -1,0 +1,281 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// maxBody bounds request bodies; the API's bodies are tiny.
+const maxBody = 1 << 14
+
+// Config configures the example application.
+type Config struct {
+	Sessions   sessionrt.Config // session cookie and lifetimes
+	BcryptCost int              // bcrypt cost of the demo password hashes; 0 means bcrypt.DefaultCost
+	Logger     *slog.Logger     // default slog.Default()
+}
+
+// App is the example application: its handlers and session store.
+type App struct {
+	pool     *pgxpool.Pool
+	Sessions *SessionStore
+	users    *users
+	log      *slog.Logger
+}
+
+// New builds the application over pool.
+func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Sessions.Logger == nil {
+		cfg.Sessions.Logger = cfg.Logger
+	}
+	cost := cfg.BcryptCost
+	if cost == 0 {
+		cost = 10
+	}
+	us, err := newUsers(cost)
+	if err != nil {
+		return nil, err
+	}
+	store, err := NewSessionStore(pool, cfg.Sessions)
+	if err != nil {
+		return nil, err
+	}
+	return &App{pool: pool, Sessions: store, users: us, log: cfg.Logger}, nil
+}
+
+// Handler returns the HTTP API, wrapped in the session middleware.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("GET /me", a.me)
+	mux.HandleFunc("POST /cart", a.addToCart)
+	mux.HandleFunc("GET /cart", a.cart)
+	mux.HandleFunc("POST /counter", a.counter)
+	mux.HandleFunc("POST /logout", a.logout)
+	mux.HandleFunc("POST /logout-all", a.logoutAll)
+	mux.HandleFunc("GET /sessions", a.sessions)
+	mux.HandleFunc("GET /healthz", a.healthz)
+	return a.Sessions.Middleware(mux)
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type userResponse struct {
+	UserID int64    `json:"user_id"`
+	Email  string   `json:"email"`
+	Roles  []string `json:"roles,omitempty"`
+}
+
+type cartResponse struct {
+	Items []CartItem `json:"items"`
+}
+
+type sessionInfo struct {
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	Current    bool      `json:"current"`
+}
+
+func (a *App) login(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.Email == "" || req.Password == "" {
+		writeError(w, http.StatusBadRequest, "email and password are required")
+		return
+	}
+	u, ok := a.users.authenticate(req.Email, req.Password)
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "wrong email or password")
+		return
+	}
+	s, ok := a.load(w, r)
+	if !ok {
+		return
+	}
+	s.Renew() // new token at login: the pre-login token dies (session fixation)
+	s.SetUserID(u.ID)
+	s.SetEmail(u.Email)
+	s.SetRoles(u.Roles)
+	writeJSON(w, http.StatusOK, userResponse{UserID: u.ID, Email: u.Email})
+}
+
+func (a *App) me(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.loggedIn(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, userResponse{UserID: s.UserID(), Email: s.Email(), Roles: nonNil(s.Roles())})
+}
+
+type cartRequest struct {
+	SKU string `json:"sku"`
+	Qty int    `json:"qty"`
+}
+
+func (a *App) addToCart(w http.ResponseWriter, r *http.Request) {
+	var req cartRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if n := len(req.SKU); n < 1 || n > 64 {
+		writeError(w, http.StatusBadRequest, "sku must be 1 to 64 characters")
+		return
+	}
+	if req.Qty < 1 || req.Qty > 99 {
+		writeError(w, http.StatusBadRequest, "qty must be 1 to 99")
+		return
+	}
+	var items []CartItem
+	err := a.Sessions.Update(r.Context(), func(s *SessionHandle) error {
+		s.EditCart(func(c *[]CartItem) { *c = append(*c, CartItem{SKU: req.SKU, Qty: req.Qty}) })
+		items = s.Cart()
+		return nil
+	})
+	if err != nil {
+		a.Sessions.Manager().HandleError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cartResponse{Items: nonNil(items)})
+}
+
+func (a *App) cart(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.load(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, cartResponse{Items: nonNil(s.Cart())})
+}
+
+func (a *App) counter(w http.ResponseWriter, r *http.Request) {
+	var n int64
+	err := a.Sessions.Update(r.Context(), func(s *SessionHandle) error {
+		n = s.Counter() + 1
+		s.SetCounter(n)
+		return nil
+	})
+	if err != nil {
+		a.Sessions.Manager().HandleError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"counter": n})
+}
+
+func (a *App) logout(w http.ResponseWriter, r *http.Request) {
+	if err := a.Sessions.Destroy(r.Context()); err != nil {
+		a.Sessions.Manager().HandleError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *App) logoutAll(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.loggedIn(w, r)
+	if !ok {
+		return
+	}
+	if _, err := a.Sessions.DestroyByUserID(r.Context(), s.UserID()); err != nil {
+		a.Sessions.Manager().HandleError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *App) sessions(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.loggedIn(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.Sessions.ListByUserID(r.Context(), s.UserID())
+	if err != nil {
+		a.Sessions.Manager().HandleError(w, r, err)
+		return
+	}
+	out := make([]sessionInfo, len(list))
+	for i, x := range list {
+		out[i] = sessionInfo{CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, Current: x.Current}
+	}
+	writeJSON(w, http.StatusOK, map[string][]sessionInfo{"sessions": out})
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.pool.Ping(ctx); err != nil {
+		a.log.Warn("health check: database unreachable", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "database unreachable")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// load returns the request's session or answers with the error.
+func (a *App) load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	s, err := a.Sessions.Load(r.Context())
+	if err != nil {
+		a.Sessions.Manager().HandleError(w, r, err)
+		return nil, false
+	}
+	return s, true
+}
+
+// loggedIn returns the session of a logged-in user or answers 401.
+func (a *App) loggedIn(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	s, ok := a.load(w, r)
+	if !ok {
+		return nil, false
+	}
+	if s.UserID() == 0 {
+		writeError(w, http.StatusUnauthorized, "not logged in")
+		return nil, false
+	}
+	return s, true
+}
+
+// decode reads a JSON body into v or answers 400.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "malformed JSON body")
+		return false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, "malformed JSON body: trailing data")
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// nonNil turns a nil slice into an empty one, so JSON shows [] not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
