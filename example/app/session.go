@@ -7,7 +7,7 @@ import "time"
 // Session is the example app's session payload: each field is a column of
 // the sessions table, read and written through the generated SessionHandle.
 type Session struct {
-	UserID  int64      `session:"user_id,index"`
+	UserID  int64 `session:"user_id,index"`
 	Email   string
 	Roles   []string
 	Cart    []CartItem
