@@ -1,0 +1,384 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// server starts the example on a fresh database over real HTTP.
+func server(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
+	t.Helper()
+	pool, dsn := pgtest.New(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return srv, pool
+}
+
+// client is one browser: its own cookie jar.
+type client struct {
+	t   *testing.T
+	srv *httptest.Server
+	c   *http.Client
+}
+
+func newClient(t *testing.T, srv *httptest.Server) *client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, srv: srv, c: &http.Client{Jar: jar}}
+}
+
+// do sends a request and decodes a JSON answer into out (if not nil).
+func (c *client) do(method, path, body string, out any) int {
+	c.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.srv.URL+path, r)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := c.c.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: decoding %q: %v", method, path, data, err)
+		}
+	}
+	if resp.StatusCode >= 400 {
+		var e struct{ Error string }
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			c.t.Errorf("%s %s: error answer %d without {\"error\"}: %q", method, path, resp.StatusCode, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+// cookie returns the session cookie value the client holds.
+func (c *client) cookie() string {
+	for _, k := range c.c.Jar.Cookies(mustURL(c.t, c.srv.URL)) {
+		if k.Name == "session" {
+			return k.Value
+		}
+	}
+	return ""
+}
+
+func (c *client) login(email string) {
+	c.t.Helper()
+	if code := c.do("POST", "/login", `{"email":"`+email+`","password":"wonderland"}`, nil); code != 200 {
+		c.t.Fatalf("login %s: %d", email, code)
+	}
+}
+
+type me struct {
+	UserID int64    `json:"user_id"`
+	Email  string   `json:"email"`
+	Roles  []string `json:"roles"`
+}
+
+type cart struct {
+	Items []app.CartItem `json:"items"`
+}
+
+func TestLogin(t *testing.T) {
+	srv, _ := server(t)
+	tests := []struct {
+		name, body string
+		want       int
+	}{
+		{"alice", `{"email":"alice@example.com","password":"wonderland"}`, 200},
+		{"bob", `{"email":"bob@example.com","password":"wonderland"}`, 200},
+		{"wrong password", `{"email":"alice@example.com","password":"alice"}`, 401},
+		{"unknown user", `{"email":"eve@example.com","password":"wonderland"}`, 401},
+		{"malformed", `{"email":`, 400},
+		{"not an object", `[1,2]`, 400},
+		{"unknown field", `{"email":"alice@example.com","password":"wonderland","admin":true}`, 400},
+		{"missing password", `{"email":"alice@example.com"}`, 400},
+		{"trailing data", `{"email":"alice@example.com","password":"wonderland"} {}`, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, srv)
+			var got me
+			if code := c.do("POST", "/login", tt.body, &got); code != tt.want {
+				t.Fatalf("status %d, want %d", code, tt.want)
+			}
+			if tt.want == 200 && (got.UserID == 0 || got.Email == "") {
+				t.Fatalf("login answer %+v", got)
+			}
+			if tt.want != 200 && c.cookie() != "" {
+				t.Fatalf("failed login set a session cookie")
+			}
+		})
+	}
+}
+
+func TestMe(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	if code := c.do("GET", "/me", "", nil); code != 401 {
+		t.Fatalf("anonymous /me: %d, want 401", code)
+	}
+	if c.cookie() != "" {
+		t.Fatal("reading the session of an anonymous visitor created one")
+	}
+	c.login("alice@example.com")
+	var got me
+	if code := c.do("GET", "/me", "", &got); code != 200 {
+		t.Fatalf("/me: %d", code)
+	}
+	if got.UserID != 1 || got.Email != "alice@example.com" || strings.Join(got.Roles, ",") != "admin,user" {
+		t.Fatalf("/me = %+v", got)
+	}
+}
+
+func TestCart(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	var got cart
+	if code := c.do("GET", "/cart", "", &got); code != 200 || got.Items == nil || len(got.Items) != 0 {
+		t.Fatalf("empty cart: %d %+v", code, got)
+	}
+	if code := c.do("POST", "/cart", `{"sku":"book-1","qty":2}`, &got); code != 200 {
+		t.Fatalf("add: %d", code)
+	}
+	if c.cookie() == "" {
+		t.Fatal("the first write of an anonymous visitor did not create a session")
+	}
+	c.do("POST", "/cart", `{"sku":"pen","qty":99}`, &got)
+	want := []app.CartItem{{SKU: "book-1", Qty: 2}, {SKU: "pen", Qty: 99}}
+	var again cart
+	if code := c.do("GET", "/cart", "", &again); code != 200 || !equalItems(again.Items, want) || !equalItems(got.Items, want) {
+		t.Fatalf("cart = %+v / %+v, want %+v", got.Items, again.Items, want)
+	}
+	for _, bad := range []string{
+		`{"sku":"x","qty":0}`, `{"sku":"x","qty":100}`, `{"sku":"","qty":1}`,
+		`{"sku":"` + strings.Repeat("s", 65) + `","qty":1}`, `{"sku":"x"`, `{"sku":"x","qty":"1"}`,
+	} {
+		if code := c.do("POST", "/cart", bad, nil); code != 400 {
+			t.Errorf("POST /cart %s: %d, want 400", bad, code)
+		}
+	}
+	if code := c.do("POST", "/cart", `{"sku":"`+strings.Repeat("s", 64)+`","qty":1}`, nil); code != 200 {
+		t.Errorf("64-character sku: %d, want 200", code)
+	}
+}
+
+func equalItems(a, b []app.CartItem) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCounter(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	var got map[string]int64
+	c.do("POST", "/counter", "", &got) // creates the session
+	const workers, each = 8, 10
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if code := c.do("POST", "/counter", "", nil); code != 200 {
+					t.Errorf("counter: %d", code)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	c.do("POST", "/counter", "", &got)
+	if want := int64(workers*each + 2); got["counter"] != want {
+		t.Fatalf("counter = %d, want %d (lost updates)", got["counter"], want)
+	}
+}
+
+func TestLogoutReplay(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	c.login("alice@example.com")
+	old := c.cookie()
+	if code := c.do("POST", "/logout", "", nil); code != 204 {
+		t.Fatalf("logout: %d", code)
+	}
+	if c.cookie() != "" {
+		t.Fatal("logout did not expire the cookie")
+	}
+	replay := replayer(t, srv, old)
+	if code := replay.do("GET", "/me", "", nil); code != 401 {
+		t.Fatalf("replayed cookie after logout: /me %d, want 401", code)
+	}
+	if code := c.do("POST", "/logout", "", nil); code != 204 {
+		t.Fatalf("anonymous logout: %d", code)
+	}
+}
+
+// replayer is a client that sends a saved cookie value.
+func replayer(t *testing.T, srv *httptest.Server, value string) *client {
+	c := newClient(t, srv)
+	c.c.Jar.SetCookies(mustURL(t, srv.URL), []*http.Cookie{{Name: "session", Value: value, Path: "/"}})
+	return c
+}
+
+func TestFixation(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	c.do("POST", "/cart", `{"sku":"before-login","qty":1}`, nil)
+	anon := c.cookie()
+	if anon == "" {
+		t.Fatal("no anonymous session")
+	}
+	c.login("bob@example.com")
+	if c.cookie() == anon || c.cookie() == "" {
+		t.Fatal("login did not issue a new token")
+	}
+	var got cart
+	c.do("GET", "/cart", "", &got)
+	if len(got.Items) != 1 || got.Items[0].SKU != "before-login" {
+		t.Fatalf("login lost the cart: %+v", got)
+	}
+	attacker := replayer(t, srv, anon)
+	if code := attacker.do("GET", "/me", "", nil); code != 401 {
+		t.Fatalf("pre-login token after login: /me %d, want 401", code)
+	}
+	attacker.do("GET", "/cart", "", &got)
+	if len(got.Items) != 0 {
+		t.Fatalf("pre-login token still reads the session: %+v", got)
+	}
+}
+
+func TestLogoutAllAndSessions(t *testing.T) {
+	srv, _ := server(t)
+	laptop, phone, bob := newClient(t, srv), newClient(t, srv), newClient(t, srv)
+	if code := laptop.do("POST", "/logout-all", "", nil); code != 401 {
+		t.Fatalf("anonymous logout-all: %d, want 401", code)
+	}
+	if code := laptop.do("GET", "/sessions", "", nil); code != 401 {
+		t.Fatalf("anonymous sessions: %d, want 401", code)
+	}
+	laptop.login("alice@example.com")
+	phone.login("alice@example.com")
+	bob.login("bob@example.com")
+
+	var list struct {
+		Sessions []struct {
+			CreatedAt  string `json:"created_at"`
+			LastSeenAt string `json:"last_seen_at"`
+			Current    bool   `json:"current"`
+		} `json:"sessions"`
+	}
+	if code := laptop.do("GET", "/sessions", "", &list); code != 200 {
+		t.Fatalf("sessions: %d", code)
+	}
+	current := 0
+	for _, s := range list.Sessions {
+		if s.CreatedAt == "" || s.LastSeenAt == "" {
+			t.Fatalf("session without times: %+v", s)
+		}
+		if s.Current {
+			current++
+		}
+	}
+	if len(list.Sessions) != 2 || current != 1 {
+		t.Fatalf("alice's sessions = %+v, want 2 with exactly one current", list.Sessions)
+	}
+
+	if code := laptop.do("POST", "/logout-all", "", nil); code != 204 {
+		t.Fatalf("logout-all: %d", code)
+	}
+	if code := phone.do("GET", "/me", "", nil); code != 401 {
+		t.Fatalf("other browser after logout-all: %d, want 401", code)
+	}
+	if code := laptop.do("GET", "/me", "", nil); code != 401 {
+		t.Fatalf("same browser after logout-all: %d, want 401", code)
+	}
+	if code := bob.do("GET", "/me", "", nil); code != 200 {
+		t.Fatalf("bob after alice's logout-all: %d, want 200", code)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	srv, _ := server(t)
+	if code := newClient(t, srv).do("GET", "/healthz", "", nil); code != 200 {
+		t.Fatalf("healthz: %d", code)
+	}
+	down, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	a, err := app.New(down, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsrv := httptest.NewServer(a.Handler())
+	defer dsrv.Close()
+	c := newClient(t, dsrv)
+	if code := c.do("GET", "/healthz", "", nil); code != 503 {
+		t.Fatalf("healthz with the database down: %d, want 503", code)
+	}
+	// A request that needs the session gets 503, never a panic or a 200.
+	if code := c.do("POST", "/cart", `{"sku":"x","qty":1}`, nil); code != 503 {
+		t.Fatalf("cart with the database down: %d, want 503", code)
+	}
+	// A forged cookie is an anonymous request: no database query, so even with
+	// the database down /cart answers 200 with an empty cart.
+	forged := replayer(t, dsrv, "forged!!")
+	var got cart
+	if code := forged.do("GET", "/cart", "", &got); code != 200 || len(got.Items) != 0 {
+		t.Fatalf("forged cookie with the database down: %d %+v, want 200 and an empty cart", code, got)
+	}
+}
+
+func TestMethodsAndBodies(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	req, _ := http.NewRequest("POST", srv.URL+"/login", bytes.NewReader(bytes.Repeat([]byte("a"), 1<<20)))
+	resp, err := c.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Fatalf("1 MiB login body: %d, want 400", resp.StatusCode)
+	}
+}

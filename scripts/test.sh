@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-postgres.sh
+
+echo "== gofmt" >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+
+echo "== go vet" >&2
+go vet ./...
+
+echo "== go test" >&2
+go test -count=1 -timeout 30m ./...
+
+echo "== generated files are up to date (sessiongen -check)" >&2
+go run ./cmd/sessiongen -check -dir example/app -type Session
+
+echo "== fuzz (bounded)" >&2
+go test -run '^$' -fuzz '^FuzzCookie$' -fuzztime 15s ./sessionrt
