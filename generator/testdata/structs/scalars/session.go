@@ -1,0 +1,19 @@
+// Package scalars covers every basic column type.
+package scalars
+
+import "time"
+
+// Session has one field of each supported scalar type.
+type Session struct {
+	Name    string
+	Admin   bool
+	Visits  int
+	UserID  int64
+	Count32 int32
+	Small   int16
+	Ratio   float64
+	Ratio32 float32
+	LoginAt time.Time
+	Timeout time.Duration
+	Secret  []byte
+}
