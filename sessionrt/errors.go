@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,4 +64,20 @@ func IsUnavailable(err error) bool {
 		return true
 	}
 	return pgconn.SafeToRetry(err)
+}
+
+// StatusCode is the HTTP status the default error handler answers for err:
+// 413 for ErrPayloadTooLarge, 409 for ErrSessionGone, 503 when the database
+// is unavailable (IsUnavailable), 500 otherwise. Custom error handlers use it
+// to keep the same mapping with their own body format.
+func StatusCode(err error) int {
+	switch {
+	case errors.Is(err, ErrPayloadTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrSessionGone):
+		return http.StatusConflict
+	case IsUnavailable(err):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }

@@ -133,16 +133,29 @@ func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
 	if err := st.load(ctx); err != nil {
 		return err
 	}
-	st.updating++
-	err := fn(st.rec)
-	st.updating--
-	if err != nil {
+	if st.test {
+		st.updating++
+		err := fn(st.rec)
+		st.updating--
 		return err
 	}
-	if !st.rec.Changed() {
-		return nil
+	// fn runs on a copy of the request's record, so that a failed insert
+	// leaves no change behind for the commit to retry.
+	fresh := m.be.New(st)
+	fresh.Absorb(st.rec)
+	st.updating++
+	err := fn(fresh)
+	st.updating--
+	if err != nil || !fresh.Changed() {
+		return err
 	}
-	return st.save(ctx)
+	prev := st.rec
+	st.rec = fresh
+	if err := st.save(ctx); err != nil {
+		st.rec = prev
+		return err
+	}
+	return nil
 }
 
 // updateStored is Update for a stored session. found is false when no live
@@ -271,15 +284,7 @@ func (m *Manager) HandleError(w http.ResponseWriter, r *http.Request, err error)
 
 // defaultErrorHandler answers with a short plain-text status and logs err.
 func (m *Manager) defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	code := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, ErrPayloadTooLarge):
-		code = http.StatusRequestEntityTooLarge
-	case errors.Is(err, ErrSessionGone):
-		code = http.StatusConflict
-	case IsUnavailable(err):
-		code = http.StatusServiceUnavailable
-	}
+	code := StatusCode(err)
 	m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: session error", "err", err, "status", code, "method", r.Method, "path", r.URL.Path)
 	http.Error(w, http.StatusText(code), code)
 }

@@ -2,6 +2,7 @@ package sessionrt
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -29,7 +30,13 @@ func (w *writer) commit() bool {
 	w.done = true
 	st := w.st
 	m := st.m
-	err := st.save(w.r.Context())
+	// The handler has finished deciding: a client that goes away now must not
+	// cancel the save (each statement is still bounded by QueryTimeout).
+	ctx := w.r.Context()
+	if st.loaded {
+		ctx = context.WithoutCancel(ctx)
+	}
+	err := st.save(ctx)
 	st.started = true
 	if err != nil {
 		st.err = err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -38,6 +39,14 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	}
 	if cfg.Sessions.Logger == nil {
 		cfg.Sessions.Logger = cfg.Logger
+	}
+	if cfg.Sessions.ErrorHandler == nil {
+		log := cfg.Logger
+		cfg.Sessions.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			code := sessionrt.StatusCode(err)
+			log.ErrorContext(r.Context(), "session error", "err", err, "status", code, "method", r.Method, "path", r.URL.Path)
+			writeError(w, code, strings.ToLower(http.StatusText(code)))
+		}
 	}
 	cost := cfg.BcryptCost
 	if cost == 0 {

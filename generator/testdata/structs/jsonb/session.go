@@ -32,8 +32,4 @@ type Session struct {
 	Grid   [3]int
 	Deep   Deep
 	Byes   map[int]Item
-	Anon   struct {
-		A int    `json:"a"`
-		B string `json:"b"`
-	}
 }

@@ -27,7 +27,7 @@ type Session struct {
 	Events  chan int          `session:"-"`
 	Hook    func()            `session:"-"`
 	Any     any               `session:"-"`
-	mu      sync.Mutex        `session:"-"`
+	mu      *sync.Mutex       `session:"-"`
 	secret  string            `session:"-"`
 	Counter uint64            `session:"-"`
 }

@@ -1,0 +1,410 @@
+package generator
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// goldenCases lists the payload packages of testdata/structs.
+func goldenCases(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("testdata", "structs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, e := range entries {
+		if e.IsDir() {
+			cases = append(cases, e.Name())
+		}
+	}
+	if len(cases) == 0 {
+		t.Fatal("no cases in testdata/structs")
+	}
+	return cases
+}
+
+// outputFiles keys the generated files by slash path relative to base.
+func outputFiles(t testing.TB, out *Output, base string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	for _, f := range out.Files {
+		rel, err := filepath.Rel(base, f.Path)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			t.Fatalf("generated file %s is outside %s", f.Path, base)
+		}
+		rel = filepath.ToSlash(rel)
+		if _, dup := files[rel]; dup {
+			t.Fatalf("file %s emitted twice", rel)
+		}
+		files[rel] = f.Data
+	}
+	return files
+}
+
+// TestGolden generates every payload of testdata/structs/<case> (each a
+// package of one scratch module, with its own sqlc.yaml, schema/, queries/
+// and sessiondb/) and compares every emitted file with
+// testdata/golden/<case>/. go test -update rewrites the golden files. The
+// generated packages must then build and pass go vet.
+func TestGolden(t *testing.T) {
+	mod := newModule(t, "example.com/golden", nil)
+	copyTree(t, filepath.Join("testdata", "structs"), mod)
+	for _, c := range goldenCases(t) {
+		t.Run(c, func(t *testing.T) {
+			dir := filepath.Join(mod, c)
+			out, err := Generate(context.Background(), Options{
+				Dir:        dir,
+				Type:       "Session",
+				SQLCConfig: filepath.Join(dir, "sqlc.yaml"),
+				Now:        fixedNow,
+			})
+			if err != nil {
+				t.Fatalf("Generate: %v", err)
+			}
+			got := outputFiles(t, out, dir)
+			golden := filepath.Join("testdata", "golden", c)
+			if *update {
+				if err := os.RemoveAll(golden); err != nil {
+					t.Fatal(err)
+				}
+				for rel, data := range got {
+					writeFile(t, filepath.Join(golden, filepath.FromSlash(rel)), string(data))
+				}
+			}
+			want := snapshot(t, golden)
+			if len(want) == 0 {
+				t.Fatalf("no golden files in %s; run go test -run TestGolden -update", golden)
+			}
+			if d := diffSnapshots(want, got); d != "" {
+				t.Errorf("generated files differ from %s (go test -run TestGolden -update rewrites them):\n%s", golden, d)
+			}
+			// The migration, the query file, sqlc.yaml, sqlc's three files
+			// and the typed layer.
+			for _, rel := range []string{"schema/20260102030405_create_sessions.sql", "queries/sessions.sql", "sqlc.yaml",
+				"sessiondb/db.go", "sessiondb/models.go", "sessiondb/sessions.sql.go", "session_gen.go"} {
+				if _, ok := got[rel]; !ok {
+					t.Errorf("missing generated file %s; got %v", rel, keysOf(got))
+				}
+			}
+			if len(out.NewMigrations) != 1 || out.NewMigrations[0] != "20260102030405_create_sessions.sql" {
+				t.Errorf("NewMigrations = %v, want [20260102030405_create_sessions.sql]", out.NewMigrations)
+			}
+			if _, err := out.Write(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	t.Run("vet", func(t *testing.T) {
+		if out, err := goCmd(t, mod, nil, "vet", "./..."); err != nil {
+			t.Fatalf("go vet of the generated golden packages failed: %v\n%s", err, out)
+		}
+	})
+}
+
+func keysOf(m map[string][]byte) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// TestGoldenContent spot-checks the golden corpus for the type mapping
+// the issue asks for, so that an -update that changes the mapping cannot
+// go unnoticed.
+func TestGoldenContent(t *testing.T) {
+	read := func(rel string) string {
+		data, err := os.ReadFile(filepath.Join("testdata", "golden", filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	mig := func(c string) string { return read(c + "/schema/20260102030405_create_sessions.sql") }
+	for c, wants := range map[string][]string{
+		"scalars": {"name text NOT NULL DEFAULT ''", "admin boolean NOT NULL DEFAULT false", "visits bigint NOT NULL DEFAULT 0",
+			"user_id bigint NOT NULL DEFAULT 0", "count32 integer NOT NULL DEFAULT 0", "small smallint NOT NULL DEFAULT 0",
+			"ratio double precision NOT NULL DEFAULT 0", "ratio32 real NOT NULL DEFAULT 0",
+			"login_at timestamptz NOT NULL DEFAULT '0001-01-01 00:00:00+00'::timestamptz",
+			"timeout bigint NOT NULL DEFAULT 0", "secret bytea NOT NULL DEFAULT ''::bytea"},
+		"named": {"theme text NOT NULL", "flag boolean NOT NULL", "num bigint NOT NULL", "big bigint NOT NULL", "mid integer NOT NULL",
+			"small smallint NOT NULL", "ratio double precision NOT NULL", "frac real NOT NULL", "blob bytea NOT NULL", "wait bigint NOT NULL"},
+		"pointers": {"name text,", "admin boolean,", "visits bigint,", "user_id bigint,", "count32 integer,", "small smallint,",
+			"ratio double precision,", "ratio32 real,", "login_at timestamptz,", "timeout bigint,", "secret bytea,", "theme text,",
+			"prefs jsonb,", "roles jsonb\n"},
+		"jsonb": {"roles jsonb NOT NULL DEFAULT 'null'::jsonb", "scores jsonb NOT NULL", "prefs jsonb NOT NULL", "cart jsonb NOT NULL",
+			"groups jsonb NOT NULL", "grid jsonb NOT NULL", "deep jsonb NOT NULL", "byes jsonb NOT NULL"},
+		"tags": {"uid bigint NOT NULL", "email_address text NOT NULL", "tenant text,", "login_at timestamptz NOT NULL",
+			"key_hash bytea NOT NULL", "nickname text NOT NULL", "plain int", "CREATE INDEX sessions_uid_idx ON sessions (uid);",
+			"CREATE INDEX sessions_email_address_idx ON sessions (email_address);", "CREATE INDEX sessions_tenant_idx ON sessions (tenant);",
+			"CREATE INDEX sessions_login_at_idx ON sessions (login_at);", "CREATE INDEX sessions_theme_idx ON sessions (theme);",
+			"CREATE INDEX sessions_key_hash_idx ON sessions (key_hash);"},
+	} {
+		m := mig(c)
+		for _, w := range wants {
+			if !strings.Contains(m, w) {
+				t.Errorf("%s migration lacks %q:\n%s", c, w, m)
+			}
+		}
+	}
+	tags := mig("tags")
+	for _, no := range []string{"cache", "events", "hook", "any", " mu ", "secret", "counter", "base", " id "} {
+		if strings.Contains(tags, no) {
+			t.Errorf("tags migration has a column for the skipped field %q:\n%s", no, tags)
+		}
+	}
+	goTags := read("tags/session_gen.go")
+	for _, w := range []string{"func (s *SessionStore) ListByUserID(ctx context.Context, v int64)", "func (s *SessionStore) DestroyByTheme(ctx context.Context, v Theme)",
+		"func (s *SessionStore) ListByTenant(ctx context.Context, v *string)", "func (s *SessionStore) DestroyByKey(ctx context.Context, v []byte)",
+		"func (h *SessionHandle) SetNick(v string)"} {
+		if !strings.Contains(goTags, w) {
+			t.Errorf("tags/session_gen.go lacks %q", w)
+		}
+	}
+	for _, no := range []string{"SetCache", "SetEvents", "SetHook", "SetAny", "SetCounter", "Setmu", "Setsecret", "SetBase"} {
+		if strings.Contains(goTags, no) {
+			t.Errorf("tags/session_gen.go has %s for a skipped field", no)
+		}
+	}
+	for _, c := range goldenCasesOrNil() {
+		src := read(c + "/session_gen.go")
+		if !strings.HasPrefix(src, "// Code generated by sessiongen. DO NOT EDIT.\n") {
+			t.Errorf("%s/session_gen.go lacks the generated-code header", c)
+		}
+	}
+}
+
+func goldenCasesOrNil() []string {
+	entries, _ := os.ReadDir(filepath.Join("testdata", "golden"))
+	var cs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			cs = append(cs, e.Name())
+		}
+	}
+	return cs
+}
+
+// errorsSrc declares one payload type per refused shape; the test finds
+// each field's line by its marker comment.
+const errorsSrc = `package errs
+
+import "time"
+
+type Chan struct {
+	C chan int // C
+}
+
+type Func struct {
+	F func() // F
+}
+
+type Iface struct {
+	I any // I
+}
+
+type Unexported struct {
+	name string // name
+}
+
+type Inner struct{ X int }
+
+type Embedded struct {
+	Inner // Inner
+}
+
+type Uint struct {
+	U uint64 // U
+}
+
+type Dup struct {
+	A string ` + "`session:\"x\"`" + `
+	B string ` + "`session:\"x\"`" + ` // B
+}
+
+type Lifecycle struct {
+	ExpiresAt time.Time // ExpiresAt
+}
+
+type Reserved struct {
+	Who string ` + "`session:\"user\"`" + ` // Who
+}
+
+type BadTag struct {
+	V string ` + "`session:\"v,unique\"`" + ` // V
+}
+
+type JSONIndex struct {
+	Tags []string ` + "`session:\"tags,index\"`" + ` // Tags
+}
+
+type Multi struct {
+	OK  string
+	Ch  chan string // Ch
+	Tiny uint8 // Tiny
+}
+
+type Anon struct {
+	Anon struct{ A int } // Anon
+}
+
+type NotStruct int
+`
+
+// TestErrors checks the exact message of every refused payload: where a
+// field is concerned it starts with "file:line: field X:".
+func TestErrors(t *testing.T) {
+	mod := newModule(t, "example.com/errs", map[string]string{"errs/errs.go": errorsSrc})
+	dir := filepath.Join(mod, "errs")
+	file := filepath.Join(dir, "errs.go")
+	lineOf := func(marker string) int {
+		for i, l := range strings.Split(errorsSrc, "\n") {
+			if strings.HasSuffix(l, "// "+marker) || strings.HasPrefix(l, marker) {
+				return i + 1
+			}
+		}
+		t.Fatalf("marker %q not in errorsSrc", marker)
+		return 0
+	}
+	at := func(field string) string { return fmt.Sprintf("%s:%d: field %s: ", file, lineOf(field), field) }
+	const skip = "`session:\"-\"`"
+	const rename = "`session:\"name\"`"
+	// late types are refused while rendering Go, after sqlc ran.
+	late := map[string]bool{"Anon": true}
+	cases := []struct{ typ, want string }{
+		{"Chan", at("C") + "type chan int is a channel, which cannot be stored; keep it out of the session and tag the field " + skip},
+		{"Func", at("F") + "type func() is a function, which cannot be stored; keep it out of the session and tag the field " + skip},
+		{"Iface", at("I") + "type any is an interface, whose dynamic type cannot be restored from the database; use a concrete type, or tag the field " + skip},
+		{"Unexported", at("name") + "unexported fields are not stored; export it, or tag it " + skip + " to leave it out"},
+		{"Embedded", at("Inner") + "embedded fields are not supported; give the field a name, or tag it " + skip},
+		{"Uint", at("U") + "type uint64 has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)"},
+		{"Dup", at("B") + "column \"x\" is already used by field A; rename one of them with " + rename},
+		{"Lifecycle", at("ExpiresAt") + "column \"expires_at\" is already used by the lifecycle column expires_at; rename one of them with " + rename},
+		{"Reserved", at("Who") + "column name \"user\" is a reserved word in PostgreSQL; rename it with " + rename},
+		{"BadTag", at("V") + "unknown tag option \"unique\"; known options are index and was=old_column"},
+		{"JSONIndex", at("Tags") + "a jsonb column cannot carry the index option; index a scalar field instead"},
+		{"Multi", at("Ch") + "type chan string is a channel, which cannot be stored; keep it out of the session and tag the field " + skip + "\n" +
+			at("Tiny") + "type uint8 has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)"},
+		{"Anon", at("Anon") + "type struct{A int} cannot be named in generated code; declare a named type for it"},
+		{"NotStruct", fmt.Sprintf("%s:%d:6: NotStruct is a int, want a struct type", file, lineOf("type NotStruct"))},
+		{"Nope", "package example.com/errs/errs: type Nope not found (check -type)"},
+		{"", "-type is required: name the session payload struct"},
+	}
+	for _, c := range cases {
+		name := c.typ
+		if name == "" {
+			name = "NoType"
+		}
+		t.Run(name, func(t *testing.T) {
+			o := Options{Dir: dir, Type: c.typ, Now: fixedNow,
+				SQLC: func(context.Context, string) error { t.Error("sqlc ran for a refused payload"); return nil }}
+			if late[c.typ] {
+				o.SQLC = nil
+			}
+			out, err := Generate(context.Background(), o)
+			if err == nil {
+				t.Fatalf("Generate(%s) succeeded with %d files, want error:\n%s", c.typ, len(out.Files), c.want)
+			}
+			if err.Error() != c.want {
+				t.Errorf("Generate(%s) error:\n got: %s\nwant: %s", c.typ, err, c.want)
+			}
+		})
+	}
+	// Nothing was written by any failing run.
+	if ents, _ := os.ReadDir(mod); len(ents) != 3 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("module dir holds %v after failing runs, want only go.mod, go.sum, errs", names)
+	}
+}
+
+// TestDeterministic runs Generate twice on the same input: the outputs
+// are byte-identical, file for file, in the same order.
+func TestDeterministic(t *testing.T) {
+	mod := newModule(t, "example.com/det", nil)
+	copyTree(t, filepath.Join("testdata", "structs", "jsonb"), filepath.Join(mod, "jsonb"))
+	o := Options{Dir: filepath.Join(mod, "jsonb"), Type: "Session", Now: fixedNow}
+	a, err := Generate(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Generate(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Files) != len(b.Files) {
+		t.Fatalf("%d files, then %d", len(a.Files), len(b.Files))
+	}
+	for i := range a.Files {
+		if a.Files[i].Path != b.Files[i].Path || !bytes.Equal(a.Files[i].Data, b.Files[i].Data) {
+			t.Errorf("file %d differs between runs: %s vs %s\n%s", i, a.Files[i].Path, b.Files[i].Path,
+				unifiedDiff(string(a.Files[i].Data), string(b.Files[i].Data)))
+		}
+	}
+	// Defaults: module-root sqlc.yaml, schema/ and queries/ beside it,
+	// <dir>/sessiondb and <dir>/session_gen.go.
+	got := outputFiles(t, a, mod)
+	for _, rel := range []string{"sqlc.yaml", "schema/20260102030405_create_sessions.sql", "queries/sessions.sql",
+		"jsonb/sessiondb/db.go", "jsonb/session_gen.go"} {
+		if _, ok := got[rel]; !ok {
+			t.Errorf("default layout lacks %s; got %v", rel, keysOf(got))
+		}
+	}
+}
+
+// TestSQLCFailureIsolated runs sqlc through ExecSelf (a child process of
+// this test binary) on a broken query file: the error names the query file
+// and line under the real root, and this process survives sqlc's os.Exit.
+func TestSQLCFailureIsolated(t *testing.T) {
+	root := t.TempDir()
+	files := map[string][]byte{
+		"sqlc.yaml": []byte(`version: "2"
+sql:
+  - name: things
+    engine: postgresql
+    schema: schema
+    queries: queries/things.sql
+    gen:
+      go:
+        package: thingsdb
+        out: thingsdb
+        sql_package: pgx/v5
+`),
+		"schema/001_things.sql": []byte("-- migrate:up\nCREATE TABLE things (id bigint PRIMARY KEY, name text NOT NULL);\n-- migrate:down\nDROP TABLE things;\n"),
+		"queries/things.sql": []byte("-- name: GetThing :one\nSELECT id, name FROM things WHERE id = $1;\n\n" +
+			"-- name: Broken :one\nSELECT no_such_column FROM things WHERE id = $1;\n"),
+	}
+	_, err := runSQLC(context.Background(), ExecSelf, root, files, "thingsdb")
+	if err == nil {
+		t.Fatal("runSQLC succeeded on a query of a missing column")
+	}
+	msg := err.Error()
+	for _, want := range []string{"sqlc generate failed", "queries/things.sql:5:", "no_such_column"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "sessiongen-sqlc-") {
+		t.Errorf("error names the scratch directory instead of %s:\n%s", root, msg)
+	}
+
+	// The same layout with the broken query removed compiles.
+	files["queries/things.sql"] = []byte("-- name: GetThing :one\nSELECT id, name FROM things WHERE id = $1;\n")
+	gen, err := runSQLC(context.Background(), ExecSelf, root, files, "thingsdb")
+	if err != nil {
+		t.Fatalf("runSQLC on a valid layout: %v", err)
+	}
+	for _, rel := range []string{"thingsdb/db.go", "thingsdb/models.go", "thingsdb/things.sql.go"} {
+		if len(gen[filepath.FromSlash(rel)]) == 0 {
+			t.Errorf("sqlc output lacks %s; got %v", rel, keysOf(gen))
+		}
+	}
+}
