@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/sessionrt"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// adminURL is the PostgreSQL server the suite works on: every run creates
+// its own database there and drops it at the end.
+func adminURL() string {
+	if u := os.Getenv("SESSIONGEN_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// testDB is a scratch database on the admin server.
+type testDB struct {
+	Name string
+	URL  string // direct connection URL
+}
+
+// createDB creates a uniquely named database; drop removes it.
+func createDB(ctx context.Context, prefix string) (*testDB, error) {
+	conn, err := pgx.Connect(ctx, adminURL())
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL is required: %w", err)
+	}
+	defer conn.Close(context.Background())
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	name := prefix + "_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u, err := url.Parse(adminURL())
+	if err != nil {
+		return nil, err
+	}
+	u.Path = "/" + name
+	return &testDB{Name: name, URL: u.String()}, nil
+}
+
+// drop removes the database, closing whatever is still connected.
+func (d *testDB) drop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var conn *pgx.Conn
+	var err error
+	for i := 0; i < 20; i++ { // the server may be coming back from a restart
+		if conn, err = pgx.Connect(ctx, adminURL()); err == nil {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{d.Name}.Sanitize()+" WITH (FORCE)")
+	return err
+}
+
+// withHostPort returns dsn pointing at addr (host:port) instead.
+func withHostPort(dsn, addr string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	u.Host = addr
+	return u.String()
+}
+
+// withParam returns dsn with the query parameter k=v added.
+func withParam(dsn, k, v string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Set(k, v)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// appOptions configures one example application under test.
+type appOptions struct {
+	PoolURL      string        // where the app's pool connects (direct, proxy or PgBouncer)
+	MaxConns     int32         // pool size; 0: 16
+	QueryTimeout time.Duration // sessionrt.Config.QueryTimeout; 0: 1s
+	MaxPayload   int           // sessionrt.Config.MaxPayloadBytes; 0: the default
+	Extra        func(mux *http.ServeMux, a *app.App)
+}
+
+// appServer is the example JSON API on a loopback HTTP server.
+type appServer struct {
+	URL    string
+	App    *app.App
+	Pool   *pgxpool.Pool
+	Panics atomic.Int64 // handler panics recovered
+	srv    *http.Server
+	opt    appOptions
+}
+
+func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
+	if opt.MaxConns == 0 {
+		opt.MaxConns = 16
+	}
+	if opt.QueryTimeout == 0 {
+		opt.QueryTimeout = time.Second
+	}
+	cfg, err := pgxpool.ParseConfig(opt.PoolURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = opt.MaxConns
+	cfg.ConnConfig.ConnectTimeout = opt.QueryTimeout
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(pool, app.Config{
+		Sessions: sessionrt.Config{
+			Insecure:        true,
+			QueryTimeout:    opt.QueryTimeout,
+			MaxPayloadBytes: opt.MaxPayload,
+		},
+		BcryptCost: bcrypt.MinCost,
+		Logger:     quiet,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &appServer{App: a, Pool: pool, opt: opt}
+	h := a.Handler()
+	if opt.Extra != nil {
+		mux := http.NewServeMux()
+		mux.Handle("/", h)
+		opt.Extra(mux, a)
+		h = mux
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					s.Panics.Add(1)
+					http.Error(w, fmt.Sprint("panic: ", v), http.StatusInternalServerError)
+				}
+			}()
+			h.ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          nil,
+	}
+	s.URL = "http://" + ln.Addr().String()
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+func (s *appServer) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.srv.Shutdown(ctx)
+	s.Pool.Close()
+}
+
+// migrateApp applies the example's migrations to dsn.
+func migrateApp(dsn string) error { return app.Migrate(dsn, io.Discard) }
+
+// memStats is a snapshot of the process for the soak's flatness check.
+type memStats struct {
+	Goroutines int
+	HeapAlloc  uint64
+	HeapInuse  uint64
+	Sys        uint64
+}
+
+func readMem() memStats {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return memStats{Goroutines: runtime.NumGoroutine(), HeapAlloc: m.HeapAlloc, HeapInuse: m.HeapInuse, Sys: m.Sys}
+}
+
+func (m memStats) String() string {
+	return fmt.Sprintf("%d goroutines, heap %.1f MiB", m.Goroutines, float64(m.HeapAlloc)/(1<<20))
+}
+
+// tcpProxy forwards loopback TCP connections to a target; Cut closes the
+// listener and every connection (the database "disappears": connects are
+// refused, open connections are reset), Restore listens again on the same
+// address.
+type tcpProxy struct {
+	target string
+	Addr   string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+func newTCPProxy(target string) (*tcpProxy, error) {
+	p := &tcpProxy{target: target, conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p.Addr = ln.Addr().String()
+	p.serve(ln)
+	return p, nil
+}
+
+func (p *tcpProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.handle(c)
+		}
+	}()
+}
+
+func (p *tcpProxy) track(c net.Conn, add bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if add {
+		if p.ln == nil {
+			return false
+		}
+		p.conns[c] = struct{}{}
+	} else {
+		delete(p.conns, c)
+	}
+	return true
+}
+
+func (p *tcpProxy) handle(c net.Conn) {
+	up, err := net.DialTimeout("tcp", p.target, 2*time.Second)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if !p.track(c, true) || !p.track(up, true) {
+		c.Close()
+		up.Close()
+		return
+	}
+	done := make(chan struct{}, 2)
+	pipe := func(dst, src net.Conn) {
+		_, _ = io.Copy(dst, src)
+		done <- struct{}{}
+	}
+	go pipe(up, c)
+	go pipe(c, up)
+	<-done
+	c.Close()
+	up.Close()
+	<-done
+	p.track(c, false)
+	p.track(up, false)
+}
+
+// Cut drops every connection and refuses new ones.
+func (p *tcpProxy) Cut() {
+	p.mu.Lock()
+	ln := p.ln
+	p.ln = nil
+	for c := range p.conns {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // RST, like a crashed server
+		}
+		c.Close()
+	}
+	p.mu.Unlock()
+	if ln != nil {
+		ln.Close()
+	}
+	p.wg.Wait()
+}
+
+// Restore accepts connections again on the same address.
+func (p *tcpProxy) Restore() error {
+	var ln net.Listener
+	var err error
+	for i := 0; i < 50; i++ {
+		if ln, err = net.Listen("tcp", p.Addr); err == nil {
+			p.serve(ln)
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}
+
+func (p *tcpProxy) Close() { p.Cut() }
+
+// waitFor polls cond every 50ms until it holds or d passes.
+func waitFor(d time.Duration, cond func() bool) bool {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if cond() {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cond()
+}
+
+var errSkip = errors.New("skipped")
