@@ -145,7 +145,9 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := Plan(cur, m.WantedSchema(), m.planOptions())
+	po := m.planOptions()
+	po.AllowDrop = o.AllowDrop
+	plan, err := Plan(cur, m.WantedSchema(), po)
 	if err != nil {
 		return nil, err
 	}

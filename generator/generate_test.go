@@ -387,7 +387,7 @@ sql:
 		t.Fatal("runSQLC succeeded on a query of a missing column")
 	}
 	msg := err.Error()
-	for _, want := range []string{"sqlc generate failed", "queries/things.sql:5:", "no_such_column"} {
+	for _, want := range []string{"sqlc generate failed:\n", "queries/things.sql:5:8: column \"no_such_column\" does not exist", "exit status 1"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
