@@ -66,10 +66,11 @@ func buildModel(l *loaded, table string) (*Model, error) {
 	if len(l.pkg.GoFiles) > 0 {
 		m.PkgDir = filepath.Dir(l.pkg.GoFiles[0])
 	}
-	if !columnRE.MatchString(table) {
-		return nil, fmt.Errorf("table name %q must match %s", table, columnRE)
+	if !columnRE.MatchString(table) || sqlReserved(table) {
+		return nil, fmt.Errorf("table name %q must match %s and not be a PostgreSQL reserved word; pass another -table", table, columnRE)
 	}
 	var problems []string
+	methods := map[string]string{} // generated handle method -> field that declares it
 	seen := map[string]string{}
 	for _, c := range []string{ColTokenHash, ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember} {
 		seen[c] = "the lifecycle column " + c
@@ -101,7 +102,8 @@ func buildModel(l *loaded, table string) (*Model, error) {
 		}
 		mp, err := mapType(v.Type())
 		if err != nil {
-			fail("%v", err)
+			// Name the package's own types as its source does.
+			fail("%s", strings.ReplaceAll(err.Error(), l.pkg.PkgPath+".", ""))
 			continue
 		}
 		col := tag.column
@@ -119,6 +121,19 @@ func buildModel(l *loaded, table string) (*Model, error) {
 		if handleMethods[v.Name()] || handleMethods["Set"+v.Name()] || handleMethods["Edit"+v.Name()] {
 			fail("the generated handle already has a method %s (or its Set/Edit form); rename the field, and keep the column with `session:\"%s\"`", v.Name(), col)
 			continue
+		}
+		clash := ""
+		for _, name := range []string{v.Name(), "Set" + v.Name(), "Edit" + v.Name()} {
+			if other, ok := methods[name]; ok {
+				clash = fmt.Sprintf("its accessor %s clashes with an accessor of field %s", name, other)
+			}
+		}
+		if clash != "" {
+			fail("%s; rename one of the fields", clash)
+			continue
+		}
+		for _, name := range []string{v.Name(), "Set" + v.Name(), "Edit" + v.Name()} {
+			methods[name] = v.Name()
 		}
 		if other, dup := seen[col]; dup {
 			fail("column %q is already used by %s; rename one of them with `session:\"name\"`", col, other)

@@ -254,6 +254,17 @@ type Anon struct {
 	Anon struct{ A int } // Anon
 }
 
+type Clash struct {
+	X    int
+	SetX int ` + "`session:\"sx\"`" + ` // SetX
+}
+
+type Stamp time.Time
+
+type Opaque struct {
+	At Stamp // At
+}
+
 type NotStruct int
 `
 
@@ -276,7 +287,7 @@ func TestErrors(t *testing.T) {
 	const skip = "`session:\"-\"`"
 	const rename = "`session:\"name\"`"
 	// late types are refused while rendering Go, after sqlc ran.
-	late := map[string]bool{"Anon": true}
+	late := map[string]bool{}
 	cases := []struct{ typ, want string }{
 		{"Chan", at("C") + "type chan int is a channel, which cannot be stored; keep it out of the session and tag the field " + skip},
 		{"Func", at("F") + "type func() is a function, which cannot be stored; keep it out of the session and tag the field " + skip},
@@ -291,10 +302,13 @@ func TestErrors(t *testing.T) {
 		{"JSONIndex", at("Tags") + "a jsonb column cannot carry the index option; index a scalar field instead"},
 		{"Multi", at("Ch") + "type chan string is a channel, which cannot be stored; keep it out of the session and tag the field " + skip + "\n" +
 			at("Tiny") + "type uint8 has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)"},
-		{"Anon", at("Anon") + "type struct{A int} cannot be named in generated code; declare a named type for it"},
+		{"Anon", at("Anon") + "type struct{A int} is an anonymous struct, which the generated accessors cannot name; declare a named struct type for it"},
+		{"Clash", at("SetX") + "its accessor SetX clashes with an accessor of field X; rename one of the fields"},
+		{"Opaque", at("At") + "type Stamp is stored as jsonb, but Stamp has only unexported fields, which encoding/json drops (every value would read back as zero); export them or give the type MarshalJSON and UnmarshalJSON methods"},
 		{"NotStruct", fmt.Sprintf("%s:%d:6: NotStruct is a int, want a struct type", file, lineOf("type NotStruct"))},
 		{"Nope", "package example.com/errs/errs: type Nope not found (check -type)"},
 		{"", "-type is required: name the session payload struct"},
+		{"Inner", "table name \"user\" must match ^[a-z_][a-z0-9_]{0,62}$ and not be a PostgreSQL reserved word; pass another -table"},
 	}
 	for _, c := range cases {
 		name := c.typ
@@ -302,7 +316,7 @@ func TestErrors(t *testing.T) {
 			name = "NoType"
 		}
 		t.Run(name, func(t *testing.T) {
-			o := Options{Dir: dir, Type: c.typ, Now: fixedNow,
+			o := Options{Dir: dir, Type: c.typ, Now: fixedNow, Table: map[string]string{"Inner": "user"}[c.typ],
 				SQLC: func(context.Context, string) error { t.Error("sqlc ran for a refused payload"); return nil }}
 			if late[c.typ] {
 				o.SQLC = nil

@@ -79,6 +79,9 @@ func mapType(t types.Type) (mapping, error) {
 		}
 		return jsonMapping(t)
 	case *types.Array, *types.Map, *types.Struct:
+		if _, anon := t.(*types.Struct); anon {
+			return mapping{}, fmt.Errorf("type %s is an anonymous struct, which the generated accessors cannot name; declare a named struct type for it", t)
+		}
 		return jsonMapping(t)
 	case *types.Chan:
 		return mapping{}, fmt.Errorf("type %s is a channel, which cannot be stored; keep it out of the session and tag the field `session:\"-\"`", t)
@@ -127,14 +130,22 @@ func jsonSafe(t types.Type, seen map[types.Type]bool) error {
 		}
 		return jsonSafe(u.Elem(), seen)
 	case *types.Struct:
+		if jsonCodec(t) {
+			return nil
+		}
+		exported := 0
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
 			if !f.Exported() {
 				continue
 			}
+			exported++
 			if err := jsonSafe(f.Type(), seen); err != nil {
 				return err
 			}
+		}
+		if exported == 0 && u.NumFields() > 0 {
+			return fmt.Errorf("%s has only unexported fields, which encoding/json drops (every value would read back as zero); export them or give the type MarshalJSON and UnmarshalJSON methods", t)
 		}
 		return nil
 	case *types.Chan, *types.Signature:
@@ -143,6 +154,23 @@ func jsonSafe(t types.Type, seen map[types.Type]bool) error {
 		return fmt.Errorf("it contains the interface %s, which encoding/json cannot decode back to its dynamic type", t)
 	}
 	return fmt.Errorf("it contains %s, which encoding/json cannot store", t)
+}
+
+// jsonCodec reports whether t encodes itself: MarshalJSON on T or *T and
+// UnmarshalJSON on *T (or the encoding.Text equivalents).
+func jsonCodec(t types.Type) bool {
+	has := func(name string) bool {
+		for _, typ := range []types.Type{t, types.NewPointer(t)} {
+			if sel := types.NewMethodSet(typ).Lookup(nil, name); sel != nil {
+				return true
+			}
+		}
+		return false
+	}
+	if _, ok := t.(*types.Named); !ok {
+		return false
+	}
+	return (has("MarshalJSON") && has("UnmarshalJSON")) || (has("MarshalText") && has("UnmarshalText"))
 }
 
 // flatType reports whether copying a value of t with slices.Clone or

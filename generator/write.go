@@ -84,6 +84,9 @@ func writeAtomic(path string, data []byte) error {
 // returns a unified diff of every stale or missing file, paths relative to
 // base; an empty string means everything is up to date.
 func (o *Output) Check(base string) (string, error) {
+	if abs, err := filepath.Abs(base); err == nil {
+		base = abs
+	}
 	var b strings.Builder
 	for _, f := range o.Files {
 		old, err := os.ReadFile(f.Path)
@@ -118,7 +121,7 @@ func splitLines(s string) []string {
 	if s == "" {
 		return nil
 	}
-	return strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
 // sortedKeys returns the keys of m in order, for deterministic output.
