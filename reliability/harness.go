@@ -155,9 +155,11 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 	s := &appServer{App: a, Pool: pool, opt: opt}
 	h := a.Handler()
 	if opt.Extra != nil {
+		extra := http.NewServeMux()
+		opt.Extra(extra, a)
 		mux := http.NewServeMux()
 		mux.Handle("/", h)
-		opt.Extra(mux, a)
+		mux.Handle("/test/", a.Sessions.Middleware(extra))
 		h = mux
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,0 +1,201 @@
+// Command reliability runs sessiongen's long fault, soak and schema-change
+// runs against the example application on a real PostgreSQL and prints the
+// figures of docs/RELIABILITY.md. Short versions of the fault, input and
+// schema runs are in go test ./reliability.
+//
+//	go run ./reliability                    # everything (about 5 minutes)
+//	go run ./reliability -only restart,lock # some runs
+//
+// The restart run stops and starts the shared PostgreSQL cluster with
+// pg_ctlcluster (needs root or the postgres user): do not run it while other
+// tests use that server. The pgbouncer run installs Debian's pgbouncer if it
+// is missing (-install=false to refuse) and runs it as the postgres user.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+)
+
+var allRuns = []string{"restart", "terminate", "lock", "pgbouncer", "soak", "inputs", "corpus", "deploy", "index"}
+
+func main() {
+	only := flag.String("only", strings.Join(allRuns, ","), "comma-separated runs: "+strings.Join(allRuns, ","))
+	clients := flag.Int("clients", 32, "clients of the fault runs")
+	qt := flag.Duration("query-timeout", time.Second, "sessionrt QueryTimeout of the fault runs")
+	outage := flag.Duration("outage", 4*time.Second, "how long each fault lasts")
+	soakClients := flag.Int("soak-clients", 64, "clients of the soak")
+	soakFor := flag.Duration("soak", 60*time.Second, "soak duration")
+	rows := flag.Int("rows", 1_000_000, "session rows of the CREATE INDEX CONCURRENTLY run")
+	install := flag.Bool("install", true, "apt-get install pgbouncer if it is missing")
+	repo := flag.String("repo", ".", "repository root (for the corpus and the example's tests)")
+	flag.Parse()
+	want := map[string]bool{}
+	for _, r := range strings.Split(*only, ",") {
+		r = strings.TrimSpace(r)
+		if r == "" {
+			continue
+		}
+		if !slices.Contains(allRuns, r) {
+			fmt.Fprintf(os.Stderr, "unknown run %q; known: %s\n", r, strings.Join(allRuns, ","))
+			os.Exit(2)
+		}
+		want[r] = true
+	}
+	ctx := context.Background()
+	failed := false
+	fail := func(format string, args ...any) {
+		failed = true
+		fmt.Printf("  FAIL: "+format+"\n", args...)
+	}
+	fo := faultOptions{Clients: *clients, QueryTimeout: *qt, Warmup: 3 * time.Second, Outage: *outage, After: 5 * time.Second, MaxConns: 16}
+	for _, f := range []struct {
+		name, title string
+		inj         injector
+	}{
+		{"restart", "1. PostgreSQL restarted mid-load (pg_ctlcluster stop, wait, start)", injectRestart},
+		{"terminate", "2. every pool connection killed with pg_terminate_backend", injectTerminate},
+		{"lock", "3. LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE held mid-load", injectLock},
+	} {
+		if !want[f.name] {
+			continue
+		}
+		rep, err := runFault(ctx, f.title, fo, f.inj)
+		if err != nil {
+			fmt.Printf("== %s\n", f.title)
+			fail("%v", err)
+			continue
+		}
+		fmt.Print(formatReport(rep))
+		failed = failed || len(rep.Failures) > 0
+	}
+
+	if want["pgbouncer"] {
+		fmt.Println("== 4. PgBouncer (transaction pooling) between the app and PostgreSQL")
+		b, err := startPgBouncer(ctx, *install)
+		if err != nil {
+			fail("%v", err)
+		} else {
+			if out, err := exec.Command("pgbouncer", "--version").CombinedOutput(); err == nil {
+				fmt.Printf("  %s\n", strings.Split(strings.TrimSpace(string(out)), "\n")[0])
+			}
+			for _, mode := range []string{"", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
+				r, err := runPgBouncerLoad(ctx, b, mode, 16, 8*time.Second)
+				if err != nil {
+					fail("mode %s: %v", mode, err)
+					continue
+				}
+				fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, lost %d  %v\n",
+					r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Lost, r.Sample)
+				if mode == "cache_describe" && r.Errors > 0 {
+					fail("errors through PgBouncer with default_query_exec_mode=cache_describe")
+				}
+			}
+			out, err := runContractThroughBouncer(ctx, b, *repo, "cache_describe")
+			fmt.Printf("  go test ./example/app/ through PgBouncer (default_query_exec_mode=cache_describe): %s\n", lastLine(out))
+			if err != nil {
+				fail("example contract through PgBouncer: %v\n%s", err, out)
+			}
+			b.Close()
+		}
+	}
+
+	if want["soak"] {
+		fmt.Printf("== 5. soak: %d clients mixing every endpoint for %s\n", *soakClients, *soakFor)
+		rep, err := runSoak(ctx, *soakClients, *soakFor)
+		if err != nil {
+			fail("%v", err)
+		} else {
+			l := rep.Load
+			fmt.Printf("  attempted %d, 2xx %d, 4xx %d (of which answers to sessions ended by another client's logout-all: %d), 5xx %d, hung %d, no answer %d, panics %d, errors %d, lost updates %d, sessions verified at end %d\n",
+				l.Attempted, l.OK, l.C4xx, rep.Excused, l.C5xx, l.Hung, l.Transport, rep.Panics, rep.Errors, l.Lost, rep.FinalOK)
+			fmt.Printf("  throughput %.0f req/s, slowest request %s\n", float64(l.Attempted)/rep.Duration.Seconds(), l.P99.Round(time.Millisecond))
+			fmt.Printf("  start: %s; end: %s\n", rep.Start, rep.End)
+			var samples []string
+			for _, s := range rep.Samples {
+				samples = append(samples, s.String())
+			}
+			fmt.Printf("  every 10 s: %s\n", strings.Join(samples, " | "))
+			for _, f := range rep.Failures {
+				fail("%s", f)
+			}
+		}
+	}
+
+	if want["inputs"] {
+		fmt.Println("== hostile input: oversized cookies and payloads")
+		cases, err := runInputs(ctx)
+		if err != nil {
+			fail("%v", err)
+		}
+		for _, c := range cases {
+			fmt.Printf("  %-62s want %-50s got %s (%s)\n", c.Name, c.Want, c.Got, c.Took.Round(time.Millisecond))
+			if c.Failed != "" {
+				fail("%s: %s", c.Name, c.Failed)
+			}
+		}
+	}
+
+	if want["corpus"] {
+		fmt.Println("== schema: every migration of the evolution corpus up, down, up with live sessions")
+		cases, err := loadCorpus(*repo + "/generator/testdata/migrate")
+		if err != nil {
+			fail("%v", err)
+		}
+		for _, c := range cases {
+			r := runCorpusCase(ctx, c, 1000)
+			status := "ok"
+			if r.Err != nil {
+				status = "FAIL " + r.Err.Error()
+				failed = true
+			}
+			fmt.Printf("  %-22s %d migration(s), %4d live sessions: %s %s\n", r.Name, r.Migrations, r.Rows, status, strings.Join(r.Notes, "; "))
+		}
+	}
+
+	if want["deploy"] {
+		fmt.Println("== schema: old code, new schema (additive migration applied and rolled back under traffic)")
+		rep, err := runOldCodeNewSchema(ctx, *clients, 3*time.Second)
+		if err != nil {
+			fail("%v", err)
+		} else {
+			fmt.Printf("  %v: up %s, down %s; %d requests, %d 2xx, %d 5xx, %d lost; %d sessions verified\n",
+				rep.Migrations, rep.UpTook.Round(time.Millisecond), rep.DownTook.Round(time.Millisecond),
+				rep.Load.Attempted, rep.Load.OK, rep.Load.C5xx, rep.Load.Lost, rep.FinalOK)
+			for _, f := range rep.Failures {
+				fail("%s", f)
+			}
+		}
+	}
+
+	if want["index"] {
+		fmt.Printf("== schema: CREATE INDEX CONCURRENTLY on %d session rows under load\n", *rows)
+		rep, err := runIndexConcurrently(ctx, *rows, 16, 3*time.Second)
+		if err != nil {
+			fail("%v", err)
+		} else {
+			fmt.Printf("  filled in %s; %s applied in %s; longest read before %s, during the build %s (%d reads); %d requests, %d 2xx\n",
+				rep.FillTook.Round(time.Millisecond), rep.Migration, rep.IndexTook.Round(time.Millisecond),
+				rep.BaselineStall.Round(time.Millisecond), rep.Stall.Round(time.Millisecond), rep.Reads, rep.Load.Attempted, rep.Load.OK)
+			for _, f := range rep.Failures {
+				fail("%s", f)
+			}
+		}
+	}
+	if failed {
+		fmt.Println("FAIL")
+		os.Exit(1)
+	}
+	fmt.Println("PASS")
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// soakReport is the outcome of the soak.
+type soakReport struct {
+	Clients    int
+	Duration   time.Duration
+	Load       summary
+	Errors     int // 5xx + hung + no answer + unexpected 4xx
+	Excused    int
+	FinalOK    int
+	Panics     int64
+	Start, End memStats
+	Samples    []memStats
+	Failures   []string
+	Unexpect   []string
+}
+
+// runSoak drives clients browsers mixing every endpoint (bob's clients also
+// log out everywhere) for d and checks errors, lost updates, memory and
+// goroutines.
+func runSoak(ctx context.Context, clients int, d time.Duration) (*soakReport, error) {
+	rep := &soakReport{Clients: clients, Duration: d}
+	db, err := createDB(ctx, "reliability_soak")
+	if err != nil {
+		return nil, err
+	}
+	defer db.drop()
+	if err := migrateApp(db.URL); err != nil {
+		return nil, err
+	}
+	a, err := startApp(ctx, appOptions{PoolURL: db.URL, MaxConns: 16, QueryTimeout: 3 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	lr := startLoad(lctx, a.URL, loadOptions{Clients: clients, Deadline: 5 * time.Second, LogoutAll: true, Aggregate: true})
+	warm := min(5*time.Second, d/6)
+	time.Sleep(warm)
+	rep.Start = readMem()
+	end := time.Now().Add(d - warm)
+	for time.Now().Before(end) {
+		time.Sleep(min(10*time.Second, time.Until(end)))
+		rep.Samples = append(rep.Samples, readMem())
+	}
+	rep.End = readMem()
+	stop()
+	st := lr.wait()
+	rep.Load = st.summarize(time.Time{}, time.Time{})
+	rep.Errors = rep.Load.C5xx + rep.Load.Hung + rep.Load.Transport + st.oddCount
+	rep.Excused = st.excused
+	rep.FinalOK = st.finalOK
+	rep.Panics = a.Panics.Load()
+	rep.Unexpect = st.unexpect
+	if rep.Errors > 0 {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("%d errors (5xx %d, hung %d, no answer %d, unexpected 4xx %d): %v",
+			rep.Errors, rep.Load.C5xx, rep.Load.Hung, rep.Load.Transport, st.oddCount, st.unexpect))
+	}
+	if rep.Load.Lost > 0 {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("%d lost updates: %v", rep.Load.Lost, first(st.lost, 5)))
+	}
+	if rep.Panics > 0 {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("%d panics", rep.Panics))
+	}
+	// Flat: the end may not exceed the start by more than a small margin.
+	if rep.End.Goroutines > rep.Start.Goroutines+clients/4+8 {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("goroutines grew from %d to %d", rep.Start.Goroutines, rep.End.Goroutines))
+	}
+	if float64(rep.End.HeapAlloc) > 1.5*float64(rep.Start.HeapAlloc)+8<<20 {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("heap grew from %s to %s", rep.Start, rep.End))
+	}
+	return rep, nil
+}
+
+// pgbouncer is a PgBouncer process in transaction pooling mode.
+type pgbouncer struct {
+	Addr string
+	cmd  *exec.Cmd
+	dir  string
+	log  *bytes.Buffer
+}
+
+// startPgBouncer runs Debian's pgbouncer as the postgres user from a
+// temporary config on a spare loopback port, installing it if missing.
+func startPgBouncer(ctx context.Context, install bool) (*pgbouncer, error) {
+	bin, err := exec.LookPath("pgbouncer")
+	if err != nil && install {
+		out, err := exec.CommandContext(ctx, "sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer").CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("apt-get install pgbouncer: %v: %s", err, out)
+		}
+		bin, err = exec.LookPath("pgbouncer")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgbouncer not installed (apt-get install -y pgbouncer): %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir, err := os.MkdirTemp("", "reliability-pgbouncer-")
+	if err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(`[databases]
+* = host=127.0.0.1 port=5432 user=postgres
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %d
+unix_socket_dir =
+auth_type = any
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = 20
+ignore_startup_parameters = extra_float_digits,default_query_exec_mode
+logfile = %s
+pidfile = %s
+`, port, filepath.Join(dir, "pgbouncer.log"), filepath.Join(dir, "pgbouncer.pid"))
+	path := filepath.Join(dir, "pgbouncer.ini")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	var cmd *exec.Cmd
+	if os.Geteuid() == 0 { // pgbouncer refuses to run as root
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, err
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return nil, err
+		}
+		cmd = exec.Command("runuser", "-u", "postgres", "--", bin, path)
+	} else {
+		cmd = exec.Command(bin, path)
+	}
+	b := &pgbouncer{Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd, dir: dir, log: &bytes.Buffer{}}
+	cmd.Stdout, cmd.Stderr = b.log, b.log
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if !waitFor(10*time.Second, func() bool {
+		c, err := net.Dial("tcp", b.Addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}) {
+		b.Close()
+		return nil, fmt.Errorf("pgbouncer did not listen on %s: %s", b.Addr, b.log)
+	}
+	return b, nil
+}
+
+// Close stops the pgbouncer process this run started: the daemon (pid from
+// its pidfile, written by the process we started) and runuser around it.
+func (b *pgbouncer) Close() {
+	if data, err := os.ReadFile(filepath.Join(b.dir, "pgbouncer.pid")); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Signal(syscall.SIGTERM)
+			}
+		}
+	}
+	if b.cmd.Process != nil {
+		done := make(chan struct{})
+		go func() { _ = b.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = b.cmd.Process.Kill()
+			<-done
+		}
+	}
+	os.RemoveAll(b.dir)
+}
+
+// bouncerMode is one pgx query execution mode tried through PgBouncer.
+type bouncerMode struct {
+	Mode   string
+	Load   summary
+	Errors int
+	Sample []string
+}
+
+// runPgBouncerLoad serves the example through PgBouncer with the given
+// pgx default_query_exec_mode ("" = pgx's default, cache_statement).
+func runPgBouncerLoad(ctx context.Context, b *pgbouncer, mode string, clients int, d time.Duration) (*bouncerMode, error) {
+	db, err := createDB(ctx, "reliability_bouncer")
+	if err != nil {
+		return nil, err
+	}
+	defer db.drop()
+	if err := migrateApp(db.URL); err != nil {
+		return nil, err
+	}
+	u := withHostPort(db.URL, b.Addr)
+	if mode != "" {
+		u = withParam(u, "default_query_exec_mode", mode)
+	}
+	a, err := startApp(ctx, appOptions{PoolURL: u, MaxConns: 16, QueryTimeout: 2 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	lctx, stop := context.WithTimeout(ctx, d)
+	defer stop()
+	lr := startLoad(lctx, a.URL, loadOptions{Clients: clients, Deadline: 4 * time.Second})
+	<-lctx.Done()
+	st := lr.wait()
+	a.Close()
+	r := &bouncerMode{Mode: mode, Load: st.summarize(time.Time{}, time.Time{})}
+	if r.Mode == "" {
+		r.Mode = "cache_statement (pgx default)"
+	}
+	r.Errors = r.Load.C5xx + r.Load.Hung + r.Load.Transport + st.oddCount + r.Load.Lost
+	r.Sample = first(st.unexpect, 3)
+	return r, nil
+}
+
+// runContractThroughBouncer runs the example's own test suite with its
+// databases reached through PgBouncer.
+func runContractThroughBouncer(ctx context.Context, b *pgbouncer, repo, mode string) (string, error) {
+	u := withHostPort(adminURL(), b.Addr)
+	u = withParam(u, "default_query_exec_mode", mode)
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "./example/app/")
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "SESSIONGEN_TEST_DATABASE_URL="+u)
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
