@@ -100,6 +100,9 @@ func (m *Manager) Destroy(ctx context.Context) error {
 	return nil
 }
 
+// rollbackTimeout bounds the rollback of a failed Update transaction.
+const rollbackTimeout = 100 * time.Millisecond
+
 // Update runs fn as an atomic read-modify-write of the request's session.
 // For a stored session it reads the row FOR UPDATE in a transaction into a
 // fresh record, runs fn and saves the fields fn changed; the request's own
@@ -170,7 +173,10 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 	done := false
 	defer func() {
 		if !done {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.QueryTimeout)
+			// A rollback is quick on a healthy connection; after a timeout the
+			// connection is being closed anyway, so do not wait another full
+			// QueryTimeout for it.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(m.cfg.QueryTimeout, rollbackTimeout))
 			_ = tx.Rollback(rctx)
 			cancel()
 		}

@@ -23,6 +23,11 @@ import (
 func server(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
 	t.Helper()
 	pool, dsn := pgtest.New(t)
+	return serve(t, pool, dsn)
+}
+
+func serve(t *testing.T, pool *pgxpool.Pool, dsn string) (*httptest.Server, *pgxpool.Pool) {
+	t.Helper()
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -380,5 +385,32 @@ func TestMethodsAndBodies(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 {
 		t.Fatalf("1 MiB login body: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestQueryExecModes runs the core flow under every pgx query exec mode:
+// PgBouncer in transaction mode needs cache_describe (or exec /
+// simple_protocol), and jsonb must survive each.
+func TestQueryExecModes(t *testing.T) {
+	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
+		t.Run(mode, func(t *testing.T) {
+			dsn := pgtest.NewDB(t) + "&default_query_exec_mode=" + mode
+			pool, err := pgxpool.New(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			srv, _ := serve(t, pool, dsn)
+			c := newClient(t, srv)
+			c.login("alice@example.com")
+			var got cart
+			if code := c.do("POST", "/cart", `{"sku":"x","qty":3}`, &got); code != 200 || len(got.Items) != 1 {
+				t.Fatalf("cart: %d %+v", code, got)
+			}
+			var m me
+			if code := c.do("GET", "/me", "", &m); code != 200 || len(m.Roles) != 2 {
+				t.Fatalf("/me: %d %+v", code, m)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@
 package sessiondb
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -17,8 +18,8 @@ type Sessions struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             []byte
-	Cart              []byte
+	Roles             json.RawMessage
+	Cart              json.RawMessage
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64

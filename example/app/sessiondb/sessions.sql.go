@@ -7,6 +7,7 @@ package sessiondb
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -136,8 +137,8 @@ type InsertSessionParams struct {
 	IdleUs     int64
 	UserID     int64
 	Email      string
-	Roles      []byte
-	Cart       []byte
+	Roles      json.RawMessage
+	Cart       json.RawMessage
 	Theme      string
 	MfaAt      *time.Time
 	Counter    int64
@@ -244,9 +245,9 @@ type SaveSessionParams struct {
 	SetEmail     bool
 	Email        string
 	SetRoles     bool
-	Roles        []byte
+	Roles        json.RawMessage
 	SetCart      bool
-	Cart         []byte
+	Cart         json.RawMessage
 	SetTheme     bool
 	Theme        string
 	SetMfaAt     bool
