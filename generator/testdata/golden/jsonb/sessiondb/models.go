@@ -5,6 +5,7 @@
 package sessiondb
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -15,12 +16,12 @@ type Sessions struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
-	Roles             []byte
-	Scores            []byte
-	Prefs             []byte
-	Cart              []byte
-	Groups            []byte
-	Grid              []byte
-	Deep              []byte
-	Byes              []byte
+	Roles             json.RawMessage
+	Scores            json.RawMessage
+	Prefs             json.RawMessage
+	Cart              json.RawMessage
+	Groups            json.RawMessage
+	Grid              json.RawMessage
+	Deep              json.RawMessage
+	Byes              json.RawMessage
 }

@@ -7,6 +7,7 @@ package sessiondb
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -123,14 +124,14 @@ type InsertSessionParams struct {
 	Remember   bool
 	AbsoluteUs int64
 	IdleUs     int64
-	Roles      []byte
-	Scores     []byte
-	Prefs      []byte
-	Cart       []byte
-	Groups     []byte
-	Grid       []byte
-	Deep       []byte
-	Byes       []byte
+	Roles      json.RawMessage
+	Scores     json.RawMessage
+	Prefs      json.RawMessage
+	Cart       json.RawMessage
+	Groups     json.RawMessage
+	Grid       json.RawMessage
+	Deep       json.RawMessage
+	Byes       json.RawMessage
 }
 
 type InsertSessionRow struct {
@@ -193,21 +194,21 @@ type SaveSessionParams struct {
 	AbsoluteUs   int64
 	IdleUs       int64
 	SetRoles     bool
-	Roles        []byte
+	Roles        json.RawMessage
 	SetScores    bool
-	Scores       []byte
+	Scores       json.RawMessage
 	SetPrefs     bool
-	Prefs        []byte
+	Prefs        json.RawMessage
 	SetCart      bool
-	Cart         []byte
+	Cart         json.RawMessage
 	SetGroups    bool
-	Groups       []byte
+	Groups       json.RawMessage
 	SetGrid      bool
-	Grid         []byte
+	Grid         json.RawMessage
 	SetDeep      bool
-	Deep         []byte
+	Deep         json.RawMessage
 	SetByes      bool
-	Byes         []byte
+	Byes         json.RawMessage
 	TokenHash    []byte
 }
 

@@ -5,6 +5,7 @@
 package sessiondb
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -27,6 +28,6 @@ type Sessions struct {
 	Timeout           *int64
 	Secret            []byte
 	Theme             *string
-	Prefs             []byte
-	Roles             []byte
+	Prefs             json.RawMessage
+	Roles             json.RawMessage
 }

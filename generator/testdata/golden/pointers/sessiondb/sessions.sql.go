@@ -7,6 +7,7 @@ package sessiondb
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -147,8 +148,8 @@ type InsertSessionParams struct {
 	Timeout    *int64
 	Secret     []byte
 	Theme      *string
-	Prefs      []byte
-	Roles      []byte
+	Prefs      json.RawMessage
+	Roles      json.RawMessage
 }
 
 type InsertSessionRow struct {
@@ -247,9 +248,9 @@ type SaveSessionParams struct {
 	SetTheme     bool
 	Theme        *string
 	SetPrefs     bool
-	Prefs        []byte
+	Prefs        json.RawMessage
 	SetRoles     bool
-	Roles        []byte
+	Roles        json.RawMessage
 	TokenHash    []byte
 }
 
