@@ -23,3 +23,4 @@ go run ./cmd/sessiongen -check -dir example/app -type Session
 
 echo "== fuzz (bounded)" >&2
 go test -run '^$' -fuzz '^FuzzCookie$' -fuzztime 15s ./sessionrt
+go test -run '^$' -fuzz '^FuzzLoader$' -fuzztime 20s ./generator
