@@ -183,7 +183,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 
 // reservedParams are the sqlc parameter names the generated queries use
 // besides the payload columns.
-var reservedParams = []string{"new_token_hash", "renew", "idle_us", "absolute_us", "batch", "except_token_hash"}
+var reservedParams = []string{"new_token_hash", "renew", "touch", "idle_us", "absolute_us", "batch", "except_token_hash"}
 
 // handleMethods are the methods every generated handle has besides the
 // field accessors; a field may not shadow them.

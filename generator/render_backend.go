@@ -206,6 +206,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
 		jen.Id("p").Dot("NewTokenHash").Op("=").Id("newHash"),
 		jen.Id("p").Dot("Renew").Op("=").Id("renew"),
+		jen.Id("p").Dot("Touch").Op("=").Id("lt").Dot("Touch"),
 	}
 	save = append(save, lt("p")...)
 	for i, fd := range m.Fields {

@@ -41,8 +41,8 @@ func newQueriesData(m *Model) queriesData {
 		ColTokenHash + " = sqlc.arg(new_token_hash),",
 		ColRemember + " = sqlc.arg(remember),",
 		ColAbsoluteExpiresAt + " = " + absolute + ",",
-		ColLastSeenAt + " = now(),",
-		ColExpiresAt + " = LEAST(" + absolute + ", now() + " + micros("idle_us") + "),",
+		ColLastSeenAt + " = CASE WHEN sqlc.arg(touch)::boolean THEN now() ELSE " + ColLastSeenAt + " END,",
+		ColExpiresAt + " = CASE WHEN sqlc.arg(touch)::boolean THEN LEAST(" + absolute + ", now() + " + micros("idle_us") + ") ELSE " + ColExpiresAt + " END,",
 	}
 	for _, f := range m.Fields {
 		ins = append(ins, f.Column)

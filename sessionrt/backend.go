@@ -45,6 +45,11 @@ type Lifetime struct {
 	Idle     time.Duration // idle timeout; expires_at = least(absolute, now()+Idle)
 	Absolute time.Duration // absolute lifetime from now, applied on insert and renew
 	Remember bool          // value written to the remember column
+	// Touch makes a Save also refresh last_seen_at and the idle expiry. The
+	// runtime sets it only when a touch is due (or on renew), so most writes
+	// leave the indexed expires_at alone and PostgreSQL can update the row in
+	// place (a HOT update).
+	Touch bool
 }
 
 // Record is the generated, typed half of one session: the payload values and
@@ -85,8 +90,8 @@ type Backend interface {
 	// Insert stores rec as a new session.
 	Insert(ctx context.Context, db DB, hash []byte, rec Record, lt Lifetime) (Meta, error)
 	// Save writes the changed fields of rec, moves the row to newHash (equal
-	// to hash unless renewing), refreshes last_seen_at and the idle expiry,
-	// and with renew restarts the absolute lifetime.
+	// to hash unless renewing), with lt.Touch refreshes last_seen_at and the
+	// idle expiry, and with renew restarts the absolute lifetime.
 	Save(ctx context.Context, db DB, hash, newHash []byte, renew bool, rec Record, lt Lifetime) (Meta, error)
 	// Touch refreshes last_seen_at and the idle expiry of a live session.
 	Touch(ctx context.Context, db DB, hash []byte, lt Lifetime) (Meta, error)

@@ -109,14 +109,14 @@ UPDATE sessions SET
 	name = CASE WHEN $5::bool THEN $6::text ELSE name END,
 	user_id = CASE WHEN $7::bool THEN $8::bigint ELSE user_id END,
 	remember = $9,
-	last_seen_at = now(),
+	last_seen_at = CASE WHEN $13::bool THEN now() ELSE last_seen_at END,
 	absolute_expires_at = CASE WHEN $10::bool THEN now() + $11::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-	expires_at = least(CASE WHEN $10::bool THEN now() + $11::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-	                   now() + $12::bigint * interval '1 microsecond')
+	expires_at = CASE WHEN $13::bool THEN least(CASE WHEN $10::bool THEN now() + $11::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
+	                   now() + $12::bigint * interval '1 microsecond') ELSE expires_at END
 WHERE token_hash = $1 AND expires_at > now()
 RETURNING `+metaCols,
 		hash, newHash, x.setCounter, x.counter, x.setName, x.name, x.setUID, x.userID,
-		lt.Remember, renew, us(lt.Absolute), us(lt.Idle)))
+		lt.Remember, renew, us(lt.Absolute), us(lt.Idle), lt.Touch))
 }
 
 func (backend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {

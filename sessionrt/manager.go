@@ -199,7 +199,9 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 		if err := m.checkSize(fresh); err != nil {
 			return true, err
 		}
-		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, m.cfg.lifetime(meta.Remember))
+		lt := m.cfg.lifetime(meta.Remember)
+		lt.Touch = time.Since(meta.LastSeenAt) >= m.cfg.TouchInterval
+		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, lt)
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
 		}

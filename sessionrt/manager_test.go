@@ -593,3 +593,42 @@ func TestTestContext(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriteLeavesExpiryAlone: a write within TouchInterval does not move
+// last_seen_at or the indexed expires_at (so PostgreSQL can update the row
+// in place); a write when a touch is due refreshes both in the same UPDATE.
+func TestWriteLeavesExpiryAlone(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{TouchInterval: time.Minute})
+	tok := e.create("alice")
+	stamps := func() (seen, exp time.Time) {
+		t.Helper()
+		if err := e.admin.QueryRow(context.Background(), `SELECT last_seen_at, expires_at FROM sessions`).Scan(&seen, &exp); err != nil {
+			t.Fatal(err)
+		}
+		return seen, exp
+	}
+	write := func(name string) {
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			_, x := e.load(r)
+			x.SetName(name)
+		}, tok)
+	}
+	seen0, exp0 := stamps()
+	write("bob")
+	seen1, exp1 := stamps()
+	e.tr.reset()
+	if !seen1.Equal(seen0) || !exp1.Equal(exp0) {
+		t.Fatalf("write within TouchInterval moved last_seen_at %s→%s, expires_at %s→%s", seen0, seen1, exp0, exp1)
+	}
+	if _, err := e.admin.Exec(context.Background(), `UPDATE sessions SET last_seen_at = now() - interval '2 minutes', expires_at = now() + interval '5 minutes'`); err != nil {
+		t.Fatal(err)
+	}
+	write("carol")
+	if n, stmts := e.tr.reset(); n != 2 || len(writes(stmts)) != 1 {
+		t.Fatalf("write with a touch due: %d queries %q, want Get+Save", n, stmts)
+	}
+	seen2, exp2 := stamps()
+	if time.Since(seen2) > time.Minute || time.Until(exp2) < 29*time.Minute {
+		t.Fatalf("write with a touch due did not refresh: last_seen_at %s, expires_at %s", seen2, exp2)
+	}
+}

@@ -197,7 +197,9 @@ func (st *State) save(ctx context.Context) error {
 				return err
 			}
 		}
-		meta, err := m.saveRow(ctx, m.db, st.hash[:], newHash[:], st.renew, st.rec, m.cfg.lifetime(st.remember))
+		lt := m.cfg.lifetime(st.remember)
+		lt.Touch = st.touchDue || st.renew
+		meta, err := m.saveRow(ctx, m.db, st.hash[:], newHash[:], st.renew, st.rec, lt)
 		if errors.Is(err, ErrNotFound) {
 			id := hashPrefix(st.hash[:])
 			st.gone()

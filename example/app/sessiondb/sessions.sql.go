@@ -221,16 +221,16 @@ UPDATE sessions SET
     token_hash = $1,
     remember = $2,
     absolute_expires_at = CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-    last_seen_at = now(),
-    expires_at = LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $5::bigint * interval '1 microsecond'),
-    user_id = CASE WHEN $6::boolean THEN $7::bigint ELSE user_id END,
-    email = CASE WHEN $8::boolean THEN $9::text ELSE email END,
-    roles = CASE WHEN $10::boolean THEN $11::jsonb ELSE roles END,
-    cart = CASE WHEN $12::boolean THEN $13::jsonb ELSE cart END,
-    theme = CASE WHEN $14::boolean THEN $15::text ELSE theme END,
-    mfa_at = CASE WHEN $16::boolean THEN $17::timestamptz ELSE mfa_at END,
-    counter = CASE WHEN $18::boolean THEN $19::bigint ELSE counter END
-WHERE token_hash = $20 AND expires_at > now()
+    last_seen_at = CASE WHEN $5::boolean THEN now() ELSE last_seen_at END,
+    expires_at = CASE WHEN $5::boolean THEN LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $6::bigint * interval '1 microsecond') ELSE expires_at END,
+    user_id = CASE WHEN $7::boolean THEN $8::bigint ELSE user_id END,
+    email = CASE WHEN $9::boolean THEN $10::text ELSE email END,
+    roles = CASE WHEN $11::boolean THEN $12::jsonb ELSE roles END,
+    cart = CASE WHEN $13::boolean THEN $14::jsonb ELSE cart END,
+    theme = CASE WHEN $15::boolean THEN $16::text ELSE theme END,
+    mfa_at = CASE WHEN $17::boolean THEN $18::timestamptz ELSE mfa_at END,
+    counter = CASE WHEN $19::boolean THEN $20::bigint ELSE counter END
+WHERE token_hash = $21 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
@@ -239,6 +239,7 @@ type SaveSessionParams struct {
 	Remember     bool
 	Renew        bool
 	AbsoluteUs   int64
+	Touch        bool
 	IdleUs       int64
 	SetUserID    bool
 	UserID       int64
@@ -271,6 +272,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.Remember,
 		arg.Renew,
 		arg.AbsoluteUs,
+		arg.Touch,
 		arg.IdleUs,
 		arg.SetUserID,
 		arg.UserID,

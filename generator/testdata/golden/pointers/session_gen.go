@@ -659,6 +659,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	p.TokenHash = hash
 	p.NewTokenHash = newHash
 	p.Renew = renew
+	p.Touch = lt.Touch
 	p.Remember = lt.Remember
 	p.AbsoluteUs = lt.Absolute.Microseconds()
 	p.IdleUs = lt.Idle.Microseconds()

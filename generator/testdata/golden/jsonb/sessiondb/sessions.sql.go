@@ -173,17 +173,17 @@ UPDATE sessions SET
     token_hash = $1,
     remember = $2,
     absolute_expires_at = CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-    last_seen_at = now(),
-    expires_at = LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $5::bigint * interval '1 microsecond'),
-    roles = CASE WHEN $6::boolean THEN $7::jsonb ELSE roles END,
-    scores = CASE WHEN $8::boolean THEN $9::jsonb ELSE scores END,
-    prefs = CASE WHEN $10::boolean THEN $11::jsonb ELSE prefs END,
-    cart = CASE WHEN $12::boolean THEN $13::jsonb ELSE cart END,
-    groups = CASE WHEN $14::boolean THEN $15::jsonb ELSE groups END,
-    grid = CASE WHEN $16::boolean THEN $17::jsonb ELSE grid END,
-    deep = CASE WHEN $18::boolean THEN $19::jsonb ELSE deep END,
-    byes = CASE WHEN $20::boolean THEN $21::jsonb ELSE byes END
-WHERE token_hash = $22 AND expires_at > now()
+    last_seen_at = CASE WHEN $5::boolean THEN now() ELSE last_seen_at END,
+    expires_at = CASE WHEN $5::boolean THEN LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $6::bigint * interval '1 microsecond') ELSE expires_at END,
+    roles = CASE WHEN $7::boolean THEN $8::jsonb ELSE roles END,
+    scores = CASE WHEN $9::boolean THEN $10::jsonb ELSE scores END,
+    prefs = CASE WHEN $11::boolean THEN $12::jsonb ELSE prefs END,
+    cart = CASE WHEN $13::boolean THEN $14::jsonb ELSE cart END,
+    groups = CASE WHEN $15::boolean THEN $16::jsonb ELSE groups END,
+    grid = CASE WHEN $17::boolean THEN $18::jsonb ELSE grid END,
+    deep = CASE WHEN $19::boolean THEN $20::jsonb ELSE deep END,
+    byes = CASE WHEN $21::boolean THEN $22::jsonb ELSE byes END
+WHERE token_hash = $23 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
@@ -192,6 +192,7 @@ type SaveSessionParams struct {
 	Remember     bool
 	Renew        bool
 	AbsoluteUs   int64
+	Touch        bool
 	IdleUs       int64
 	SetRoles     bool
 	Roles        json.RawMessage
@@ -226,6 +227,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.Remember,
 		arg.Renew,
 		arg.AbsoluteUs,
+		arg.Touch,
 		arg.IdleUs,
 		arg.SetRoles,
 		arg.Roles,

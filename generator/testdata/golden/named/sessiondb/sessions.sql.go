@@ -180,19 +180,19 @@ UPDATE sessions SET
     token_hash = $1,
     remember = $2,
     absolute_expires_at = CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-    last_seen_at = now(),
-    expires_at = LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $5::bigint * interval '1 microsecond'),
-    theme = CASE WHEN $6::boolean THEN $7::text ELSE theme END,
-    flag = CASE WHEN $8::boolean THEN $9::boolean ELSE flag END,
-    num = CASE WHEN $10::boolean THEN $11::bigint ELSE num END,
-    big = CASE WHEN $12::boolean THEN $13::bigint ELSE big END,
-    mid = CASE WHEN $14::boolean THEN $15::integer ELSE mid END,
-    small = CASE WHEN $16::boolean THEN $17::smallint ELSE small END,
-    ratio = CASE WHEN $18::boolean THEN $19::double precision ELSE ratio END,
-    frac = CASE WHEN $20::boolean THEN $21::real ELSE frac END,
-    blob = CASE WHEN $22::boolean THEN $23::bytea ELSE blob END,
-    wait = CASE WHEN $24::boolean THEN $25::bigint ELSE wait END
-WHERE token_hash = $26 AND expires_at > now()
+    last_seen_at = CASE WHEN $5::boolean THEN now() ELSE last_seen_at END,
+    expires_at = CASE WHEN $5::boolean THEN LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $6::bigint * interval '1 microsecond') ELSE expires_at END,
+    theme = CASE WHEN $7::boolean THEN $8::text ELSE theme END,
+    flag = CASE WHEN $9::boolean THEN $10::boolean ELSE flag END,
+    num = CASE WHEN $11::boolean THEN $12::bigint ELSE num END,
+    big = CASE WHEN $13::boolean THEN $14::bigint ELSE big END,
+    mid = CASE WHEN $15::boolean THEN $16::integer ELSE mid END,
+    small = CASE WHEN $17::boolean THEN $18::smallint ELSE small END,
+    ratio = CASE WHEN $19::boolean THEN $20::double precision ELSE ratio END,
+    frac = CASE WHEN $21::boolean THEN $22::real ELSE frac END,
+    blob = CASE WHEN $23::boolean THEN $24::bytea ELSE blob END,
+    wait = CASE WHEN $25::boolean THEN $26::bigint ELSE wait END
+WHERE token_hash = $27 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
@@ -201,6 +201,7 @@ type SaveSessionParams struct {
 	Remember     bool
 	Renew        bool
 	AbsoluteUs   int64
+	Touch        bool
 	IdleUs       int64
 	SetTheme     bool
 	Theme        string
@@ -239,6 +240,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.Remember,
 		arg.Renew,
 		arg.AbsoluteUs,
+		arg.Touch,
 		arg.IdleUs,
 		arg.SetTheme,
 		arg.Theme,

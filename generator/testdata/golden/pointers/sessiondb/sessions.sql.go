@@ -197,23 +197,23 @@ UPDATE sessions SET
     token_hash = $1,
     remember = $2,
     absolute_expires_at = CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-    last_seen_at = now(),
-    expires_at = LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $5::bigint * interval '1 microsecond'),
-    name = CASE WHEN $6::boolean THEN $7::text ELSE name END,
-    admin = CASE WHEN $8::boolean THEN $9::boolean ELSE admin END,
-    visits = CASE WHEN $10::boolean THEN $11::bigint ELSE visits END,
-    user_id = CASE WHEN $12::boolean THEN $13::bigint ELSE user_id END,
-    count32 = CASE WHEN $14::boolean THEN $15::integer ELSE count32 END,
-    small = CASE WHEN $16::boolean THEN $17::smallint ELSE small END,
-    ratio = CASE WHEN $18::boolean THEN $19::double precision ELSE ratio END,
-    ratio32 = CASE WHEN $20::boolean THEN $21::real ELSE ratio32 END,
-    login_at = CASE WHEN $22::boolean THEN $23::timestamptz ELSE login_at END,
-    timeout = CASE WHEN $24::boolean THEN $25::bigint ELSE timeout END,
-    secret = CASE WHEN $26::boolean THEN $27::bytea ELSE secret END,
-    theme = CASE WHEN $28::boolean THEN $29::text ELSE theme END,
-    prefs = CASE WHEN $30::boolean THEN $31::jsonb ELSE prefs END,
-    roles = CASE WHEN $32::boolean THEN $33::jsonb ELSE roles END
-WHERE token_hash = $34 AND expires_at > now()
+    last_seen_at = CASE WHEN $5::boolean THEN now() ELSE last_seen_at END,
+    expires_at = CASE WHEN $5::boolean THEN LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $6::bigint * interval '1 microsecond') ELSE expires_at END,
+    name = CASE WHEN $7::boolean THEN $8::text ELSE name END,
+    admin = CASE WHEN $9::boolean THEN $10::boolean ELSE admin END,
+    visits = CASE WHEN $11::boolean THEN $12::bigint ELSE visits END,
+    user_id = CASE WHEN $13::boolean THEN $14::bigint ELSE user_id END,
+    count32 = CASE WHEN $15::boolean THEN $16::integer ELSE count32 END,
+    small = CASE WHEN $17::boolean THEN $18::smallint ELSE small END,
+    ratio = CASE WHEN $19::boolean THEN $20::double precision ELSE ratio END,
+    ratio32 = CASE WHEN $21::boolean THEN $22::real ELSE ratio32 END,
+    login_at = CASE WHEN $23::boolean THEN $24::timestamptz ELSE login_at END,
+    timeout = CASE WHEN $25::boolean THEN $26::bigint ELSE timeout END,
+    secret = CASE WHEN $27::boolean THEN $28::bytea ELSE secret END,
+    theme = CASE WHEN $29::boolean THEN $30::text ELSE theme END,
+    prefs = CASE WHEN $31::boolean THEN $32::jsonb ELSE prefs END,
+    roles = CASE WHEN $33::boolean THEN $34::jsonb ELSE roles END
+WHERE token_hash = $35 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
@@ -222,6 +222,7 @@ type SaveSessionParams struct {
 	Remember     bool
 	Renew        bool
 	AbsoluteUs   int64
+	Touch        bool
 	IdleUs       int64
 	SetName      bool
 	Name         *string
@@ -268,6 +269,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.Remember,
 		arg.Renew,
 		arg.AbsoluteUs,
+		arg.Touch,
 		arg.IdleUs,
 		arg.SetName,
 		arg.Name,

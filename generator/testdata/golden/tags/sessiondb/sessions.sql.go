@@ -484,17 +484,17 @@ UPDATE sessions SET
     token_hash = $1,
     remember = $2,
     absolute_expires_at = CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
-    last_seen_at = now(),
-    expires_at = LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $5::bigint * interval '1 microsecond'),
-    uid = CASE WHEN $6::boolean THEN $7::bigint ELSE uid END,
-    email_address = CASE WHEN $8::boolean THEN $9::text ELSE email_address END,
-    tenant = CASE WHEN $10::boolean THEN $11::text ELSE tenant END,
-    login_at = CASE WHEN $12::boolean THEN $13::timestamptz ELSE login_at END,
-    theme = CASE WHEN $14::boolean THEN $15::text ELSE theme END,
-    key_hash = CASE WHEN $16::boolean THEN $17::bytea ELSE key_hash END,
-    nickname = CASE WHEN $18::boolean THEN $19::text ELSE nickname END,
-    plain = CASE WHEN $20::boolean THEN $21::integer ELSE plain END
-WHERE token_hash = $22 AND expires_at > now()
+    last_seen_at = CASE WHEN $5::boolean THEN now() ELSE last_seen_at END,
+    expires_at = CASE WHEN $5::boolean THEN LEAST(CASE WHEN $3::boolean THEN now() + $4::bigint * interval '1 microsecond' ELSE absolute_expires_at END, now() + $6::bigint * interval '1 microsecond') ELSE expires_at END,
+    uid = CASE WHEN $7::boolean THEN $8::bigint ELSE uid END,
+    email_address = CASE WHEN $9::boolean THEN $10::text ELSE email_address END,
+    tenant = CASE WHEN $11::boolean THEN $12::text ELSE tenant END,
+    login_at = CASE WHEN $13::boolean THEN $14::timestamptz ELSE login_at END,
+    theme = CASE WHEN $15::boolean THEN $16::text ELSE theme END,
+    key_hash = CASE WHEN $17::boolean THEN $18::bytea ELSE key_hash END,
+    nickname = CASE WHEN $19::boolean THEN $20::text ELSE nickname END,
+    plain = CASE WHEN $21::boolean THEN $22::integer ELSE plain END
+WHERE token_hash = $23 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
@@ -503,6 +503,7 @@ type SaveSessionParams struct {
 	Remember        bool
 	Renew           bool
 	AbsoluteUs      int64
+	Touch           bool
 	IdleUs          int64
 	SetUid          bool
 	Uid             int64
@@ -537,6 +538,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.Remember,
 		arg.Renew,
 		arg.AbsoluteUs,
+		arg.Touch,
 		arg.IdleUs,
 		arg.SetUid,
 		arg.Uid,
