@@ -51,20 +51,17 @@ func toDBValue(fd Field, src *jen.Statement, tmp string) (jen.Code, []jen.Code) 
 	return src, nil
 }
 
-// fromDB converts the sqlc value src of a column into the Go field dst.
-// Statements may return (sessionrt.Meta{}, err).
-func fromDB(m *Model, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
+// fromDB converts the sqlc value src of a column into the Go field dst; a
+// jsonb column is kept raw in the handle and decoded on first use.
+func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
 	typ, err := typeCode(fd.typ, m.PkgPath)
 	if err != nil {
 		return nil, fieldErr(fd, err)
 	}
-	fail := func() jen.Code {
-		return jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("decoding column "+fd.Column+": %w"), jen.Err()))
-	}
 	if !fd.Nullable {
 		switch {
 		case fd.Kind == KindJSON:
-			return []jen.Code{jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(src, jen.Op("&").Add(dst)), jen.Err().Op("!=").Nil()).Block(fail())}, nil
+			return []jen.Code{jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Add(src)}, nil
 		case fd.Kind == KindDuration || fd.Named:
 			return []jen.Code{dst.Op("=").Add(typ).Call(src)}, nil
 		}
@@ -76,11 +73,7 @@ func fromDB(m *Model, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
 	}
 	switch {
 	case fd.Kind == KindJSON:
-		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
-			jen.Var().Id("x").Add(elem),
-			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(src, jen.Op("&").Id("x")), jen.Err().Op("!=").Nil()).Block(fail()),
-			dst.Op("=").Op("&").Id("x"),
-		)}, nil
+		return []jen.Code{jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Add(src)}, nil
 	case fd.Kind == KindBytes:
 		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
 			jen.Id("x").Op(":=").Add(elem).Call(src.Clone()),
@@ -109,9 +102,11 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement) jen.Code {
 		jen.Err().Op("!=").Nil(),
 	).Block(jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())))
 	if fd.Nullable {
-		return jen.If(val.Clone().Op("!=").Nil()).Block(encode)
+		encode = jen.If(val.Clone().Op("!=").Nil()).Block(encode)
 	}
-	return encode
+	// A column read but never decoded is written back as read.
+	raw := jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName]))
+	return jen.If(raw.Clone().Op("!=").Nil()).Block(dst.Clone().Op("=").Add(raw)).Else().Add(encode)
 }
 
 // fieldToParam sets the sqlc parameter of one field from the handle.
@@ -172,7 +167,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
 	}
 	for _, fd := range m.Fields {
-		st, err := fromDB(m, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id("r").Dot(sqlcName(fd.Column)))
+		st, err := fromDB(m, n, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id("r").Dot(sqlcName(fd.Column)))
 		if err != nil {
 			return err
 		}

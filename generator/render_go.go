@@ -272,7 +272,10 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 		jen.Id("dirty").Uint64(),
 	}
 	if n.jsonCount > 0 {
-		fields = append(fields, jen.Id("enc").Index(jen.Lit(n.jsonCount)).Index().Byte().Comment("encoded jsonb of changed fields, filled by Size"))
+		fields = append(fields,
+			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Qual("encoding/json", "RawMessage").Comment("jsonb columns as read, decoded on first use"),
+			jen.Id("enc").Index(jen.Lit(n.jsonCount)).Index().Byte().Comment("encoded jsonb of changed fields, filled by Size"),
+		)
 	}
 	f.Type().Id(h).Struct(fields...)
 
@@ -315,8 +318,12 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	f.Comment("Absorb takes from src every field this handle has not changed itself.")
 	absorb := []jen.Code{jen.Id("o").Op(":=").Id("src").Assert(jen.Op("*").Id(h))}
 	for i, fd := range m.Fields {
-		absorb = append(absorb, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("==").Lit(0)).Block(
-			jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)))
+		take := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)}
+		if fd.Kind == KindJSON {
+			k := jen.Lit(n.jsonIndex[fd.GoName])
+			take = append(take, jen.Id("h").Dot("raw").Index(k).Op("=").Id("o").Dot("raw").Index(k.Clone()))
+		}
+		absorb = append(absorb, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("==").Lit(0)).Block(take...))
 	}
 	recv().Id("Absorb").Params(jen.Id("src").Add(rt("Record"))).Block(absorb...)
 
@@ -411,6 +418,10 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		} else {
 			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
 		}
+		if fd.Kind == KindJSON {
+			renderLoadJSON(f, m, n, fd)
+			getter = append([]jen.Code{jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
+		}
 		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
 
 		typ2, _ := typeCode(fd.typ, m.PkgPath)
@@ -421,7 +432,10 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			set = []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Add(copyExpr(fd, jen.Id("v"), n))}
 		}
 		if fd.Kind == KindJSON {
-			set = append(set, jen.Id("h").Dot("enc").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Nil())
+			k := n.jsonIndex[fd.GoName]
+			set = append(set,
+				jen.Id("h").Dot("raw").Index(jen.Lit(k)).Op("=").Nil(),
+				jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Nil())
 		}
 		set = append(set, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
 		f.Commentf("Set%s sets the %s field (column %s); it is saved before the response starts.", fd.GoName, fd.GoName, fd.Column)
@@ -431,6 +445,9 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			typ3, _ := typeCode(fd.typ, m.PkgPath)
 			edit := []jen.Code{jen.Id("fn").Call(jen.Op("&").Id("h").Dot("v").Dot(fd.GoName))}
 			if fd.Kind == KindJSON {
+				edit = append([]jen.Code{jen.Id("h").Dot("load" + fd.GoName).Call()}, edit...)
+			}
+			if fd.Kind == KindJSON {
 				edit = append(edit, jen.Id("h").Dot("enc").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Nil())
 			}
 			edit = append(edit, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
@@ -439,6 +456,33 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		}
 	}
 	return nil
+}
+
+// renderLoadJSON emits load<Field>, which decodes a jsonb column on first
+// use, so a request that never reads the field never pays for decoding it.
+func renderLoadJSON(f *jen.File, m *Model, n goNames, fd Field) {
+	k := jen.Lit(n.jsonIndex[fd.GoName])
+	raw := func() *jen.Statement { return jen.Id("h").Dot("raw").Index(k.Clone()) }
+	fail := jen.Id("h").Dot("st").Dot("Corrupt").Call(jen.Lit(fd.GoName), jen.Err())
+	body := []jen.Code{
+		jen.If(raw().Op("==").Nil()).Block(jen.Return()),
+		jen.Id("b").Op(":=").Add(raw()),
+		raw().Op("=").Nil(),
+	}
+	if fd.Nullable {
+		elem := typeCodeOrAny(derefType(fd), fd)
+		body = append(body,
+			jen.Var().Id("x").Add(elem),
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("x")), jen.Err().Op("!=").Nil()).Block(fail, jen.Return()),
+			jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Op("&").Id("x"),
+		)
+	} else {
+		body = append(body,
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("h").Dot("v").Dot(fd.GoName)), jen.Err().Op("!=").Nil()).Block(fail))
+	}
+	f.Commentf("load%s decodes the %s column on first use; a value that cannot be", fd.GoName, fd.Column)
+	f.Comment("decoded reads as the zero value and is reported by Err.")
+	f.Func().Params(jen.Id("h").Op("*").Id(n.handle)).Id("load" + fd.GoName).Params().Block(body...)
 }
 
 // getterBody returns the getter statements and whether the getter returns

@@ -20,6 +20,10 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		if !st.w.done {
 			st.w.commit()
 		}
+		for _, err := range st.corrupt {
+			m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: stored session field could not be decoded; read as the zero value",
+				"err", err, "session", st.logID(), "method", r.Method, "path", r.URL.Path)
+		}
 		if len(st.lateFields) > 0 || len(st.goneFields) > 0 {
 			m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: session changed when it could no longer be saved; change lost",
 				"late_fields", strings.Join(st.lateFields, ","), "fields_after_destroy", strings.Join(st.goneFields, ","),

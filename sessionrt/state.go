@@ -26,6 +26,7 @@ type State struct {
 	err        error    // commit error of this request
 	lateFields []string // fields set after the response started
 	goneFields []string // fields set after the session was destroyed
+	corrupt    []error  // stored values that could not be decoded
 
 	updating    int          // >0 while Update runs the caller's function
 	cookie      cookieAction // what the response does with the cookie
@@ -71,6 +72,17 @@ func (st *State) Changed(field string) {
 	}
 }
 
+// Corrupt is called by generated getters when a stored value cannot be
+// decoded (a jsonb column edited by hand, or a type changed in an
+// incompatible way): the getter returns the zero value, and the error is
+// returned by Err and logged at the end of the request.
+func (st *State) Corrupt(field string, err error) {
+	if st == nil {
+		return
+	}
+	st.corrupt = append(st.corrupt, fmt.Errorf("sessionrt: decoding stored field %s: %w", field, err))
+}
+
 // Renew moves the session to a new token at commit (session fixation
 // defence, e.g. after login): one UPDATE writes the changed fields and the
 // new key, and the old token stops working at once.
@@ -90,6 +102,7 @@ func (st *State) Err() error {
 	if st.err != nil {
 		errs = append(errs, st.err)
 	}
+	errs = append(errs, st.corrupt...)
 	if len(st.lateFields) > 0 {
 		errs = append(errs, fmt.Errorf("sessionrt: session field(s) %s changed after the response started and not saved: %w",
 			strings.Join(st.lateFields, ", "), ErrResponseStarted))

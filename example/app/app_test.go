@@ -414,3 +414,25 @@ func TestQueryExecModes(t *testing.T) {
 		})
 	}
 }
+
+// TestCorruptColumn: a jsonb value that no longer decodes (edited by hand)
+// reads as the zero value instead of failing every request of the session.
+func TestCorruptColumn(t *testing.T) {
+	srv, pool := server(t)
+	c := newClient(t, srv)
+	c.login("alice@example.com")
+	c.do("POST", "/cart", `{"sku":"x","qty":1}`, nil)
+	if _, err := pool.Exec(context.Background(), `UPDATE sessions SET cart = '{"not":"a list"}'`); err != nil {
+		t.Fatal(err)
+	}
+	var got cart
+	if code := c.do("GET", "/cart", "", &got); code != 200 || len(got.Items) != 0 {
+		t.Fatalf("corrupt cart: %d %+v, want 200 and an empty cart", code, got)
+	}
+	if code := c.do("GET", "/me", "", nil); code != 200 {
+		t.Fatalf("/me with a corrupt cart column: %d", code)
+	}
+	if code := c.do("POST", "/cart", `{"sku":"y","qty":2}`, &got); code != 200 || len(got.Items) != 1 || got.Items[0].SKU != "y" {
+		t.Fatalf("cart after corruption: %d %+v, want a fresh cart with y", code, got)
+	}
+}

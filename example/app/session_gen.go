@@ -152,7 +152,8 @@ type SessionHandle struct {
 	st    *sessionrt.State
 	v     Session
 	dirty uint64
-	enc   [2][]byte // encoded jsonb of changed fields, filled by Size
+	raw   [2]json.RawMessage // jsonb columns as read, decoded on first use
+	enc   [2][]byte          // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.
@@ -213,9 +214,11 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
+		h.raw[0] = o.raw[0]
 	}
 	if h.dirty&sessionCartBit == 0 {
 		h.v.Cart = o.v.Cart
+		h.raw[1] = o.raw[1]
 	}
 	if h.dirty&sessionThemeBit == 0 {
 		h.v.Theme = o.v.Theme
@@ -287,38 +290,68 @@ func (h *SessionHandle) SetEmail(v string) {
 }
 
 // Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
+// loadRoles decodes the roles column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadRoles() {
+	if h.raw[0] == nil {
+		return
+	}
+	b := h.raw[0]
+	h.raw[0] = nil
+	if err := json.Unmarshal(b, &h.v.Roles); err != nil {
+		h.st.Corrupt("Roles", err)
+	}
+}
 func (h *SessionHandle) Roles() []string {
+	h.loadRoles()
 	return slices.Clone(h.v.Roles)
 }
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
 	h.v.Roles = slices.Clone(v)
+	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
 // EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
+	h.loadRoles()
 	fn(&h.v.Roles)
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
 // Cart returns a copy of the Cart field; change it with SetCart or EditCart.
+// loadCart decodes the cart column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadCart() {
+	if h.raw[1] == nil {
+		return
+	}
+	b := h.raw[1]
+	h.raw[1] = nil
+	if err := json.Unmarshal(b, &h.v.Cart); err != nil {
+		h.st.Corrupt("Cart", err)
+	}
+}
 func (h *SessionHandle) Cart() []CartItem {
+	h.loadCart()
 	return slices.Clone(h.v.Cart)
 }
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []CartItem) {
 	h.v.Cart = slices.Clone(v)
+	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionCartBit, "Cart")
 }
 
 // EditCart calls fn with the stored Cart to change it in place, and marks it changed.
 func (h *SessionHandle) EditCart(fn func(*[]CartItem)) {
+	h.loadCart()
 	fn(&h.v.Cart)
 	h.enc[1] = nil
 	h.mark(sessionCartBit, "Cart")
@@ -389,12 +422,8 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h := rec.(*SessionHandle)
 	h.v.UserID = r.UserID
 	h.v.Email = r.Email
-	if err := json.Unmarshal(r.Roles, &h.v.Roles); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column roles: %w", err)
-	}
-	if err := json.Unmarshal(r.Cart, &h.v.Cart); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column cart: %w", err)
-	}
+	h.raw[0] = r.Roles
+	h.raw[1] = r.Cart
 	h.v.Theme = Theme(r.Theme)
 	h.v.MFAAt = r.MfaAt
 	h.v.Counter = r.Counter
@@ -412,10 +441,14 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.IdleUs = lt.Idle.Microseconds()
 	p.UserID = h.v.UserID
 	p.Email = h.v.Email
-	if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+	if h.raw[0] != nil {
+		p.Roles = h.raw[0]
+	} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 	}
-	if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
+	if h.raw[1] != nil {
+		p.Cart = h.raw[1]
+	} else if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
 	}
 	p.Theme = string(h.v.Theme)
@@ -450,13 +483,17 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionRolesBit != 0 {
 		p.SetRoles = true
-		if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+		if h.raw[0] != nil {
+			p.Roles = h.raw[0]
+		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 		}
 	}
 	if h.dirty&sessionCartBit != 0 {
 		p.SetCart = true
-		if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
+		if h.raw[1] != nil {
+			p.Cart = h.raw[1]
+		} else if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
 		}
 	}

@@ -116,7 +116,8 @@ type SessionHandle struct {
 	st    *sessionrt.State
 	v     Session
 	dirty uint64
-	enc   [8][]byte // encoded jsonb of changed fields, filled by Size
+	raw   [8]json.RawMessage // jsonb columns as read, decoded on first use
+	enc   [8][]byte          // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.
@@ -171,27 +172,35 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	o := src.(*SessionHandle)
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
+		h.raw[0] = o.raw[0]
 	}
 	if h.dirty&sessionScoresBit == 0 {
 		h.v.Scores = o.v.Scores
+		h.raw[1] = o.raw[1]
 	}
 	if h.dirty&sessionPrefsBit == 0 {
 		h.v.Prefs = o.v.Prefs
+		h.raw[2] = o.raw[2]
 	}
 	if h.dirty&sessionCartBit == 0 {
 		h.v.Cart = o.v.Cart
+		h.raw[3] = o.raw[3]
 	}
 	if h.dirty&sessionGroupsBit == 0 {
 		h.v.Groups = o.v.Groups
+		h.raw[4] = o.raw[4]
 	}
 	if h.dirty&sessionGridBit == 0 {
 		h.v.Grid = o.v.Grid
+		h.raw[5] = o.raw[5]
 	}
 	if h.dirty&sessionDeepBit == 0 {
 		h.v.Deep = o.v.Deep
+		h.raw[6] = o.raw[6]
 	}
 	if h.dirty&sessionByesBit == 0 {
 		h.v.Byes = o.v.Byes
+		h.raw[7] = o.raw[7]
 	}
 }
 
@@ -268,152 +277,272 @@ func cloneSessionValue[T any](v T) T {
 }
 
 // Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
+// loadRoles decodes the roles column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadRoles() {
+	if h.raw[0] == nil {
+		return
+	}
+	b := h.raw[0]
+	h.raw[0] = nil
+	if err := json.Unmarshal(b, &h.v.Roles); err != nil {
+		h.st.Corrupt("Roles", err)
+	}
+}
 func (h *SessionHandle) Roles() []string {
+	h.loadRoles()
 	return slices.Clone(h.v.Roles)
 }
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
 	h.v.Roles = slices.Clone(v)
+	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
 // EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
+	h.loadRoles()
 	fn(&h.v.Roles)
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
 // Scores returns a copy of the Scores field; change it with SetScores or EditScores.
+// loadScores decodes the scores column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadScores() {
+	if h.raw[1] == nil {
+		return
+	}
+	b := h.raw[1]
+	h.raw[1] = nil
+	if err := json.Unmarshal(b, &h.v.Scores); err != nil {
+		h.st.Corrupt("Scores", err)
+	}
+}
 func (h *SessionHandle) Scores() map[string]int {
+	h.loadScores()
 	return maps.Clone(h.v.Scores)
 }
 
 // SetScores sets the Scores field (column scores); it is saved before the response starts.
 func (h *SessionHandle) SetScores(v map[string]int) {
 	h.v.Scores = maps.Clone(v)
+	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionScoresBit, "Scores")
 }
 
 // EditScores calls fn with the stored Scores to change it in place, and marks it changed.
 func (h *SessionHandle) EditScores(fn func(*map[string]int)) {
+	h.loadScores()
 	fn(&h.v.Scores)
 	h.enc[1] = nil
 	h.mark(sessionScoresBit, "Scores")
 }
 
 // Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
+// loadPrefs decodes the prefs column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadPrefs() {
+	if h.raw[2] == nil {
+		return
+	}
+	b := h.raw[2]
+	h.raw[2] = nil
+	if err := json.Unmarshal(b, &h.v.Prefs); err != nil {
+		h.st.Corrupt("Prefs", err)
+	}
+}
 func (h *SessionHandle) Prefs() Prefs {
+	h.loadPrefs()
 	return h.v.Prefs
 }
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v Prefs) {
 	h.v.Prefs = v
+	h.raw[2] = nil
 	h.enc[2] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
 // EditPrefs calls fn with the stored Prefs to change it in place, and marks it changed.
 func (h *SessionHandle) EditPrefs(fn func(*Prefs)) {
+	h.loadPrefs()
 	fn(&h.v.Prefs)
 	h.enc[2] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
 // Cart returns a copy of the Cart field; change it with SetCart or EditCart.
+// loadCart decodes the cart column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadCart() {
+	if h.raw[3] == nil {
+		return
+	}
+	b := h.raw[3]
+	h.raw[3] = nil
+	if err := json.Unmarshal(b, &h.v.Cart); err != nil {
+		h.st.Corrupt("Cart", err)
+	}
+}
 func (h *SessionHandle) Cart() []Item {
+	h.loadCart()
 	return slices.Clone(h.v.Cart)
 }
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []Item) {
 	h.v.Cart = slices.Clone(v)
+	h.raw[3] = nil
 	h.enc[3] = nil
 	h.mark(sessionCartBit, "Cart")
 }
 
 // EditCart calls fn with the stored Cart to change it in place, and marks it changed.
 func (h *SessionHandle) EditCart(fn func(*[]Item)) {
+	h.loadCart()
 	fn(&h.v.Cart)
 	h.enc[3] = nil
 	h.mark(sessionCartBit, "Cart")
 }
 
 // Groups returns a copy of the Groups field; change it with SetGroups or EditGroups.
+// loadGroups decodes the groups column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadGroups() {
+	if h.raw[4] == nil {
+		return
+	}
+	b := h.raw[4]
+	h.raw[4] = nil
+	if err := json.Unmarshal(b, &h.v.Groups); err != nil {
+		h.st.Corrupt("Groups", err)
+	}
+}
 func (h *SessionHandle) Groups() map[string][]string {
+	h.loadGroups()
 	return cloneSessionValue(h.v.Groups)
 }
 
 // SetGroups sets the Groups field (column groups); it is saved before the response starts.
 func (h *SessionHandle) SetGroups(v map[string][]string) {
 	h.v.Groups = cloneSessionValue(v)
+	h.raw[4] = nil
 	h.enc[4] = nil
 	h.mark(sessionGroupsBit, "Groups")
 }
 
 // EditGroups calls fn with the stored Groups to change it in place, and marks it changed.
 func (h *SessionHandle) EditGroups(fn func(*map[string][]string)) {
+	h.loadGroups()
 	fn(&h.v.Groups)
 	h.enc[4] = nil
 	h.mark(sessionGroupsBit, "Groups")
 }
 
 // Grid returns a copy of the Grid field; change it with SetGrid or EditGrid.
+// loadGrid decodes the grid column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadGrid() {
+	if h.raw[5] == nil {
+		return
+	}
+	b := h.raw[5]
+	h.raw[5] = nil
+	if err := json.Unmarshal(b, &h.v.Grid); err != nil {
+		h.st.Corrupt("Grid", err)
+	}
+}
 func (h *SessionHandle) Grid() [3]int {
+	h.loadGrid()
 	return h.v.Grid
 }
 
 // SetGrid sets the Grid field (column grid); it is saved before the response starts.
 func (h *SessionHandle) SetGrid(v [3]int) {
 	h.v.Grid = v
+	h.raw[5] = nil
 	h.enc[5] = nil
 	h.mark(sessionGridBit, "Grid")
 }
 
 // EditGrid calls fn with the stored Grid to change it in place, and marks it changed.
 func (h *SessionHandle) EditGrid(fn func(*[3]int)) {
+	h.loadGrid()
 	fn(&h.v.Grid)
 	h.enc[5] = nil
 	h.mark(sessionGridBit, "Grid")
 }
 
 // Deep returns a copy of the Deep field; change it with SetDeep or EditDeep.
+// loadDeep decodes the deep column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadDeep() {
+	if h.raw[6] == nil {
+		return
+	}
+	b := h.raw[6]
+	h.raw[6] = nil
+	if err := json.Unmarshal(b, &h.v.Deep); err != nil {
+		h.st.Corrupt("Deep", err)
+	}
+}
 func (h *SessionHandle) Deep() Deep {
+	h.loadDeep()
 	return cloneSessionValue(h.v.Deep)
 }
 
 // SetDeep sets the Deep field (column deep); it is saved before the response starts.
 func (h *SessionHandle) SetDeep(v Deep) {
 	h.v.Deep = cloneSessionValue(v)
+	h.raw[6] = nil
 	h.enc[6] = nil
 	h.mark(sessionDeepBit, "Deep")
 }
 
 // EditDeep calls fn with the stored Deep to change it in place, and marks it changed.
 func (h *SessionHandle) EditDeep(fn func(*Deep)) {
+	h.loadDeep()
 	fn(&h.v.Deep)
 	h.enc[6] = nil
 	h.mark(sessionDeepBit, "Deep")
 }
 
 // Byes returns a copy of the Byes field; change it with SetByes or EditByes.
+// loadByes decodes the byes column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadByes() {
+	if h.raw[7] == nil {
+		return
+	}
+	b := h.raw[7]
+	h.raw[7] = nil
+	if err := json.Unmarshal(b, &h.v.Byes); err != nil {
+		h.st.Corrupt("Byes", err)
+	}
+}
 func (h *SessionHandle) Byes() map[int]Item {
+	h.loadByes()
 	return maps.Clone(h.v.Byes)
 }
 
 // SetByes sets the Byes field (column byes); it is saved before the response starts.
 func (h *SessionHandle) SetByes(v map[int]Item) {
 	h.v.Byes = maps.Clone(v)
+	h.raw[7] = nil
 	h.enc[7] = nil
 	h.mark(sessionByesBit, "Byes")
 }
 
 // EditByes calls fn with the stored Byes to change it in place, and marks it changed.
 func (h *SessionHandle) EditByes(fn func(*map[int]Item)) {
+	h.loadByes()
 	fn(&h.v.Byes)
 	h.enc[7] = nil
 	h.mark(sessionByesBit, "Byes")
@@ -443,30 +572,14 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 		return sessionrt.Meta{}, err
 	}
 	h := rec.(*SessionHandle)
-	if err := json.Unmarshal(r.Roles, &h.v.Roles); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column roles: %w", err)
-	}
-	if err := json.Unmarshal(r.Scores, &h.v.Scores); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column scores: %w", err)
-	}
-	if err := json.Unmarshal(r.Prefs, &h.v.Prefs); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column prefs: %w", err)
-	}
-	if err := json.Unmarshal(r.Cart, &h.v.Cart); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column cart: %w", err)
-	}
-	if err := json.Unmarshal(r.Groups, &h.v.Groups); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column groups: %w", err)
-	}
-	if err := json.Unmarshal(r.Grid, &h.v.Grid); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column grid: %w", err)
-	}
-	if err := json.Unmarshal(r.Deep, &h.v.Deep); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column deep: %w", err)
-	}
-	if err := json.Unmarshal(r.Byes, &h.v.Byes); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("decoding column byes: %w", err)
-	}
+	h.raw[0] = r.Roles
+	h.raw[1] = r.Scores
+	h.raw[2] = r.Prefs
+	h.raw[3] = r.Cart
+	h.raw[4] = r.Groups
+	h.raw[5] = r.Grid
+	h.raw[6] = r.Deep
+	h.raw[7] = r.Byes
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
@@ -479,28 +592,44 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Remember = lt.Remember
 	p.AbsoluteUs = lt.Absolute.Microseconds()
 	p.IdleUs = lt.Idle.Microseconds()
-	if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+	if h.raw[0] != nil {
+		p.Roles = h.raw[0]
+	} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 	}
-	if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
+	if h.raw[1] != nil {
+		p.Scores = h.raw[1]
+	} else if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Scores: %w", err)
 	}
-	if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
+	if h.raw[2] != nil {
+		p.Prefs = h.raw[2]
+	} else if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
 	}
-	if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
+	if h.raw[3] != nil {
+		p.Cart = h.raw[3]
+	} else if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
 	}
-	if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
+	if h.raw[4] != nil {
+		p.Groups = h.raw[4]
+	} else if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Groups: %w", err)
 	}
-	if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
+	if h.raw[5] != nil {
+		p.Grid = h.raw[5]
+	} else if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Grid: %w", err)
 	}
-	if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
+	if h.raw[6] != nil {
+		p.Deep = h.raw[6]
+	} else if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Deep: %w", err)
 	}
-	if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
+	if h.raw[7] != nil {
+		p.Byes = h.raw[7]
+	} else if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
 		return sessionrt.Meta{}, fmt.Errorf("encoding field Byes: %w", err)
 	}
 	r, err := sessiondb.New(db).InsertSession(ctx, p)
@@ -524,49 +653,65 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	p.IdleUs = lt.Idle.Microseconds()
 	if h.dirty&sessionRolesBit != 0 {
 		p.SetRoles = true
-		if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+		if h.raw[0] != nil {
+			p.Roles = h.raw[0]
+		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 		}
 	}
 	if h.dirty&sessionScoresBit != 0 {
 		p.SetScores = true
-		if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
+		if h.raw[1] != nil {
+			p.Scores = h.raw[1]
+		} else if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Scores: %w", err)
 		}
 	}
 	if h.dirty&sessionPrefsBit != 0 {
 		p.SetPrefs = true
-		if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
+		if h.raw[2] != nil {
+			p.Prefs = h.raw[2]
+		} else if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
 		}
 	}
 	if h.dirty&sessionCartBit != 0 {
 		p.SetCart = true
-		if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
+		if h.raw[3] != nil {
+			p.Cart = h.raw[3]
+		} else if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
 		}
 	}
 	if h.dirty&sessionGroupsBit != 0 {
 		p.SetGroups = true
-		if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
+		if h.raw[4] != nil {
+			p.Groups = h.raw[4]
+		} else if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Groups: %w", err)
 		}
 	}
 	if h.dirty&sessionGridBit != 0 {
 		p.SetGrid = true
-		if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
+		if h.raw[5] != nil {
+			p.Grid = h.raw[5]
+		} else if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Grid: %w", err)
 		}
 	}
 	if h.dirty&sessionDeepBit != 0 {
 		p.SetDeep = true
-		if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
+		if h.raw[6] != nil {
+			p.Deep = h.raw[6]
+		} else if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Deep: %w", err)
 		}
 	}
 	if h.dirty&sessionByesBit != 0 {
 		p.SetByes = true
-		if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
+		if h.raw[7] != nil {
+			p.Byes = h.raw[7]
+		} else if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Byes: %w", err)
 		}
 	}

@@ -122,7 +122,8 @@ type SessionHandle struct {
 	st    *sessionrt.State
 	v     Session
 	dirty uint64
-	enc   [2][]byte // encoded jsonb of changed fields, filled by Size
+	raw   [2]json.RawMessage // jsonb columns as read, decoded on first use
+	enc   [2][]byte          // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.
@@ -213,9 +214,11 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 	if h.dirty&sessionPrefsBit == 0 {
 		h.v.Prefs = o.v.Prefs
+		h.raw[0] = o.raw[0]
 	}
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
+		h.raw[1] = o.raw[1]
 	}
 }
 
@@ -477,26 +480,60 @@ func (h *SessionHandle) EditTheme(fn func(**Theme)) {
 }
 
 // Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
+// loadPrefs decodes the prefs column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadPrefs() {
+	if h.raw[0] == nil {
+		return
+	}
+	b := h.raw[0]
+	h.raw[0] = nil
+	var x Prefs
+	if err := json.Unmarshal(b, &x); err != nil {
+		h.st.Corrupt("Prefs", err)
+		return
+	}
+	h.v.Prefs = &x
+}
 func (h *SessionHandle) Prefs() *Prefs {
+	h.loadPrefs()
 	return sessionrt.CopyPtr(h.v.Prefs, nil)
 }
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v *Prefs) {
 	h.v.Prefs = sessionrt.CopyPtr(v, nil)
+	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
 // EditPrefs calls fn with the stored Prefs to change it in place, and marks it changed.
 func (h *SessionHandle) EditPrefs(fn func(**Prefs)) {
+	h.loadPrefs()
 	fn(&h.v.Prefs)
 	h.enc[0] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
 // Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
+// loadRoles decodes the roles column on first use; a value that cannot be
+// decoded reads as the zero value and is reported by Err.
+func (h *SessionHandle) loadRoles() {
+	if h.raw[1] == nil {
+		return
+	}
+	b := h.raw[1]
+	h.raw[1] = nil
+	var x []string
+	if err := json.Unmarshal(b, &x); err != nil {
+		h.st.Corrupt("Roles", err)
+		return
+	}
+	h.v.Roles = &x
+}
 func (h *SessionHandle) Roles() *[]string {
+	h.loadRoles()
 	return sessionrt.CopyPtr(h.v.Roles, func(x []string) []string {
 		return slices.Clone(x)
 	})
@@ -507,12 +544,14 @@ func (h *SessionHandle) SetRoles(v *[]string) {
 	h.v.Roles = sessionrt.CopyPtr(v, func(x []string) []string {
 		return slices.Clone(x)
 	})
+	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
 // EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(**[]string)) {
+	h.loadRoles()
 	fn(&h.v.Roles)
 	h.enc[1] = nil
 	h.mark(sessionRolesBit, "Roles")
@@ -566,20 +605,8 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 		x := Theme(*r.Theme)
 		h.v.Theme = &x
 	}
-	if r.Prefs != nil {
-		var x Prefs
-		if err := json.Unmarshal(r.Prefs, &x); err != nil {
-			return sessionrt.Meta{}, fmt.Errorf("decoding column prefs: %w", err)
-		}
-		h.v.Prefs = &x
-	}
-	if r.Roles != nil {
-		var x []string
-		if err := json.Unmarshal(r.Roles, &x); err != nil {
-			return sessionrt.Meta{}, fmt.Errorf("decoding column roles: %w", err)
-		}
-		h.v.Roles = &x
-	}
+	h.raw[0] = r.Prefs
+	h.raw[1] = r.Roles
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
@@ -634,12 +661,16 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 		}
 		p.Theme = a
 	}
-	if h.v.Prefs != nil {
+	if h.raw[0] != nil {
+		p.Prefs = h.raw[0]
+	} else if h.v.Prefs != nil {
 		if p.Prefs, err = h.encode(0, *h.v.Prefs); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
 		}
 	}
-	if h.v.Roles != nil {
+	if h.raw[1] != nil {
+		p.Roles = h.raw[1]
+	} else if h.v.Roles != nil {
 		if p.Roles, err = h.encode(1, *h.v.Roles); err != nil {
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 		}
@@ -743,7 +774,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionPrefsBit != 0 {
 		p.SetPrefs = true
-		if h.v.Prefs != nil {
+		if h.raw[0] != nil {
+			p.Prefs = h.raw[0]
+		} else if h.v.Prefs != nil {
 			if p.Prefs, err = h.encode(0, *h.v.Prefs); err != nil {
 				return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
 			}
@@ -751,7 +784,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionRolesBit != 0 {
 		p.SetRoles = true
-		if h.v.Roles != nil {
+		if h.raw[1] != nil {
+			p.Roles = h.raw[1]
+		} else if h.v.Roles != nil {
 			if p.Roles, err = h.encode(1, *h.v.Roles); err != nil {
 				return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
 			}
