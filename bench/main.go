@@ -1,0 +1,148 @@
+// Command bench compares the cost of sessiongen's generated session layer
+// with a no-library floor, scs (+pgxstore) and gorilla/sessions (with a
+// pgstore-design PostgreSQL store). It starts the same small JSON app once
+// per mode on loopback, drives every mode with the same load, alternating
+// modes in rounds, and reports ratios to the floor measured in the same run,
+// database round trips per request and lost updates. It writes the results
+// into docs/BENCHMARKS.md (between markers) and docs/bench.svg.
+//
+//	go run ./bench -duration 3s -rounds 3 -workers 32 -sessions 64 -out docs
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+)
+
+type options struct {
+	dsn                string
+	duration           time.Duration
+	rounds             int
+	workers            int
+	sessions           int
+	incrWorkers, incrN int
+	fieldSessions      int
+	fieldN             int
+	conns              int
+	out                string
+	modes              []string
+	scenarios          []string
+	dbPrefix           string
+	keep               bool
+	cpuprofile         string
+	quiet              bool
+}
+
+// modeNames lists every mode; the floor must be first.
+var allModes = []string{"floor", "sessiongen", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle"}
+
+var defaultModes = "floor,sessiongen,scs,scs-idle,gorilla"
+
+var allScenarios = []string{"read", "write", "login", "logout", "none", "incr", "incr-spread", "field"}
+
+var scenarioTitle = map[string]string{
+	"read":        "read-only request",
+	"write":       "one field changed",
+	"login":       "new session (login with renew)",
+	"logout":      "logout",
+	"none":        "handler never touches the session",
+	"incr":        "counter: 16 workers × 200 increments, one session",
+	"incr-spread": "counter: workers spread over the sessions",
+	"field":       "different fields of one session, concurrently",
+}
+
+func main() {
+	var o options
+	var modes, scen string
+	flag.StringVar(&o.dsn, "dsn", envOr("BENCH_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "admin DSN; the benchmark creates and drops its own databases")
+	flag.DurationVar(&o.duration, "duration", 3*time.Second, "duration of each timed window")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each round runs every scenario on every mode, in rotated order")
+	flag.IntVar(&o.workers, "workers", 32, "concurrent client workers")
+	flag.IntVar(&o.sessions, "sessions", 64, "sessions the read/write/incr-spread workers spread over")
+	flag.IntVar(&o.incrWorkers, "incr-workers", 16, "workers of the one-session counter scenario")
+	flag.IntVar(&o.incrN, "incr-n", 200, "increments per worker in the counter and field scenarios")
+	flag.IntVar(&o.fieldSessions, "field-sessions", 8, "sessions of the field scenario (one writer for field a and one for field b each)")
+	flag.IntVar(&o.conns, "conns", 8, "PostgreSQL connections per mode (pgxpool MaxConns = MinConns)")
+	flag.StringVar(&o.out, "out", "docs", "directory receiving BENCHMARKS.md and bench.svg; empty: print only")
+	flag.StringVar(&modes, "modes", defaultModes, "modes to run, floor first; also available: sessiongen-touch1s (TouchInterval 1s), floor-idle (floor whose changes also extend an indexed expires_at)")
+	flag.StringVar(&scen, "scenarios", strings.Join(allScenarios, ","), "scenarios to run")
+	flag.StringVar(&o.dbPrefix, "db-prefix", "sgbench", "prefix of the databases the benchmark creates")
+	flag.BoolVar(&o.keep, "keep", false, "keep the databases at the end")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server, client and drivers) to this file")
+	flag.Parse()
+	o.modes = strings.Split(modes, ",")
+	o.scenarios = strings.Split(scen, ",")
+	if o.modes[0] != "floor" {
+		log.Fatal("-modes must start with floor")
+	}
+	for _, m := range o.modes {
+		if !slices.Contains(allModes, m) {
+			log.Fatalf("unknown mode %q", m)
+		}
+	}
+	for _, s := range o.scenarios {
+		if !slices.Contains(allScenarios, s) {
+			log.Fatalf("unknown scenario %q", s)
+		}
+	}
+	log.SetFlags(log.Ltime)
+	log.SetOutput(os.Stderr)
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	res, err := run(context.Background(), o, os.Stderr)
+	if err != nil {
+		pprof.StopCPUProfile()
+		log.Fatal(err)
+	}
+	res.command = commandLine()
+	md := res.markdown()
+	fmt.Println(md)
+	if o.out != "" {
+		if err := res.write(o.out); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s/BENCHMARKS.md and %s/bench.svg\n", o.out, o.out)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// commandLine reconstructs the command as it would be typed.
+func commandLine() string {
+	return strings.TrimSpace("go run ./bench " + strings.Join(os.Args[1:], " "))
+}
+
+// machine describes the host: core count and CPU model.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				if _, v, ok := strings.Cut(line, ":"); ok {
+					model = strings.TrimSpace(v)
+				}
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d cores (nproc), %s, %s/%s", runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH)
+}
