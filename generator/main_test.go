@@ -17,6 +17,7 @@ import (
 
 	"github.com/amacneil/dbmate/v2/pkg/dbmate"
 	_ "github.com/amacneil/dbmate/v2/pkg/driver/postgres"
+	"github.com/sessiongen/sessiongen/internal/gentest"
 )
 
 // TestMain turns the test binary into a sqlc child when the generator
@@ -47,51 +48,17 @@ func repoRoot(t testing.TB) string {
 	return root
 }
 
-// newModule writes a scratch Go module named modPath into a new temporary
-// directory: its go.mod has the repository's requirements (so the repository's
-// go.sum covers it) plus this repository through a replace directive. files
-// maps slash paths inside the module to contents.
+// newModule writes a scratch module requiring this repository (see
+// gentest.NewModule).
 func newModule(t testing.TB, modPath string, files map[string]string) string {
 	t.Helper()
-	root := repoRoot(t)
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, line := range strings.Split(string(gomod), "\n") {
-		switch {
-		case strings.HasPrefix(line, "module "):
-			line = "module " + modPath
-		case strings.HasPrefix(line, "tool "), strings.HasPrefix(line, "replace "):
-			continue
-		}
-		b.WriteString(line + "\n")
-	}
-	b.WriteString("\nrequire github.com/sessiongen/sessiongen v0.0.0\n\nreplace github.com/sessiongen/sessiongen => " + root + "\n")
-	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	all := map[string]string{"go.mod": b.String(), "go.sum": string(gosum)}
-	for k, v := range files {
-		all[k] = v
-	}
-	for rel, data := range all {
-		writeFile(t, filepath.Join(dir, filepath.FromSlash(rel)), data)
-	}
-	return dir
+	return gentest.NewModule(t, modPath, files)
 }
 
+// writeFile writes data to path, creating its directory.
 func writeFile(t testing.TB, path, data string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gentest.WriteFile(t, path, data)
 }
 
 // copyTree copies the regular files under src to dst.

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sessiongen/sessiongen/generator"
+	"github.com/sessiongen/sessiongen/internal/gentest"
 )
 
 // TestMain turns the test binary into a sqlc child when the generator
@@ -32,50 +33,17 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// newModule writes a scratch module requiring this repository through a
-// replace directive, with the repository's requirements and go.sum.
+// newModule writes a scratch module requiring this repository (see
+// gentest.NewModule).
 func newModule(t *testing.T, files map[string]string) string {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, line := range strings.Split(string(gomod), "\n") {
-		switch {
-		case strings.HasPrefix(line, "module "):
-			line = "module example.com/cmdtest"
-		case strings.HasPrefix(line, "tool "), strings.HasPrefix(line, "replace "):
-			continue
-		}
-		b.WriteString(line + "\n")
-	}
-	b.WriteString("\nrequire github.com/sessiongen/sessiongen v0.0.0\n\nreplace github.com/sessiongen/sessiongen => " + root + "\n")
-	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	files["go.mod"] = b.String()
-	files["go.sum"] = string(gosum)
-	for rel, data := range files {
-		writeFile(t, filepath.Join(dir, filepath.FromSlash(rel)), data)
-	}
-	return dir
+	return gentest.NewModule(t, "example.com/cmdtest", files)
 }
 
+// writeFile writes data to path, creating its directory.
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gentest.WriteFile(t, path, data)
 }
 
 // snapshot reads every file under dir with its mode, keyed by slash path.
