@@ -4,8 +4,10 @@
 //
 // The pipeline has four stages, one file each: load (go/packages),
 // model (fields.go, typemap.go: struct fields to columns), render
-// (migrate.go, render_sql.go, render_go.go, render_backend.go, sqlc.go) and
-// write (write.go). Generate runs the first three and builds every file in
+// (schema.go and migrate.go: replay and plan migrations; render_sql.go:
+// queries and sqlc.yaml; sqlc.go: sqlc in a child process; render_go.go,
+// render_store.go, render_handle.go, render_backend.go: the typed layer with
+// jennifer) and write (write.go). Generate runs the first three and builds every file in
 // memory; Output.Write puts them on disk and Output.Check compares them with
 // it, for CI.
 package generator

@@ -1,0 +1,272 @@
+package generator
+
+import (
+	"github.com/dave/jennifer/jen"
+)
+
+// renderHandle emits the handle type and its lifecycle methods, including
+// the sessionrt.Record implementation.
+func renderHandle(f *jen.File, m *Model, n goNames) error {
+	h := n.handle
+	if len(m.Fields) > 0 {
+		renderBits(f, m, n)
+	}
+	f.Commentf("%s is one request's typed view of its %s. Getters never touch the", h, m.TypeName)
+	f.Comment("database; setters mark the field changed, and only changed fields are written,")
+	f.Comment("before the first byte of the response. Getters of slices, maps, pointers and")
+	f.Comment("structs return copies: change such a field with its setter or its Edit method,")
+	f.Comment("never through a returned value. A handle belongs to one request; do not share")
+	f.Comment("it between goroutines.")
+	fields := []jen.Code{
+		jen.Id("st").Op("*").Add(rt("State")),
+		jen.Id("v").Id(m.TypeName),
+		jen.Id("dirty").Uint64(),
+	}
+	if n.jsonCount > 0 {
+		fields = append(fields,
+			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Qual("encoding/json", "RawMessage").Comment("jsonb columns as read, decoded on first use"),
+			jen.Id("enc").Index(jen.Lit(n.jsonCount)).Index().Byte().Comment("encoded jsonb of changed fields, filled by Size"),
+		)
+	}
+	f.Type().Id(h).Struct(fields...)
+
+	recv := func() *jen.Statement { return f.Func().Params(jen.Id("h").Op("*").Id(h)) }
+
+	f.Comment("mark records that the field with this bit changed.")
+	recv().Id("mark").Params(jen.Id("bit").Uint64(), jen.Id("field").String()).Block(
+		jen.Id("h").Dot("dirty").Op("|=").Id("bit"),
+		jen.If(jen.Id("h").Dot("st").Op("!=").Nil()).Block(jen.Id("h").Dot("st").Dot("Changed").Call(jen.Id("field"))),
+	)
+
+	f.Comment("Renew gives the session a new token when it is saved, keeping its data: call it")
+	f.Comment("after login and every privilege change (session fixation defence).")
+	recv().Id("Renew").Params().Block(jen.Id("h").Dot("st").Dot("Renew").Call())
+
+	f.Comment("RememberMe switches the session to the remember-me lifetimes and a persistent")
+	f.Comment("cookie (or back); it renews the token.")
+	recv().Id("RememberMe").Params(jen.Id("on").Bool()).Block(jen.Id("h").Dot("st").Dot("SetRememberMe").Call(jen.Id("on")))
+
+	f.Comment("Err reports changes that could not be saved, such as a field set after the")
+	f.Comment("response had started.")
+	recv().Id("Err").Params().Error().Block(jen.Return(jen.Id("h").Dot("st").Dot("Err").Call()))
+
+	f.Comment("IsNew reports whether the session is not stored yet.")
+	recv().Id("IsNew").Params().Bool().Block(jen.Return(jen.Id("h").Dot("st").Dot("IsNew").Call()))
+
+	f.Comment("Meta returns the lifecycle data: created, last seen, expiry, remember-me.")
+	recv().Id("Meta").Params().Add(rt("Meta")).Block(jen.Return(jen.Id("h").Dot("st").Dot("Meta").Call()))
+
+	f.Comment("Changed reports whether any field was set since the session was loaded or saved.")
+	recv().Id("Changed").Params().Bool().Block(jen.Return(jen.Id("h").Dot("dirty").Op("!=").Lit(0)))
+
+	f.Comment("Saved clears the change marks; the runtime calls it after a write.")
+	savedBody := []jen.Code{jen.Id("h").Dot("dirty").Op("=").Lit(0)}
+	if n.jsonCount > 0 {
+		savedBody = append(savedBody, jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
+	}
+	recv().Id("Saved").Params().Block(savedBody...)
+
+	f.Comment("Absorb takes from src every field this handle has not changed itself.")
+	absorb := []jen.Code{jen.Id("o").Op(":=").Id("src").Assert(jen.Op("*").Id(h))}
+	for i, fd := range m.Fields {
+		take := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)}
+		if fd.Kind == KindJSON {
+			k := jen.Lit(n.jsonIndex[fd.GoName])
+			take = append(take, jen.Id("h").Dot("raw").Index(k).Op("=").Id("o").Dot("raw").Index(k.Clone()))
+		}
+		absorb = append(absorb, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("==").Lit(0)).Block(take...))
+	}
+	recv().Id("Absorb").Params(jen.Id("src").Add(rt("Record"))).Block(absorb...)
+
+	f.Comment("Size is the encoded size of the changed variable-length fields, checked against")
+	f.Comment("Config.MaxPayloadBytes before a write.")
+	size := []jen.Code{jen.Id("n").Op(":=").Lit(0)}
+	for i, fd := range m.Fields {
+		var add []jen.Code
+		val := jen.Id("h").Dot("v").Dot(fd.GoName)
+		switch {
+		case fd.Kind == KindJSON:
+			src := val.Clone()
+			if fd.Nullable {
+				src = jen.Op("*").Add(val.Clone())
+			}
+			enc := jen.If(jen.List(jen.Id("b"), jen.Err()).Op(":=").Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src), jen.Err().Op("==").Nil()).Block(
+				jen.Id("n").Op("+=").Len(jen.Id("b")))
+			if fd.Nullable {
+				enc = jen.If(val.Clone().Op("!=").Nil()).Block(enc)
+			}
+			add = append(add, enc)
+		case fd.Basic == "string" || fd.Kind == KindBytes:
+			if fd.Nullable {
+				add = append(add, jen.If(val.Clone().Op("!=").Nil()).Block(jen.Id("n").Op("+=").Len(jen.Op("*").Add(val.Clone()))))
+			} else {
+				add = append(add, jen.Id("n").Op("+=").Len(val.Clone()))
+			}
+		default:
+			continue
+		}
+		size = append(size, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(add...))
+	}
+	size = append(size, jen.Return(jen.Id("n")))
+	recv().Id("Size").Params().Int().Block(size...)
+
+	if n.jsonCount > 0 {
+		f.Comment("encode returns the JSON encoding of jsonb field k with value v, cached until")
+		f.Comment("the field changes or is saved.")
+		recv().Id("encode").Params(jen.Id("k").Int(), jen.Id("v").Any()).Params(jen.Index().Byte(), jen.Error()).Block(
+			jen.If(jen.Id("h").Dot("enc").Index(jen.Id("k")).Op("==").Nil()).Block(
+				jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("v")),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+				jen.Id("h").Dot("enc").Index(jen.Id("k")).Op("=").Id("b"),
+			),
+			jen.Return(jen.Id("h").Dot("enc").Index(jen.Id("k")), jen.Nil()),
+		)
+	}
+	if n.needClone {
+		f.Commentf("%s deep-copies v through encoding/json, for getters of fields that hold", n.clone)
+		f.Comment("references a shallow copy would share.")
+		f.Func().Id(n.clone).Types(jen.Id("T").Any()).Params(jen.Id("v").Id("T")).Id("T").Block(
+			jen.Var().Id("out").Id("T"),
+			jen.If(jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("v")), jen.Err().Op("==").Nil()).Block(
+				jen.If(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("out")).Op("==").Nil()).Block(jen.Return(jen.Id("out")))),
+			jen.Return(jen.Id("v")),
+		)
+	}
+	return nil
+}
+
+// bitOf names the change bit constant of a field.
+// renderAccessors emits the getter, the setter and, for composite fields,
+// the Edit method of every field.
+func renderAccessors(f *jen.File, m *Model, n goNames) error {
+	h := n.handle
+	recv := func() *jen.Statement { return f.Func().Params(jen.Id("h").Op("*").Id(h)) }
+	for i, fd := range m.Fields {
+		typ, err := typeCode(fd.typ, m.PkgPath)
+		if err != nil {
+			return fieldErr(fd, err)
+		}
+		val := jen.Id("h").Dot("v").Dot(fd.GoName)
+		getter, copies := getterBody(fd, val, n)
+		if copies {
+			f.Commentf("%s returns a copy of the %s field; change it with Set%s or Edit%s.", fd.GoName, fd.GoName, fd.GoName, fd.GoName)
+		} else {
+			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
+		}
+		if fd.Kind == KindJSON {
+			renderLoadJSON(f, m, n, fd)
+			getter = append([]jen.Code{jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
+		}
+		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
+
+		typ2, _ := typeCode(fd.typ, m.PkgPath)
+		set := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("v")}
+		if copies {
+			// Store a copy, so the caller's value cannot change the session behind
+			// the dirty tracking either.
+			set = []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Add(copyExpr(fd, jen.Id("v"), n))}
+		}
+		if fd.Kind == KindJSON {
+			k := n.jsonIndex[fd.GoName]
+			set = append(set,
+				jen.Id("h").Dot("raw").Index(jen.Lit(k)).Op("=").Nil(),
+				jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Nil())
+		}
+		set = append(set, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
+		f.Commentf("Set%s sets the %s field (column %s); it is saved before the response starts.", fd.GoName, fd.GoName, fd.Column)
+		recv().Id("Set" + fd.GoName).Params(jen.Id("v").Add(typ2)).Block(set...)
+
+		if copies {
+			typ3, _ := typeCode(fd.typ, m.PkgPath)
+			edit := []jen.Code{jen.Id("fn").Call(jen.Op("&").Id("h").Dot("v").Dot(fd.GoName))}
+			if fd.Kind == KindJSON {
+				edit = append([]jen.Code{jen.Id("h").Dot("load" + fd.GoName).Call()}, edit...)
+			}
+			if fd.Kind == KindJSON {
+				edit = append(edit, jen.Id("h").Dot("enc").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Nil())
+			}
+			edit = append(edit, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
+			f.Commentf("Edit%s calls fn with the stored %s to change it in place, and marks it changed.", fd.GoName, fd.GoName)
+			recv().Id("Edit" + fd.GoName).Params(jen.Id("fn").Func().Params(jen.Op("*").Add(typ3))).Block(edit...)
+		}
+	}
+	return nil
+}
+
+// renderLoadJSON emits load<Field>, which decodes a jsonb column on first
+// use, so a request that never reads the field never pays for decoding it.
+func renderLoadJSON(f *jen.File, m *Model, n goNames, fd Field) {
+	k := jen.Lit(n.jsonIndex[fd.GoName])
+	raw := func() *jen.Statement { return jen.Id("h").Dot("raw").Index(k.Clone()) }
+	fail := jen.Id("h").Dot("st").Dot("Corrupt").Call(jen.Lit(fd.GoName), jen.Err())
+	body := []jen.Code{
+		jen.If(raw().Op("==").Nil()).Block(jen.Return()),
+		jen.Id("b").Op(":=").Add(raw()),
+		raw().Op("=").Nil(),
+	}
+	if fd.Nullable {
+		elem := typeCodeOrAny(derefType(fd), fd)
+		body = append(body,
+			jen.Var().Id("x").Add(elem),
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("x")), jen.Err().Op("!=").Nil()).Block(fail, jen.Return()),
+			jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Op("&").Id("x"),
+		)
+	} else {
+		body = append(body,
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("h").Dot("v").Dot(fd.GoName)), jen.Err().Op("!=").Nil()).Block(fail))
+	}
+	f.Commentf("load%s decodes the %s column on first use; a value that cannot be", fd.GoName, fd.Column)
+	f.Comment("decoded reads as the zero value and is reported by Err.")
+	f.Func().Params(jen.Id("h").Op("*").Id(n.handle)).Id("load" + fd.GoName).Params().Block(body...)
+}
+
+// getterBody returns the getter statements and whether the getter returns
+// a copy rather than the stored value itself.
+func getterBody(fd Field, val *jen.Statement, n goNames) ([]jen.Code, bool) {
+	if fd.Nullable || fd.Kind == KindBytes || fd.Kind == KindJSON {
+		return []jen.Code{jen.Return(copyExpr(fd, val, n))}, true
+	}
+	return []jen.Code{jen.Return(val)}, false
+}
+
+// copyExpr is an expression that deep-copies v, a value of the field's type.
+func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
+	elem := func(x *jen.Statement) *jen.Statement {
+		switch {
+		case fd.Kind == KindBytes:
+			return jen.Qual("bytes", "Clone").Call(x)
+		case fd.Kind == KindJSON && !fd.Flat:
+			return jen.Id(n.clone).Call(x)
+		case fd.Kind == KindJSON && underlyingKind(fd.typ) == "slice":
+			return jen.Qual("slices", "Clone").Call(x)
+		case fd.Kind == KindJSON && underlyingKind(fd.typ) == "map":
+			return jen.Qual("maps", "Clone").Call(x)
+		}
+		return x
+	}
+	if !fd.Nullable {
+		return elem(v)
+	}
+	if fd.Kind == KindScalar || fd.Kind == KindTime || fd.Kind == KindDuration || (fd.Kind == KindJSON && fd.Flat && underlyingKind(fd.typ) == "value") {
+		return jen.Qual(rtPath, "CopyPtr").Call(v, jen.Nil())
+	}
+	t := typeCodeOrAny(derefType(fd), fd)
+	return jen.Qual(rtPath, "CopyPtr").Call(v, jen.Func().Params(jen.Id("x").Add(t)).Add(t.Clone()).Block(jen.Return(elem(jen.Id("x")))))
+}
+
+// bitOf names the change bit constant of a field.
+func bitOf(n goNames, fd Field) *jen.Statement { return jen.Id(n.prefix + fd.GoName + "Bit") }
+
+// renderBits declares one change bit per field.
+func renderBits(f *jen.File, m *Model, n goNames) {
+	f.Commentf("Change bits of the %s fields, one per field.", n.handle)
+	defs := make([]jen.Code, len(m.Fields))
+	for i, fd := range m.Fields {
+		if i == 0 {
+			defs[i] = bitOf(n, fd).Uint64().Op("=").Lit(1).Op("<<").Iota()
+			continue
+		}
+		defs[i] = bitOf(n, fd)
+	}
+	f.Const().Defs(defs...)
+}
