@@ -32,7 +32,8 @@ type App struct {
 	log      *slog.Logger
 }
 
-// New builds the application over pool.
+// New builds the application over pool. A nil pool gives an application for
+// handler tests without a database (see SessionStore.TestContext).
 func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -225,6 +226,10 @@ func (a *App) sessions(w http.ResponseWriter, r *http.Request) {
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	if a.pool == nil {
+		writeError(w, http.StatusServiceUnavailable, "no database configured")
+		return
+	}
 	if err := a.pool.Ping(ctx); err != nil {
 		a.log.Warn("health check: database unreachable", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "database unreachable")
