@@ -89,6 +89,10 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("%v", err)
 			continue
 		}
+		if containsLock(v.Type(), map[types.Type]bool{}) {
+			fail("type %s contains a lock; the generated code copies the payload, which go vet's copylocks check forbids; keep locks out of the session payload", strings.ReplaceAll(v.Type().String(), l.pkg.PkgPath+".", ""))
+			continue
+		}
 		if tag.skip {
 			continue
 		}
@@ -184,6 +188,34 @@ func buildModel(l *loaded, table string) (*Model, error) {
 // reservedParams are the sqlc parameter names the generated queries use
 // besides the payload columns.
 var reservedParams = []string{"new_token_hash", "renew", "touch", "idle_us", "absolute_us", "batch", "except_token_hash"}
+
+// containsLock reports whether a value of t holds a lock (a type whose
+// pointer has Lock and Unlock methods, such as sync.Mutex), as go vet's
+// copylocks check sees it.
+func containsLock(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	if _, ok := t.Underlying().(*types.Interface); ok {
+		return false
+	}
+	ms := types.NewMethodSet(types.NewPointer(t))
+	if ms.Lookup(nil, "Lock") != nil && ms.Lookup(nil, "Unlock") != nil {
+		return true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if containsLock(u.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	case *types.Array:
+		return containsLock(u.Elem(), seen)
+	}
+	return false
+}
 
 // handleMethods are the methods every generated handle has besides the
 // field accessors; a field may not shadow them.

@@ -195,7 +195,10 @@ func goldenCasesOrNil() []string {
 // each field's line by its marker comment.
 const errorsSrc = `package errs
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 type Chan struct {
 	C chan int // C
@@ -265,6 +268,11 @@ type Opaque struct {
 	At Stamp // At
 }
 
+type Locked struct {
+	Name string
+	mu   sync.Mutex ` + "`session:\"-\"`" + ` // mu
+}
+
 type NotStruct int
 `
 
@@ -303,6 +311,7 @@ func TestErrors(t *testing.T) {
 		{"Multi", at("Ch") + "type chan string is a channel, which cannot be stored; keep it out of the session and tag the field " + skip + "\n" +
 			at("Tiny") + "type uint8 has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)"},
 		{"Anon", at("Anon") + "type struct{A int} is an anonymous struct, which the generated accessors cannot name; declare a named struct type for it"},
+		{"Locked", at("mu") + "type sync.Mutex contains a lock; the generated code copies the payload, which go vet's copylocks check forbids; keep locks out of the session payload"},
 		{"Clash", at("SetX") + "its accessor SetX clashes with an accessor of field X; rename one of the fields"},
 		{"Opaque", at("At") + "type Stamp is stored as jsonb, but Stamp has only unexported fields, which encoding/json drops (every value would read back as zero); export them or give the type MarshalJSON and UnmarshalJSON methods"},
 		{"NotStruct", fmt.Sprintf("%s:%d:6: NotStruct is a int, want a struct type", file, lineOf("type NotStruct"))},
