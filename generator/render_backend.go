@@ -156,10 +156,12 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		jen.Return(jen.Op("&").Id(h).Values(jen.Id("st").Op(":").Id("st"))))
 
 	get := []jen.Code{
-		jen.Var().Id("r").Qual(db, n.model),
+		jen.Var().Id("r").Qual(db, "Get"+m.TypeName+"Row"),
 		jen.Var().Err().Error(),
 		jen.If(jen.Id("lock")).Block(
-			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), jen.Id("hash")),
+			jen.Var().Id("rl").Qual(db, "Get"+m.TypeName+"ForUpdateRow"),
+			jen.List(jen.Id("rl"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), jen.Id("hash")),
+			jen.Id("r").Op("=").Qual(db, "Get"+m.TypeName+"Row").Call(jen.Id("rl")).Comment("the same columns"),
 		).Else().Block(
 			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName).Call(jen.Id("ctx"), jen.Id("hash")),
 		),

@@ -21,7 +21,6 @@ type goNames struct {
 	prefix                              string // lowerFirst(TypeName), for unexported names
 	plural                              string
 	dbPath                              string // import path of the sqlc package
-	model                               string // sqlc model struct of the table
 	jsonIndex                           map[string]int
 	jsonCount                           int
 	needClone                           bool // some jsonb field is not flat
@@ -37,7 +36,6 @@ func newGoNames(m *Model, dbPath string) goNames {
 		prefix:    lowerFirst(m.TypeName),
 		plural:    m.TypeName + "s",
 		dbPath:    dbPath,
-		model:     sqlcName(m.Table),
 		jsonIndex: map[string]int{},
 	}
 	for _, f := range m.Fields {

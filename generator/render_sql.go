@@ -54,7 +54,8 @@ func newQueriesData(m *Model) queriesData {
 		}
 	}
 	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
-	d.SelectCols = "*"
+	// The token hash is the key the caller passed: not selected again.
+	d.SelectCols = strings.Join(append(append([]string{}, metaCols...), columnsOf(m)...), ", ")
 	d.InsertCols = strings.Join(ins, ", ")
 	d.InsertVals = strings.Join(vals, ", ")
 	d.SaveSets = sets
@@ -174,4 +175,13 @@ func sameYAML(a, b *yaml.Node) bool {
 	ea, err1 := yaml.Marshal(a)
 	eb, err2 := yaml.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ea, eb)
+}
+
+// columnsOf lists the payload columns in declaration order.
+func columnsOf(m *Model) []string {
+	cols := make([]string, len(m.Fields))
+	for i, f := range m.Fields {
+		cols[i] = f.Column
+	}
+	return cols
 }

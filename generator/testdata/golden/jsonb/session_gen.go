@@ -558,10 +558,12 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 
 // Get reads the live session with this token hash into rec.
 func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
-	var r sessiondb.Sessions
+	var r sessiondb.GetSessionRow
 	var err error
 	if lock {
-		r, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		var rl sessiondb.GetSessionForUpdateRow
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
 		r, err = sessiondb.New(db).GetSession(ctx, hash)
 	}

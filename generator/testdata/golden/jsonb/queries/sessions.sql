@@ -3,12 +3,12 @@
 -- Every lookup enforces expiry in SQL; no statement ever upserts.
 
 -- name: GetSession :one
-SELECT *
+SELECT created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: GetSessionForUpdate :one
-SELECT *
+SELECT created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
