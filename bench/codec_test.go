@@ -14,6 +14,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
@@ -253,6 +255,8 @@ func BenchmarkGob(b *testing.B) {
 
 // pg is the PostgreSQL environment shared by the /pg benchmarks.
 type pg struct {
+	pool                *pgxpool.Pool // the sessiongen database
+	sgHash              []byte        // key of the stored sessiongen session
 	sg                  *app.SessionStore
 	scs                 *scs.SessionManager
 	sgCookie, scsCookie string
@@ -268,7 +272,7 @@ var (
 func pgEnv(b *testing.B) *pg {
 	pgOnce.Do(func() { pgE.err = pgE.setup() })
 	if pgE.err != nil {
-		b.Skipf("PostgreSQL: %v", pgE.err)
+		b.Fatalf("PostgreSQL: %v", pgE.err)
 	}
 	return &pgE
 }
@@ -324,6 +328,13 @@ func (e *pg) setup() error {
 	r, _ := http.NewRequest("POST", "http://bench/", nil)
 	login.ServeHTTP(w, r)
 	e.sgCookie, _, _ = strings.Cut(w.h.Get("Set-Cookie"), ";")
+	_, tok, _ := strings.Cut(e.sgCookie, "=")
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return fmt.Errorf("session cookie %q: %w", e.sgCookie, err)
+	}
+	sum := sha256.Sum256(raw)
+	e.pool, e.sgHash = pool, sum[:]
 	e.scs = scs.New()
 	e.scs.Store = pgxstore.NewWithCleanupInterval(scsPool, 0)
 	scsLogin := e.scs.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,7 @@ import (
 )
 
 // TestSmoke runs the whole harness briefly on every mode and scenario, to
-// prove it works; it skips without PostgreSQL. The real run is go run ./bench.
+// prove it works; it fails without PostgreSQL. The real run is go run ./bench.
 func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
@@ -23,7 +23,7 @@ func TestSmoke(t *testing.T) {
 	ctx := context.Background()
 	adm, err := newAdmin(ctx, o.dsn)
 	if err != nil {
-		t.Skipf("PostgreSQL not available: %v", err)
+		t.Fatalf("PostgreSQL not available (start it with scripts/ensure-postgres.sh): %v", err)
 	}
 	adm.close()
 	res, err := run(ctx, o, io.Discard)
