@@ -75,7 +75,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 	for _, c := range []string{ColTokenHash, ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember} {
 		seen[c] = "the lifecycle column " + c
 	}
-	for _, c := range reservedParams {
+	for _, c := range strings.Fields(reservedParams) {
 		seen[c] = "the query parameter " + c
 	}
 	for i := 0; i < l.strct.NumFields(); i++ {
@@ -122,7 +122,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("column name %q is a reserved word in PostgreSQL; rename it with `session:\"name\"`", col)
 			continue
 		}
-		if handleMethods[v.Name()] || handleMethods["Set"+v.Name()] || handleMethods["Edit"+v.Name()] {
+		if handleMethod(v.Name()) || handleMethod("Set"+v.Name()) || handleMethod("Edit"+v.Name()) {
 			fail("the generated handle already has a method %s (or its Set/Edit form); rename the field, and keep the column with `session:\"%s\"`", v.Name(), col)
 			continue
 		}
@@ -165,7 +165,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 		}
 		f.GoType = types.TypeString(v.Type(), types.RelativeTo(l.pkg.Types))
 		if !f.Nullable {
-			f.Default = zeroDefaults[f.SQLType]
+			f.Default = zeroDefault(f.SQLType)
 		}
 		m.Fields = append(m.Fields, f)
 	}
@@ -187,7 +187,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 
 // reservedParams are the sqlc parameter names the generated queries use
 // besides the payload columns.
-var reservedParams = []string{"new_token_hash", "renew", "touch", "idle_us", "absolute_us", "batch", "except_token_hash"}
+const reservedParams = "new_token_hash renew touch idle_us absolute_us batch except_token_hash"
 
 // containsLock reports whether a value of t holds a lock (a type whose
 // pointer has Lock and Unlock methods, such as sync.Mutex), as go vet's
@@ -217,11 +217,14 @@ func containsLock(t types.Type, seen map[types.Type]bool) bool {
 	return false
 }
 
-// handleMethods are the methods every generated handle has besides the
-// field accessors; a field may not shadow them.
-var handleMethods = map[string]bool{
-	"Renew": true, "RememberMe": true, "Err": true, "IsNew": true, "Meta": true,
-	"Changed": true, "Saved": true, "Absorb": true, "Size": true,
+// handleMethod reports whether name is a method every generated handle has
+// besides the field accessors; a field may not shadow them.
+func handleMethod(name string) bool {
+	switch name {
+	case "Renew", "RememberMe", "Err", "IsNew", "Meta", "Changed", "Saved", "Absorb", "Size":
+		return true
+	}
+	return false
 }
 
 // sqlReservedWords are PostgreSQL's reserved key words, which sessiongen

@@ -1,16 +1,12 @@
 package generator
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
-
-	"github.com/sessiongen/sessiongen/templates"
 )
 
 // Migration is one dbmate migration file to write.
@@ -158,17 +154,25 @@ func (p *planner) col(name string) *Column {
 	return nil
 }
 
-// widenings are the type changes PostgreSQL does without losing data.
-var widenings = map[[2]string]bool{
-	{"smallint", "integer"}:          true,
-	{"smallint", "bigint"}:           true,
-	{"integer", "bigint"}:            true,
-	{"real", "double precision"}:     true,
-	{"smallint", "double precision"}: true,
-	{"integer", "double precision"}:  true,
+// widens reports whether changing a column from one type to another is a
+// cast PostgreSQL does without losing data.
+func widens(from, to string) bool {
+	switch [2]string{from, to} {
+	case [2]string{"smallint", "integer"}, [2]string{"smallint", "bigint"}, [2]string{"integer", "bigint"},
+		[2]string{"real", "double precision"}, [2]string{"smallint", "double precision"}, [2]string{"integer", "double precision"}:
+		return true
+	}
+	return false
 }
 
-var numericTypes = map[string]bool{"smallint": true, "integer": true, "bigint": true, "real": true, "double precision": true}
+// numeric reports whether t is one of the numeric column types.
+func numeric(t string) bool {
+	switch t {
+	case "smallint", "integer", "bigint", "real", "double precision":
+		return true
+	}
+	return false
+}
 
 func sameDefault(a, b string) bool {
 	if a == b {
@@ -223,7 +227,7 @@ func (p *planner) columns(want *TableSchema) {
 			continue
 		}
 		if c.Type != w.Type {
-			if !widenings[[2]string{c.Type, w.Type}] {
+			if !widens(c.Type, w.Type) {
 				p.typeError(w.Name, c.Type, w.Type)
 				continue
 			}
@@ -306,7 +310,7 @@ func (p *planner) addColumn(w Column) {
 func (p *planner) typeError(col, from, to string) {
 	const fix = "Keep the field's old type, or add a new field (with a new column) and copy the data over in application code, then drop the old column with -allow-drop; or write a manual migration"
 	switch {
-	case widenings[[2]string{to, from}] || (numericTypes[from] && numericTypes[to]):
+	case widens(to, from) || (numeric(from) && numeric(to)):
 		p.fail(col, "column %s would change type from %s to %s in table %s; that is a narrowing (or lossy) conversion: existing values may not fit, and sessiongen only widens numeric types automatically (smallint→integer→bigint, real→double precision, smallint/integer→double precision). %s", col, from, to, p.t, fix)
 	case to == "jsonb":
 		p.fail(col, "column %s would change type from %s to jsonb in table %s; existing %s values are not valid JSON documents of the new field's type, so sessiongen does not convert them. %s", col, from, p.t, from, fix)
@@ -364,8 +368,6 @@ func (p *planner) indexes(want *TableSchema) []Migration {
 	return out
 }
 
-var migrationTmpl = template.Must(template.ParseFS(templates.FS, "migration.sql.tmpl"))
-
 // RenderMigration renders m as a dbmate migration file.
 func RenderMigration(m Migration) ([]byte, error) {
 	if len(m.Up) == 0 || len(m.Down) == 0 {
@@ -379,11 +381,7 @@ func RenderMigration(m Migration) ([]byte, error) {
 		Options  string
 		Up, Down []string
 	}{opts, m.Up, m.Down}
-	var b bytes.Buffer
-	if err := migrationTmpl.Execute(&b, data); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return renderTemplate("migration.sql.tmpl", data)
 }
 
 const timestampLayout = "20060102150405"

@@ -12,7 +12,9 @@ import (
 
 // metaCols are the lifecycle columns every statement returns, in the order
 // the generated Go scans them.
-var metaCols = []string{ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember}
+func metaCols() []string {
+	return []string{ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember}
+}
 
 // queriesData is what templates/queries.sql.tmpl prints.
 type queriesData struct {
@@ -31,7 +33,7 @@ func micros(param string) string {
 
 // newQueriesData computes every SQL fragment of the query file.
 func newQueriesData(m *Model) queriesData {
-	d := queriesData{Type: m.TypeName, Plural: m.TypeName + "s", Table: m.Table, MetaCols: strings.Join(metaCols, ", ")}
+	d := queriesData{Type: m.TypeName, Plural: m.TypeName + "s", Table: m.Table, MetaCols: strings.Join(metaCols(), ", ")}
 	ins := []string{ColTokenHash, ColRemember, ColAbsoluteExpiresAt, ColExpiresAt}
 	vals := []string{"sqlc.arg(token_hash)", "sqlc.arg(remember)",
 		"now() + " + micros("absolute_us"),
@@ -55,7 +57,7 @@ func newQueriesData(m *Model) queriesData {
 	}
 	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
 	// The token hash is the key the caller passed: not selected again.
-	d.SelectCols = strings.Join(append(append([]string{}, metaCols...), columnsOf(m)...), ", ")
+	d.SelectCols = strings.Join(append(metaCols(), columnsOf(m)...), ", ")
 	d.InsertCols = strings.Join(ins, ", ")
 	d.InsertVals = strings.Join(vals, ", ")
 	d.SaveSets = sets

@@ -105,19 +105,26 @@ func deparseExpr(n *pg.Node) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-// castNames is how a cast to each canonical type is spelled in the parse
-// tree so that Deparse prints one form for every spelling.
-var castNames = map[string][]string{
-	"bigint":           {"pg_catalog", "int8"},
-	"integer":          {"pg_catalog", "int4"},
-	"smallint":         {"pg_catalog", "int2"},
-	"boolean":          {"pg_catalog", "bool"},
-	"double precision": {"pg_catalog", "float8"},
-	"real":             {"pg_catalog", "float4"},
-	"text":             {"text"},
-	"bytea":            {"bytea"},
-	"jsonb":            {"jsonb"},
-	"timestamptz":      {"timestamptz"},
+// castName is how a cast to a canonical type is spelled in the parse tree,
+// so that Deparse prints one form for every spelling.
+func castName(base string) ([]string, bool) {
+	switch base {
+	case "bigint":
+		return []string{"pg_catalog", "int8"}, true
+	case "integer":
+		return []string{"pg_catalog", "int4"}, true
+	case "smallint":
+		return []string{"pg_catalog", "int2"}, true
+	case "boolean":
+		return []string{"pg_catalog", "bool"}, true
+	case "double precision":
+		return []string{"pg_catalog", "float8"}, true
+	case "real":
+		return []string{"pg_catalog", "float4"}, true
+	case "text", "bytea", "jsonb", "timestamptz":
+		return []string{base}, true
+	}
+	return nil, false
 }
 
 // normalizeExpr rewrites, in a copy of n, every cast type name to one
@@ -132,7 +139,7 @@ func normalizeExpr(n *pg.Node) *pg.Node {
 		canon := canonicalType(tc.TypeName)
 		if len(tc.TypeName.Typmods) == 0 {
 			base := strings.TrimSuffix(canon, strings.Repeat("[]", len(tc.TypeName.ArrayBounds)))
-			if names, ok := castNames[base]; ok {
+			if names, ok := castName(base); ok {
 				tc.TypeName.Names = nil
 				for _, s := range names {
 					tc.TypeName.Names = append(tc.TypeName.Names, &pg.Node{Node: &pg.Node_String_{String_: &pg.String{Sval: s}}})

@@ -5,33 +5,47 @@ import (
 	"go/types"
 )
 
-// zeroDefaults is the SQL default of a NOT NULL column of each type: the Go
+// zeroDefault is the SQL default of a NOT NULL column of each type: the Go
 // zero value, so that an added column never breaks existing rows. The
 // strings are the canonical forms Replay produces from committed migrations.
-var zeroDefaults = map[string]string{
-	"bigint":           "0",
-	"integer":          "0",
-	"smallint":         "0",
-	"double precision": "0",
-	"real":             "0",
-	"text":             "''",
-	"boolean":          "false",
-	"timestamptz":      "'0001-01-01 00:00:00+00'::timestamptz",
-	"bytea":            "''::bytea",
-	"jsonb":            "'null'::jsonb",
+func zeroDefault(sqlType string) string {
+	switch sqlType {
+	case "bigint", "integer", "smallint", "double precision", "real":
+		return "0"
+	case "text":
+		return "''"
+	case "boolean":
+		return "false"
+	case "timestamptz":
+		return "'0001-01-01 00:00:00+00'::timestamptz"
+	case "bytea":
+		return "''::bytea"
+	case "jsonb":
+		return "'null'::jsonb"
+	}
+	return ""
 }
 
-// basicSQL maps the basic Go types sessiongen supports to their column type
-// and the Go type sqlc uses for that column.
-var basicSQL = map[types.BasicKind]struct{ sql, goType string }{
-	types.String:  {"text", "string"},
-	types.Bool:    {"boolean", "bool"},
-	types.Int:     {"bigint", "int64"},
-	types.Int64:   {"bigint", "int64"},
-	types.Int32:   {"integer", "int32"},
-	types.Int16:   {"smallint", "int16"},
-	types.Float64: {"double precision", "float64"},
-	types.Float32: {"real", "float32"},
+// basicSQL maps a basic Go type sessiongen supports to its column type and
+// the Go type sqlc uses for that column.
+func basicSQL(k types.BasicKind) (sql, goType string, ok bool) {
+	switch k {
+	case types.String:
+		return "text", "string", true
+	case types.Bool:
+		return "boolean", "bool", true
+	case types.Int, types.Int64:
+		return "bigint", "int64", true
+	case types.Int32:
+		return "integer", "int32", true
+	case types.Int16:
+		return "smallint", "int16", true
+	case types.Float64:
+		return "double precision", "float64", true
+	case types.Float32:
+		return "real", "float32", true
+	}
+	return "", "", false
 }
 
 // mapping is the outcome of mapping one Go type to a column.
@@ -66,12 +80,12 @@ func mapType(t types.Type) (mapping, error) {
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
-		b, ok := basicSQL[u.Kind()]
+		sqlType, goType, ok := basicSQL(u.Kind())
 		if !ok {
 			return mapping{}, fmt.Errorf("type %s has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)", t)
 		}
 		_, isNamedType := t.(*types.Named)
-		return mapping{sql: b.sql, kind: KindScalar, basic: b.goType, named: isNamedType || u.Kind() == types.Int, flat: true}, nil
+		return mapping{sql: sqlType, kind: KindScalar, basic: goType, named: isNamedType || u.Kind() == types.Int, flat: true}, nil
 	case *types.Slice:
 		if b, ok := u.Elem().Underlying().(*types.Basic); ok && b.Kind() == types.Byte && !isNamedType(u.Elem()) {
 			_, isNamed := t.(*types.Named)
