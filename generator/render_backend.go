@@ -7,48 +7,21 @@ import (
 const pgxPath = "github.com/jackc/pgx/v5"
 
 // toDBValue converts a Go field value to the value the sqlc code takes for
-// its column. pre holds statements that must run first (declaring tmp).
-// It is used for every kind but KindJSON.
-func toDBValue(fd Field, src *jen.Statement, tmp string) (jen.Code, []jen.Code) {
+// its column. It is used for every kind but KindJSON.
+func toDBValue(fd Field, src *jen.Statement) jen.Code {
 	basic := jen.Id(fd.Basic)
-	if fd.Kind == KindBytes {
-		basic = jen.Index().Byte()
-	}
-	if !fd.Nullable {
-		switch {
-		case fd.Kind == KindBytes:
-			conv := src
-			if fd.Named {
-				conv = jen.Index().Byte().Call(src)
-			}
-			return jen.Id(tmp), []jen.Code{
-				jen.Id(tmp).Op(":=").Add(conv),
-				jen.If(jen.Id(tmp).Op("==").Nil()).Block(jen.Id(tmp).Op("=").Index().Byte().Values()),
-			}
-		case fd.Kind == KindDuration || fd.Named:
-			return basic.Call(src), nil
-		}
-		return src, nil
-	}
 	switch {
+	case fd.Kind == KindBytes && fd.Nullable:
+		return rt("BytesPtr").Call(src)
 	case fd.Kind == KindBytes:
-		return jen.Id(tmp), []jen.Code{
-			jen.Var().Id(tmp).Index().Byte(),
-			jen.If(src.Clone().Op("!=").Nil()).Block(
-				jen.Id(tmp).Op("=").Index().Byte().Call(jen.Op("*").Add(src.Clone())),
-				jen.If(jen.Id(tmp).Op("==").Nil()).Block(jen.Id(tmp).Op("=").Index().Byte().Values()),
-			),
-		}
+		return rt("Bytes").Call(src)
+	case (fd.Kind == KindDuration || fd.Named) && fd.Nullable:
+		elem := typeCodeOrAny(derefType(fd), fd)
+		return rt("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Add(elem)).Add(basic.Clone()).Block(jen.Return(basic.Clone().Call(jen.Id("v")))))
 	case fd.Kind == KindDuration || fd.Named:
-		return jen.Id(tmp), []jen.Code{
-			jen.Var().Id(tmp).Op("*").Add(basic.Clone()),
-			jen.If(src.Clone().Op("!=").Nil()).Block(
-				jen.Id("x").Op(":=").Add(basic.Clone()).Call(jen.Op("*").Add(src.Clone())),
-				jen.Id(tmp).Op("=").Op("&").Id("x"),
-			),
-		}
+		return basic.Call(src)
 	}
-	return src, nil
+	return src
 }
 
 // fromDB converts the sqlc value src of a column into the Go field dst; a
@@ -75,15 +48,9 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 	case fd.Kind == KindJSON:
 		return []jen.Code{jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Add(src)}, nil
 	case fd.Kind == KindBytes:
-		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
-			jen.Id("x").Op(":=").Add(elem).Call(src.Clone()),
-			dst.Op("=").Op("&").Id("x"),
-		)}, nil
+		return []jen.Code{dst.Op("=").Add(rt("NullBytes").Types(elem)).Call(src)}, nil
 	case fd.Kind == KindDuration || fd.Named:
-		return []jen.Code{jen.If(src.Clone().Op("!=").Nil()).Block(
-			jen.Id("x").Op(":=").Add(elem).Call(jen.Op("*").Add(src.Clone())),
-			dst.Op("=").Op("&").Id("x"),
-		)}, nil
+		return []jen.Code{dst.Op("=").Add(rt("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}, nil
 	}
 	return []jen.Code{dst.Op("=").Add(src)}, nil
 }
@@ -115,13 +82,7 @@ func fieldToParam(n goNames, fd Field, p *jen.Statement) []jen.Code {
 	if fd.Kind == KindJSON {
 		return []jen.Code{jsonToDB(n, fd, dst)}
 	}
-	expr, pre := toDBValue(fd, jen.Id("h").Dot("v").Dot(fd.GoName), "a")
-	out := append([]jen.Code{}, pre...)
-	out = append(out, dst.Op("=").Add(expr))
-	if len(pre) > 0 {
-		return []jen.Code{jen.Block(out...)}
-	}
-	return out
+	return []jen.Code{dst.Op("=").Add(toDBValue(fd, jen.Id("h").Dot("v").Dot(fd.GoName)))}
 }
 
 // renderBackend emits the sessionrt.Backend implementation over the sqlc

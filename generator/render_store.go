@@ -87,14 +87,13 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 		return fieldErr(fd, err)
 	}
 	db := jen.Qual(n.dbPath, "New").Call(jen.Id("db"))
-	arg, pre := toDBValue(fd, jen.Id("v"), "a")
+	arg := toDBValue(fd, jen.Id("v"))
 	list := "List" + n.plural + "By" + fd.GoName
 	del := "Delete" + n.plural + "By" + fd.GoName
 
 	f.Commentf("ListBy%s lists the live sessions whose %s is v, most recently used first,", fd.GoName, fd.GoName)
 	f.Comment("for \"active sessions\" pages. One indexed query.")
-	body := append([]jen.Code{}, pre...)
-	body = append(body,
+	body := []jen.Code{
 		jen.Var().Id("rows").Index().Qual(n.dbPath, list+"Row"),
 		jen.Err().Op(":=").Id("s").Dot("m").Dot("Run").Call(jen.Id("ctx"), jen.Func().Params(ctxParam(), jen.Id("db").Add(rt("DB"))).Error().Block(
 			jen.Var().Err().Error(),
@@ -107,16 +106,15 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 			jen.Id("out").Index(jen.Id("i")).Op("=").Id("s").Dot("m").Dot("Describe").Call(jen.Id("ctx"), jen.Id("r").Dot("TokenHash"), jen.Id("r").Dot("CreatedAt"), jen.Id("r").Dot("LastSeenAt"), jen.Id("r").Dot("ExpiresAt")),
 		),
 		jen.Return(jen.Id("out"), jen.Nil()),
-	)
+	}
 	recv().Id("ListBy"+fd.GoName).Params(ctxParam(), jen.Id("v").Add(typ)).Params(jen.Index().Add(rt("Info")), jen.Error()).Block(body...)
 
 	typ2, _ := typeCode(fd.typ, m.PkgPath)
 	f.Commentf("DestroyBy%s deletes every session whose %s is v (\"log out everywhere\",", fd.GoName, fd.GoName)
 	f.Comment("after a password change) in one indexed statement, and reports how many.")
 	f.Comment("If the current request's session is among them, its cookie is expired too.")
-	arg2, pre2 := toDBValue(fd, jen.Id("v"), "a")
-	body2 := append([]jen.Code{}, pre2...)
-	body2 = append(body2,
+	arg2 := toDBValue(fd, jen.Id("v"))
+	body2 := []jen.Code{
 		jen.Var().Id("n").Int64(),
 		jen.Err().Op(":=").Id("s").Dot("m").Dot("Run").Call(jen.Id("ctx"), jen.Func().Params(ctxParam(), jen.Id("db").Add(rt("DB"))).Error().Block(
 			jen.Var().Err().Error(),
@@ -128,7 +126,7 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 			jen.Return(equalExpr(fd, jen.Id("r").Assert(jen.Op("*").Id(n.handle)).Dot("v").Dot(fd.GoName), jen.Id("v"))),
 		)),
 		jen.Return(jen.Id("n"), jen.Nil()),
-	)
+	}
 	recv().Id("DestroyBy"+fd.GoName).Params(ctxParam(), jen.Id("v").Add(typ2)).Params(jen.Int64(), jen.Error()).Block(body2...)
 	return nil
 }

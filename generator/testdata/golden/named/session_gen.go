@@ -384,13 +384,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Small = int16(h.v.Small)
 	p.Ratio = float64(h.v.Ratio)
 	p.Frac = float32(h.v.Frac)
-	{
-		a := []byte(h.v.Blob)
-		if a == nil {
-			a = []byte{}
-		}
-		p.Blob = a
-	}
+	p.Blob = sessionrt.Bytes(h.v.Blob)
 	p.Wait = int64(h.v.Wait)
 	r, err := sessiondb.New(db).InsertSession(ctx, p)
 	if err != nil {
@@ -445,13 +439,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionBlobBit != 0 {
 		p.SetBlob = true
-		{
-			a := []byte(h.v.Blob)
-			if a == nil {
-				a = []byte{}
-			}
-			p.Blob = a
-		}
+		p.Blob = sessionrt.Bytes(h.v.Blob)
 	}
 	if h.dirty&sessionWaitBit != 0 {
 		p.SetWait = true

@@ -585,28 +585,22 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h := rec.(*SessionHandle)
 	h.v.Name = r.Name
 	h.v.Admin = r.Admin
-	if r.Visits != nil {
-		x := int(*r.Visits)
-		h.v.Visits = &x
-	}
+	h.v.Visits = sessionrt.ConvPtr(r.Visits, func(v int64) int {
+		return int(v)
+	})
 	h.v.UserID = r.UserID
 	h.v.Count32 = r.Count32
 	h.v.Small = r.Small
 	h.v.Ratio = r.Ratio
 	h.v.Ratio32 = r.Ratio32
 	h.v.LoginAt = r.LoginAt
-	if r.Timeout != nil {
-		x := time.Duration(*r.Timeout)
-		h.v.Timeout = &x
-	}
-	if r.Secret != nil {
-		x := []byte(r.Secret)
-		h.v.Secret = &x
-	}
-	if r.Theme != nil {
-		x := Theme(*r.Theme)
-		h.v.Theme = &x
-	}
+	h.v.Timeout = sessionrt.ConvPtr(r.Timeout, func(v int64) time.Duration {
+		return time.Duration(v)
+	})
+	h.v.Secret = sessionrt.NullBytes[[]byte](r.Secret)
+	h.v.Theme = sessionrt.ConvPtr(r.Theme, func(v string) Theme {
+		return Theme(v)
+	})
 	h.raw[0] = r.Prefs
 	h.raw[1] = r.Roles
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
@@ -623,46 +617,22 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.IdleUs = lt.Idle.Microseconds()
 	p.Name = h.v.Name
 	p.Admin = h.v.Admin
-	{
-		var a *int64
-		if h.v.Visits != nil {
-			x := int64(*h.v.Visits)
-			a = &x
-		}
-		p.Visits = a
-	}
+	p.Visits = sessionrt.ConvPtr(h.v.Visits, func(v int) int64 {
+		return int64(v)
+	})
 	p.UserID = h.v.UserID
 	p.Count32 = h.v.Count32
 	p.Small = h.v.Small
 	p.Ratio = h.v.Ratio
 	p.Ratio32 = h.v.Ratio32
 	p.LoginAt = h.v.LoginAt
-	{
-		var a *int64
-		if h.v.Timeout != nil {
-			x := int64(*h.v.Timeout)
-			a = &x
-		}
-		p.Timeout = a
-	}
-	{
-		var a []byte
-		if h.v.Secret != nil {
-			a = []byte(*h.v.Secret)
-			if a == nil {
-				a = []byte{}
-			}
-		}
-		p.Secret = a
-	}
-	{
-		var a *string
-		if h.v.Theme != nil {
-			x := string(*h.v.Theme)
-			a = &x
-		}
-		p.Theme = a
-	}
+	p.Timeout = sessionrt.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
+		return int64(v)
+	})
+	p.Secret = sessionrt.BytesPtr(h.v.Secret)
+	p.Theme = sessionrt.ConvPtr(h.v.Theme, func(v Theme) string {
+		return string(v)
+	})
 	if h.raw[0] != nil {
 		p.Prefs = h.raw[0]
 	} else if h.v.Prefs != nil {
@@ -706,14 +676,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionVisitsBit != 0 {
 		p.SetVisits = true
-		{
-			var a *int64
-			if h.v.Visits != nil {
-				x := int64(*h.v.Visits)
-				a = &x
-			}
-			p.Visits = a
-		}
+		p.Visits = sessionrt.ConvPtr(h.v.Visits, func(v int) int64 {
+			return int64(v)
+		})
 	}
 	if h.dirty&sessionUserIDBit != 0 {
 		p.SetUserID = true
@@ -741,38 +706,19 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionTimeoutBit != 0 {
 		p.SetTimeout = true
-		{
-			var a *int64
-			if h.v.Timeout != nil {
-				x := int64(*h.v.Timeout)
-				a = &x
-			}
-			p.Timeout = a
-		}
+		p.Timeout = sessionrt.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
+			return int64(v)
+		})
 	}
 	if h.dirty&sessionSecretBit != 0 {
 		p.SetSecret = true
-		{
-			var a []byte
-			if h.v.Secret != nil {
-				a = []byte(*h.v.Secret)
-				if a == nil {
-					a = []byte{}
-				}
-			}
-			p.Secret = a
-		}
+		p.Secret = sessionrt.BytesPtr(h.v.Secret)
 	}
 	if h.dirty&sessionThemeBit != 0 {
 		p.SetTheme = true
-		{
-			var a *string
-			if h.v.Theme != nil {
-				x := string(*h.v.Theme)
-				a = &x
-			}
-			p.Theme = a
-		}
+		p.Theme = sessionrt.ConvPtr(h.v.Theme, func(v Theme) string {
+			return string(v)
+		})
 	}
 	if h.dirty&sessionPrefsBit != 0 {
 		p.SetPrefs = true

@@ -402,13 +402,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Ratio32 = h.v.Ratio32
 	p.LoginAt = h.v.LoginAt
 	p.Timeout = int64(h.v.Timeout)
-	{
-		a := h.v.Secret
-		if a == nil {
-			a = []byte{}
-		}
-		p.Secret = a
-	}
+	p.Secret = sessionrt.Bytes(h.v.Secret)
 	r, err := sessiondb.New(db).InsertSession(ctx, p)
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -470,13 +464,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionSecretBit != 0 {
 		p.SetSecret = true
-		{
-			a := h.v.Secret
-			if a == nil {
-				a = []byte{}
-			}
-			p.Secret = a
-		}
+		p.Secret = sessionrt.Bytes(h.v.Secret)
 	}
 	r, err := sessiondb.New(db).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -285,14 +285,10 @@ func (s *SessionStore) DestroyByTheme(ctx context.Context, v Theme) (int64, erro
 // ListByKey lists the live sessions whose Key is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Info, error) {
-	a := v
-	if a == nil {
-		a = []byte{}
-	}
 	var rows []sessiondb.ListSessionsByKeyRow
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByKey(ctx, a)
+		rows, err = sessiondb.New(db).ListSessionsByKey(ctx, sessionrt.Bytes(v))
 		return err
 	})
 	if err != nil {
@@ -309,14 +305,10 @@ func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Inf
 // after a password change) in one indexed statement, and reports how many.
 // If the current request's session is among them, its cookie is expired too.
 func (s *SessionStore) DestroyByKey(ctx context.Context, v []byte) (int64, error) {
-	a := v
-	if a == nil {
-		a = []byte{}
-	}
 	var n int64
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByKey(ctx, a)
+		n, err = sessiondb.New(db).DeleteSessionsByKey(ctx, sessionrt.Bytes(v))
 		return err
 	})
 	if err != nil {
@@ -602,13 +594,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Tenant = h.v.Tenant
 	p.LoginAt = h.v.LoginAt
 	p.Theme = string(h.v.Theme)
-	{
-		a := h.v.Key
-		if a == nil {
-			a = []byte{}
-		}
-		p.KeyHash = a
-	}
+	p.KeyHash = sessionrt.Bytes(h.v.Key)
 	p.Nickname = h.v.Nick
 	p.Plain = h.v.Plain
 	r, err := sessiondb.New(db).InsertSession(ctx, p)
@@ -652,13 +638,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionKeyBit != 0 {
 		p.SetKeyHash = true
-		{
-			a := h.v.Key
-			if a == nil {
-				a = []byte{}
-			}
-			p.KeyHash = a
-		}
+		p.KeyHash = sessionrt.Bytes(h.v.Key)
 	}
 	if h.dirty&sessionNickBit != 0 {
 		p.SetNickname = true
