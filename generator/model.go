@@ -114,6 +114,3 @@ func derefType(f Field) types.Type {
 	}
 	return f.typ
 }
-
-// pkgPathOf is the import path of the package declaring the field's struct.
-func pkgPathOf(f Field) string { return f.pkgPath }

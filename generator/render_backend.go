@@ -40,10 +40,7 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 		}
 		return []jen.Code{dst.Op("=").Add(src)}, nil
 	}
-	elem := typ.Clone()
-	if et, err := typeCode(derefType(fd), m.PkgPath); err == nil {
-		elem = et
-	}
+	elem := typeCodeOrAny(derefType(fd), fd)
 	switch {
 	case fd.Kind == KindJSON:
 		return []jen.Code{jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Add(src)}, nil
