@@ -158,7 +158,7 @@ func (a *App) addToCart(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		a.Sessions.Manager().HandleError(w, r, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, cartResponse{Items: nonNil(items)})
@@ -180,7 +180,7 @@ func (a *App) counter(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		a.Sessions.Manager().HandleError(w, r, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"counter": n})
@@ -188,7 +188,7 @@ func (a *App) counter(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 	if err := a.Sessions.Destroy(r.Context()); err != nil {
-		a.Sessions.Manager().HandleError(w, r, err)
+		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -200,7 +200,7 @@ func (a *App) logoutAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := a.Sessions.DestroyByUserID(r.Context(), s.UserID()); err != nil {
-		a.Sessions.Manager().HandleError(w, r, err)
+		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -213,7 +213,7 @@ func (a *App) sessions(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := a.Sessions.ListByUserID(r.Context(), s.UserID())
 	if err != nil {
-		a.Sessions.Manager().HandleError(w, r, err)
+		a.fail(w, r, err)
 		return
 	}
 	out := make([]sessionInfo, len(list))
@@ -238,11 +238,17 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// fail answers a session or database error through the session error
+// handler (JSON, 503 when the database is unreachable).
+func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.Sessions.Manager().HandleError(w, r, err)
+}
+
 // load returns the request's session or answers with the error.
 func (a *App) load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
 	s, err := a.Sessions.Load(r.Context())
 	if err != nil {
-		a.Sessions.Manager().HandleError(w, r, err)
+		a.fail(w, r, err)
 		return nil, false
 	}
 	return s, true
