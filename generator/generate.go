@@ -182,6 +182,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		Queries: p.rel(queriesPath),
 		Package: filepath.Base(p.out),
 		Out:     p.rel(p.out),
+		Runtime: rtPath,
 	}
 	oldConfig, err := os.ReadFile(p.sqlcConfig)
 	if err != nil && !os.IsNotExist(err) {

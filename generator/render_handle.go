@@ -24,7 +24,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	}
 	if n.jsonCount > 0 {
 		fields = append(fields,
-			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Qual("encoding/json", "RawMessage").Comment("jsonb columns as read, decoded on first use"),
+			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Comment("jsonb columns as read, decoded on first use"),
 			jen.Id("enc").Index(jen.Lit(n.jsonCount)).Index().Byte().Comment("encoded jsonb of changed fields, filled by Size"),
 		)
 	}

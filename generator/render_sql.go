@@ -94,6 +94,7 @@ func renderQueries(m *Model) ([]byte, error) {
 // `sql` list of a sqlc.yaml, paths relative to the sqlc.yaml directory.
 type sqlcEntry struct {
 	Name, Schema, Queries, Package, Out string
+	Runtime                             string // import path of sessionrt, for the jsonb override
 }
 
 // mergeSQLCConfig returns the sqlc.yaml content with our entry added or

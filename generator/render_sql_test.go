@@ -6,7 +6,7 @@ import (
 )
 
 func TestMergeSQLCConfig(t *testing.T) {
-	entry := sqlcEntry{Name: "sessions", Schema: "schema", Queries: "queries/sessions.sql", Package: "sessiondb", Out: "app/sessiondb"}
+	entry := sqlcEntry{Name: "sessions", Schema: "schema", Queries: "queries/sessions.sql", Package: "sessiondb", Out: "app/sessiondb", Runtime: rtPath}
 	user := `version: "2"
 # the team's own queries
 sql:

@@ -5,8 +5,9 @@
 package sessiondb
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
 type Sessions struct {
@@ -18,8 +19,8 @@ type Sessions struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             json.RawMessage
-	Cart              json.RawMessage
+	Roles             sessionrt.JSON
+	Cart              sessionrt.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64

@@ -7,8 +7,9 @@ package sessiondb
 
 import (
 	"context"
-	"encoding/json"
 	"time"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
 const countSessions = `-- name: CountSessions :one
@@ -80,8 +81,8 @@ type GetSessionRow struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             json.RawMessage
-	Cart              json.RawMessage
+	Roles             sessionrt.JSON
+	Cart              sessionrt.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
@@ -125,8 +126,8 @@ type GetSessionForUpdateRow struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             json.RawMessage
-	Cart              json.RawMessage
+	Roles             sessionrt.JSON
+	Cart              sessionrt.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
@@ -165,8 +166,8 @@ type InsertSessionParams struct {
 	IdleUs     int64
 	UserID     int64
 	Email      string
-	Roles      json.RawMessage
-	Cart       json.RawMessage
+	Roles      sessionrt.JSON
+	Cart       sessionrt.JSON
 	Theme      string
 	MfaAt      *time.Time
 	Counter    int64
@@ -274,9 +275,9 @@ type SaveSessionParams struct {
 	SetEmail     bool
 	Email        string
 	SetRoles     bool
-	Roles        json.RawMessage
+	Roles        sessionrt.JSON
 	SetCart      bool
-	Cart         json.RawMessage
+	Cart         sessionrt.JSON
 	SetTheme     bool
 	Theme        string
 	SetMfaAt     bool

@@ -116,8 +116,8 @@ type SessionHandle struct {
 	st    *sessionrt.State
 	v     Session
 	dirty uint64
-	raw   [8]json.RawMessage // jsonb columns as read, decoded on first use
-	enc   [8][]byte          // encoded jsonb of changed fields, filled by Size
+	raw   [8]sessionrt.JSON // jsonb columns as read, decoded on first use
+	enc   [8][]byte         // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.

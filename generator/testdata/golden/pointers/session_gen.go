@@ -122,8 +122,8 @@ type SessionHandle struct {
 	st    *sessionrt.State
 	v     Session
 	dirty uint64
-	raw   [2]json.RawMessage // jsonb columns as read, decoded on first use
-	enc   [2][]byte          // encoded jsonb of changed fields, filled by Size
+	raw   [2]sessionrt.JSON // jsonb columns as read, decoded on first use
+	enc   [2][]byte         // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.

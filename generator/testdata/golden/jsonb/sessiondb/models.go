@@ -5,8 +5,9 @@
 package sessiondb
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
 type Sessions struct {
@@ -16,12 +17,12 @@ type Sessions struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
-	Roles             json.RawMessage
-	Scores            json.RawMessage
-	Prefs             json.RawMessage
-	Cart              json.RawMessage
-	Groups            json.RawMessage
-	Grid              json.RawMessage
-	Deep              json.RawMessage
-	Byes              json.RawMessage
+	Roles             sessionrt.JSON
+	Scores            sessionrt.JSON
+	Prefs             sessionrt.JSON
+	Cart              sessionrt.JSON
+	Groups            sessionrt.JSON
+	Grid              sessionrt.JSON
+	Deep              sessionrt.JSON
+	Byes              sessionrt.JSON
 }

@@ -5,8 +5,9 @@
 package sessiondb
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
 type Sessions struct {
@@ -28,6 +29,6 @@ type Sessions struct {
 	Timeout           *int64
 	Secret            []byte
 	Theme             *string
-	Prefs             json.RawMessage
-	Roles             json.RawMessage
+	Prefs             sessionrt.JSON
+	Roles             sessionrt.JSON
 }
