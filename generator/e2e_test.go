@@ -132,6 +132,20 @@ func sample() Payload {
 	}
 }
 
+// other is a value of every field different from sample's.
+func other() Payload {
+	t1 := time.Date(2027, 1, 2, 3, 4, 5, 678000, time.UTC)
+	return Payload{
+		UserID: 99, Name: "other", Admin: false, Visits: 7, Count32: 1 << 30, Small: -3,
+		Ratio: -0.5, Ratio32: 2.25, LoginAt: t1, Timeout: time.Second, Secret: []byte{9},
+		Theme: "blue", Level: -1, Blob: Blob("b2"), Nick: nil, Age: ptr(1), NoAge: ptr(int64(5)),
+		Seen: nil, NoSeen: ptr(t1), Grace: nil, Token: nil, PTheme: ptr(Theme("red")),
+		Roles: []string{"guest"}, Scores: map[string]int{"z": 26}, Prefs: Prefs{Lang: "en", Since: t1},
+		Cart: []Item{{SKU: "z", Qty: 9}}, Groups: map[string][]string{"h": {"r"}}, MaybePrefs: nil,
+		NoPrefs: &Prefs{Lang: "es", Since: t1},
+	}
+}
+
 func setAll(h *PayloadHandle, v Payload) {
 	h.SetUserID(v.UserID)
 	h.SetName(v.Name)
@@ -219,6 +233,18 @@ func TestRoundTrip(t *testing.T) {
 		setAll(h, want)
 		io.WriteString(w, "set")
 	})
+	// /one?f=Name sets that one field to other()'s value, through its
+	// setter: the save is then the field's single-column UPDATE.
+	mux.HandleFunc("/one", func(w http.ResponseWriter, r *http.Request) {
+		h, err := store.Load(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		f := r.URL.Query().Get("f")
+		reflect.ValueOf(h).MethodByName("Set" + f).Call([]reflect.Value{reflect.ValueOf(other()).FieldByName(f)})
+		io.WriteString(w, "one")
+	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
 		h, err := store.Load(r.Context())
 		if err != nil {
@@ -263,6 +289,25 @@ func TestRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(utc(got), utc(want)) {
 		t.Errorf("read back:\n%#v\nwant:\n%#v", utc(got), utc(want))
 	}
+
+	// Each field changed alone, in its own request, reads back changed
+	// while every other field keeps its value.
+	typ := reflect.TypeOf(Payload{})
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i).Name
+		if f == "Ignored" {
+			continue
+		}
+		do(client, "/one?f="+f)
+		reflect.ValueOf(&want).Elem().Field(i).Set(reflect.ValueOf(other()).Field(i))
+		do(client, "/get")
+		if !reflect.DeepEqual(utc(got), utc(want)) {
+			t.Fatalf("after changing %s alone:\n%#v\nwant:\n%#v", f, utc(got), utc(want))
+		}
+	}
+	want = sample()
+	do(client, "/set")
+	do(client, "/get")
 
 	// The columns hold the values in their natural SQL form.
 	var (

@@ -54,8 +54,8 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 
 // jsonToDB encodes a jsonb field into dst through the handle's encode
 // method, which reuses the encoding Size cached. The enclosing function has
-// `var err error` in scope.
-func jsonToDB(n goNames, fd Field, dst *jen.Statement) jen.Code {
+// `var err error` in scope and returns (first, error) when encoding fails.
+func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code {
 	val := jen.Id("h").Dot("v").Dot(fd.GoName)
 	src := val.Clone()
 	if fd.Nullable {
@@ -64,7 +64,7 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement) jen.Code {
 	encode := jen.If(
 		jen.List(dst, jen.Err()).Op("=").Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src),
 		jen.Err().Op("!=").Nil(),
-	).Block(jen.Return(rt("Meta").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())))
+	).Block(jen.Return(first, jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())))
 	if fd.Nullable {
 		encode = jen.If(val.Clone().Op("!=").Nil()).Block(encode)
 	}
@@ -73,11 +73,12 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement) jen.Code {
 	return jen.If(raw.Clone().Op("!=").Nil()).Block(dst.Clone().Op("=").Add(raw)).Else().Add(encode)
 }
 
-// fieldToParam sets the sqlc parameter of one field from the handle.
-func fieldToParam(n goNames, fd Field, p *jen.Statement) []jen.Code {
+// fieldToParam sets the sqlc parameter of one field from the handle; first
+// is what the enclosing function returns before the error if that fails.
+func fieldToParam(n goNames, fd Field, p *jen.Statement, first jen.Code) []jen.Code {
 	dst := p.Clone().Dot(sqlcName(fd.Column))
 	if fd.Kind == KindJSON {
-		return []jen.Code{jsonToDB(n, fd, dst)}
+		return []jen.Code{jsonToDB(n, fd, dst, first)}
 	}
 	return []jen.Code{dst.Op("=").Add(toDBValue(fd, jen.Id("h").Dot("v").Dot(fd.GoName)))}
 }
@@ -145,7 +146,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	}
 	ins = append(ins, lt("p")...)
 	for _, fd := range m.Fields {
-		ins = append(ins, fieldToParam(n, fd, jen.Id("p"))...)
+		ins = append(ins, fieldToParam(n, fd, jen.Id("p"), rt("Meta").Values())...)
 	}
 	ins = append(ins,
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Insert"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),
@@ -166,7 +167,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	save = append(save, lt("p")...)
 	for i, fd := range m.Fields {
 		body := []jen.Code{jen.Id("p").Dot("Set" + sqlcName(fd.Column)).Op("=").True()}
-		body = append(body, fieldToParam(n, fd, jen.Id("p"))...)
+		body = append(body, fieldToParam(n, fd, jen.Id("p"), rt("Meta").Values())...)
 		save = append(save, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(body...))
 	}
 	save = append(save,
@@ -175,6 +176,29 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		jen.Return(meta("r"), jen.Nil()))
 	f.Comment("Save writes the changed fields only, and moves the row to newHash.")
 	recv().Id("Save").Params(ctxParam(), dbArg(), jen.List(jen.Id("hash"), jen.Id("newHash")).Index().Byte(), jen.Id("renew").Bool(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(save...)
+
+	// SaveOne: one case per field, each the single-column UPDATE of that field.
+	cases := []jen.Code{}
+	for i, fd := range m.Fields {
+		query := "Save" + m.TypeName + fd.GoName
+		body := []jen.Code{
+			jen.Var().Id("p").Qual(db, query+"Params"),
+			jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
+		}
+		body = append(body, fieldToParam(n, fd, jen.Id("p"), jen.True())...)
+		body = append(body, jen.List(jen.Id("rows"), jen.Err()).Op("=").Add(q()).Dot(query).Call(jen.Id("ctx"), jen.Id("p")))
+		cases = append(cases, jen.Case(bitOf(n, m.Fields[i])).Block(body...))
+	}
+	cases = append(cases, jen.Default().Block(jen.Return(jen.False(), jen.Nil())))
+	f.Comment("SaveOne writes the only changed field with a single-column UPDATE; it")
+	f.Comment("reports false, running nothing, when not exactly one field changed.")
+	recv().Id("SaveOne").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(rt("Record"))).Params(jen.Bool(), jen.Error()).Block(
+		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		jen.Var().Err().Error(),
+		jen.Var().Id("rows").Int64(),
+		jen.Switch(jen.Id("h").Dot("dirty")).Block(cases...),
+		jen.If(jen.Err().Op("==").Nil().Op("&&").Id("rows").Op("==").Lit(0)).Block(jen.Err().Op("=").Add(rt("ErrNotFound"))),
+		jen.Return(jen.True(), jen.Err()))
 
 	f.Comment("Touch extends the idle expiry of a live session.")
 	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(

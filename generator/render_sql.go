@@ -23,7 +23,14 @@ type queriesData struct {
 	InsertCols           string
 	InsertVals           string
 	SaveSets             []string
+	SaveOnes             []saveOne
 	Indexed              []Field
+}
+
+// saveOne is the single-column UPDATE of one field, used when a save
+// changes that field only and no lifecycle column.
+type saveOne struct {
+	GoName, Column, Value string
 }
 
 // micros is the SQL that turns a microsecond parameter into an interval.
@@ -47,8 +54,10 @@ func newQueriesData(m *Model) queriesData {
 		ColExpiresAt + " = CASE WHEN sqlc.arg(touch)::boolean THEN LEAST(" + absolute + ", now() + " + micros("idle_us") + ") ELSE " + ColExpiresAt + " END,",
 	}
 	for _, f := range m.Fields {
+		value := "sqlc." + argFunc(f) + "(" + f.Column + ")"
 		ins = append(ins, f.Column)
-		vals = append(vals, "sqlc."+argFunc(f)+"("+f.Column+")")
+		vals = append(vals, value)
+		d.SaveOnes = append(d.SaveOnes, saveOne{GoName: f.GoName, Column: f.Column, Value: value})
 		sets = append(sets, fmt.Sprintf("%s = CASE WHEN sqlc.arg(set_%s)::boolean THEN sqlc.%s(%s)::%s ELSE %s END,",
 			f.Column, f.Column, argFunc(f), f.Column, f.SQLType, f.Column))
 		if f.Index {

@@ -35,6 +35,34 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
+-- name: SaveSessionUserID :execrows
+UPDATE sessions SET user_id = sqlc.arg(user_id)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionEmail :execrows
+UPDATE sessions SET email = sqlc.arg(email)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRoles :execrows
+UPDATE sessions SET roles = sqlc.arg(roles)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionCart :execrows
+UPDATE sessions SET cart = sqlc.arg(cart)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = sqlc.arg(theme)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionMFAAt :execrows
+UPDATE sessions SET mfa_at = sqlc.narg(mfa_at)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionCounter :execrows
+UPDATE sessions SET counter = sqlc.arg(counter)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
 -- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

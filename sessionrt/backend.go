@@ -93,6 +93,11 @@ type Backend interface {
 	// to hash unless renewing), with lt.Touch refreshes last_seen_at and the
 	// idle expiry, and with renew restarts the absolute lifetime.
 	Save(ctx context.Context, db DB, hash, newHash []byte, renew bool, rec Record, lt Lifetime) (Meta, error)
+	// SaveOne writes the only changed field of rec with a single-column
+	// UPDATE of the live row, the cheapest statement that saves it; the
+	// lifecycle columns are left alone. It reports false, running nothing,
+	// when rec has not exactly one changed field.
+	SaveOne(ctx context.Context, db DB, hash []byte, rec Record) (bool, error)
 	// Touch refreshes last_seen_at and the idle expiry of a live session.
 	Touch(ctx context.Context, db DB, hash []byte, lt Lifetime) (Meta, error)
 	// Delete removes the session; deleting a missing one is not an error.

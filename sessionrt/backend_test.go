@@ -119,6 +119,27 @@ RETURNING `+metaCols,
 		lt.Remember, renew, us(lt.Absolute), us(lt.Idle), lt.Touch))
 }
 
+func (backend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, r sessionrt.Record) (bool, error) {
+	x := r.(*rec)
+	var col string
+	var val any
+	switch {
+	case x.setCounter && !x.setName && !x.setUID:
+		col, val = "counter", x.counter
+	case x.setName && !x.setCounter && !x.setUID:
+		col, val = "name", x.name
+	case x.setUID && !x.setCounter && !x.setName:
+		col, val = "user_id", x.userID
+	default:
+		return false, nil
+	}
+	tag, err := db.Exec(ctx, `UPDATE sessions SET `+col+` = $2 WHERE token_hash = $1 AND expires_at > now()`, hash, val)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = sessionrt.ErrNotFound
+	}
+	return true, err
+}
+
 func (backend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	return scanMeta(db.QueryRow(ctx, `
 UPDATE sessions SET last_seen_at = now(),

@@ -201,7 +201,7 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 		}
 		lt := m.cfg.lifetime(meta.Remember)
 		lt.Touch = time.Since(meta.LastSeenAt) >= m.cfg.TouchInterval
-		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, lt)
+		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, lt, meta)
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
 		}
@@ -319,10 +319,18 @@ func (m *Manager) insert(ctx context.Context, hash []byte, rec Record, lt Lifeti
 	return m.be.Insert(ctx, m.db, hash, rec, lt)
 }
 
-// saveRow runs Backend.Save with QueryTimeout.
-func (m *Manager) saveRow(ctx context.Context, db DB, hash, newHash []byte, renew bool, rec Record, lt Lifetime) (Meta, error) {
+// saveRow writes rec's changes with QueryTimeout. A change of one field that
+// moves no lifecycle column (no renew, no touch due) goes through
+// Backend.SaveOne, a single-column UPDATE, and the lifecycle stays cur;
+// anything else through Backend.Save.
+func (m *Manager) saveRow(ctx context.Context, db DB, hash, newHash []byte, renew bool, rec Record, lt Lifetime, cur Meta) (Meta, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
+	if !renew && !lt.Touch {
+		if done, err := m.be.SaveOne(ctx, db, hash, rec); done {
+			return cur, err
+		}
+	}
 	return m.be.Save(ctx, db, hash, newHash, renew, rec, lt)
 }
 

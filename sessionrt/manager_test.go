@@ -632,3 +632,83 @@ func TestWriteLeavesExpiryAlone(t *testing.T) {
 		t.Fatalf("write with a touch due did not refresh: last_seen_at %s, expires_at %s", seen2, exp2)
 	}
 }
+
+// TestSaveOneRouting checks which statement a write uses: one changed field
+// with no touch due and no renew is a single-column UPDATE that keeps the
+// lifecycle as read; two fields, a due touch or a renew go through the full
+// Save; a single-column write to a session deleted meanwhile is
+// ErrSessionGone, never an insert.
+func TestSaveOneRouting(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{TouchInterval: time.Minute})
+	tok := e.create("alice")
+	single := func(stmts []string) bool {
+		w := writes(stmts)
+		return len(w) == 1 && strings.Contains(w[0], "SET name = $2") && !strings.Contains(w[0], "CASE")
+	}
+	tests := []struct {
+		name       string
+		before     string // SQL run first, on the admin pool
+		change     func(st *sessionrt.State, x *rec)
+		wantSingle bool
+	}{
+		{"one field", "", func(_ *sessionrt.State, x *rec) { x.SetName("bob") }, true},
+		{"two fields", "", func(_ *sessionrt.State, x *rec) { x.SetName("carol"); x.SetCounter(7) }, false},
+		{"one field, touch due", `UPDATE sessions SET last_seen_at = now() - interval '2 minutes'`,
+			func(_ *sessionrt.State, x *rec) { x.SetName("dave") }, false},
+		{"one field and renew", "", func(st *sessionrt.State, x *rec) { x.SetName("erin"); st.Renew() }, false},
+	}
+	for _, tc := range tests {
+		if tc.before != "" {
+			if _, err := e.admin.Exec(context.Background(), tc.before); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.tr.reset()
+		var before, after sessionrt.Meta
+		w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+			st, x := e.load(r)
+			before = st.Meta()
+			tc.change(st, x)
+			if err := e.m.Commit(r.Context()); err != nil {
+				t.Errorf("%s: commit: %v", tc.name, err)
+			}
+			after = st.Meta()
+		}, tok)
+		_, stmts := e.tr.reset()
+		if got := single(stmts); got != tc.wantSingle {
+			t.Errorf("%s: single-column UPDATE %v, want %v; statements %q", tc.name, got, tc.wantSingle, stmts)
+		}
+		if tc.wantSingle && after != before {
+			t.Errorf("%s: lifecycle changed by a single-column write: %+v → %+v", tc.name, before, after)
+		}
+		if c := sessionCookie(w.Result(), e.m.CookieName()); c != nil && c.Value != "" {
+			tok = c.Value // renewed
+		}
+	}
+	var name string
+	var counter int64
+	if err := e.admin.QueryRow(context.Background(), `SELECT name, counter FROM sessions`).Scan(&name, &counter); err != nil {
+		t.Fatal(err)
+	}
+	if name != "erin" || counter != 7 {
+		t.Fatalf("stored name %q counter %d, want erin 7", name, counter)
+	}
+
+	// Deleted between the load and the single-column write.
+	var commitErr error
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		_ = x.Name()
+		if _, err := e.admin.Exec(context.Background(), `DELETE FROM sessions`); err != nil {
+			t.Error(err)
+		}
+		x.SetName("mallory")
+		commitErr = e.m.Commit(r.Context())
+	}, tok)
+	if !errors.Is(commitErr, sessionrt.ErrSessionGone) {
+		t.Fatalf("single-column write to a deleted session: %v, want ErrSessionGone", commitErr)
+	}
+	if n := e.rows(); n != 0 {
+		t.Fatalf("%d rows after writing to a deleted session, want 0", n)
+	}
+}

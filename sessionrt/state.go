@@ -212,7 +212,7 @@ func (st *State) save(ctx context.Context) error {
 		}
 		lt := m.cfg.lifetime(st.remember)
 		lt.Touch = st.touchDue || st.renew
-		meta, err := m.saveRow(ctx, m.db, st.hash[:], newHash[:], st.renew, st.rec, lt)
+		meta, err := m.saveRow(ctx, m.db, st.hash[:], newHash[:], st.renew, st.rec, lt, st.meta)
 		if errors.Is(err, ErrNotFound) {
 			id := hashPrefix(st.hash[:])
 			st.gone()

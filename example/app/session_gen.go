@@ -521,6 +521,65 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
+	h := rec.(*SessionHandle)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionUserIDBit:
+		var p sessiondb.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.UserID = h.v.UserID
+		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+	case sessionEmailBit:
+		var p sessiondb.SaveSessionEmailParams
+		p.TokenHash = hash
+		p.Email = h.v.Email
+		rows, err = sessiondb.New(db).SaveSessionEmail(ctx, p)
+	case sessionRolesBit:
+		var p sessiondb.SaveSessionRolesParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Roles = h.raw[0]
+		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+			return true, fmt.Errorf("encoding field Roles: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionRoles(ctx, p)
+	case sessionCartBit:
+		var p sessiondb.SaveSessionCartParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Cart = h.raw[1]
+		} else if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
+			return true, fmt.Errorf("encoding field Cart: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionCart(ctx, p)
+	case sessionThemeBit:
+		var p sessiondb.SaveSessionThemeParams
+		p.TokenHash = hash
+		p.Theme = string(h.v.Theme)
+		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+	case sessionMFAAtBit:
+		var p sessiondb.SaveSessionMFAAtParams
+		p.TokenHash = hash
+		p.MfaAt = h.v.MFAAt
+		rows, err = sessiondb.New(db).SaveSessionMFAAt(ctx, p)
+	case sessionCounterBit:
+		var p sessiondb.SaveSessionCounterParams
+		p.TokenHash = hash
+		p.Counter = h.v.Counter
+		rows, err = sessiondb.New(db).SaveSessionCounter(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionrt.ErrNotFound
+	}
+	return true, err
+}
+
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})

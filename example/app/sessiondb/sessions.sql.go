@@ -330,6 +330,132 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 	return i, err
 }
 
+const saveSessionCart = `-- name: SaveSessionCart :execrows
+UPDATE sessions SET cart = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionCartParams struct {
+	Cart      sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionCart(ctx context.Context, arg SaveSessionCartParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionCart, arg.Cart, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionCounter = `-- name: SaveSessionCounter :execrows
+UPDATE sessions SET counter = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionCounterParams struct {
+	Counter   int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionCounter(ctx context.Context, arg SaveSessionCounterParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionCounter, arg.Counter, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionEmail = `-- name: SaveSessionEmail :execrows
+UPDATE sessions SET email = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionEmailParams struct {
+	Email     string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionEmail(ctx context.Context, arg SaveSessionEmailParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionEmail, arg.Email, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionMFAAt = `-- name: SaveSessionMFAAt :execrows
+UPDATE sessions SET mfa_at = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionMFAAtParams struct {
+	MfaAt     *time.Time
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionMFAAt(ctx context.Context, arg SaveSessionMFAAtParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionMFAAt, arg.MfaAt, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionRoles = `-- name: SaveSessionRoles :execrows
+UPDATE sessions SET roles = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionRolesParams struct {
+	Roles     sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionRoles(ctx context.Context, arg SaveSessionRolesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionRoles, arg.Roles, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionTheme = `-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionThemeParams struct {
+	Theme     string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionTheme(ctx context.Context, arg SaveSessionThemeParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionTheme, arg.Theme, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionUserID = `-- name: SaveSessionUserID :execrows
+UPDATE sessions SET user_id = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionUserIDParams struct {
+	UserID    int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionUserID(ctx context.Context, arg SaveSessionUserIDParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionUserID, arg.UserID, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

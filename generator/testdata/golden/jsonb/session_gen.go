@@ -727,6 +727,94 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
+	h := rec.(*SessionHandle)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionRolesBit:
+		var p sessiondb.SaveSessionRolesParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Roles = h.raw[0]
+		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
+			return true, fmt.Errorf("encoding field Roles: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionRoles(ctx, p)
+	case sessionScoresBit:
+		var p sessiondb.SaveSessionScoresParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Scores = h.raw[1]
+		} else if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
+			return true, fmt.Errorf("encoding field Scores: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionScores(ctx, p)
+	case sessionPrefsBit:
+		var p sessiondb.SaveSessionPrefsParams
+		p.TokenHash = hash
+		if h.raw[2] != nil {
+			p.Prefs = h.raw[2]
+		} else if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
+			return true, fmt.Errorf("encoding field Prefs: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionPrefs(ctx, p)
+	case sessionCartBit:
+		var p sessiondb.SaveSessionCartParams
+		p.TokenHash = hash
+		if h.raw[3] != nil {
+			p.Cart = h.raw[3]
+		} else if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
+			return true, fmt.Errorf("encoding field Cart: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionCart(ctx, p)
+	case sessionGroupsBit:
+		var p sessiondb.SaveSessionGroupsParams
+		p.TokenHash = hash
+		if h.raw[4] != nil {
+			p.Groups = h.raw[4]
+		} else if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
+			return true, fmt.Errorf("encoding field Groups: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionGroups(ctx, p)
+	case sessionGridBit:
+		var p sessiondb.SaveSessionGridParams
+		p.TokenHash = hash
+		if h.raw[5] != nil {
+			p.Grid = h.raw[5]
+		} else if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
+			return true, fmt.Errorf("encoding field Grid: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionGrid(ctx, p)
+	case sessionDeepBit:
+		var p sessiondb.SaveSessionDeepParams
+		p.TokenHash = hash
+		if h.raw[6] != nil {
+			p.Deep = h.raw[6]
+		} else if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
+			return true, fmt.Errorf("encoding field Deep: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionDeep(ctx, p)
+	case sessionByesBit:
+		var p sessiondb.SaveSessionByesParams
+		p.TokenHash = hash
+		if h.raw[7] != nil {
+			p.Byes = h.raw[7]
+		} else if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
+			return true, fmt.Errorf("encoding field Byes: %w", err)
+		}
+		rows, err = sessiondb.New(db).SaveSessionByes(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionrt.ErrNotFound
+	}
+	return true, err
+}
+
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})

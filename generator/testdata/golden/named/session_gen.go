@@ -455,6 +455,72 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
+	h := rec.(*SessionHandle)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionThemeBit:
+		var p sessiondb.SaveSessionThemeParams
+		p.TokenHash = hash
+		p.Theme = string(h.v.Theme)
+		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+	case sessionFlagBit:
+		var p sessiondb.SaveSessionFlagParams
+		p.TokenHash = hash
+		p.Flag = bool(h.v.Flag)
+		rows, err = sessiondb.New(db).SaveSessionFlag(ctx, p)
+	case sessionNumBit:
+		var p sessiondb.SaveSessionNumParams
+		p.TokenHash = hash
+		p.Num = int64(h.v.Num)
+		rows, err = sessiondb.New(db).SaveSessionNum(ctx, p)
+	case sessionBigBit:
+		var p sessiondb.SaveSessionBigParams
+		p.TokenHash = hash
+		p.Big = int64(h.v.Big)
+		rows, err = sessiondb.New(db).SaveSessionBig(ctx, p)
+	case sessionMidBit:
+		var p sessiondb.SaveSessionMidParams
+		p.TokenHash = hash
+		p.Mid = int32(h.v.Mid)
+		rows, err = sessiondb.New(db).SaveSessionMid(ctx, p)
+	case sessionSmallBit:
+		var p sessiondb.SaveSessionSmallParams
+		p.TokenHash = hash
+		p.Small = int16(h.v.Small)
+		rows, err = sessiondb.New(db).SaveSessionSmall(ctx, p)
+	case sessionRatioBit:
+		var p sessiondb.SaveSessionRatioParams
+		p.TokenHash = hash
+		p.Ratio = float64(h.v.Ratio)
+		rows, err = sessiondb.New(db).SaveSessionRatio(ctx, p)
+	case sessionFracBit:
+		var p sessiondb.SaveSessionFracParams
+		p.TokenHash = hash
+		p.Frac = float32(h.v.Frac)
+		rows, err = sessiondb.New(db).SaveSessionFrac(ctx, p)
+	case sessionBlobBit:
+		var p sessiondb.SaveSessionBlobParams
+		p.TokenHash = hash
+		p.Blob = sessionrt.Bytes(h.v.Blob)
+		rows, err = sessiondb.New(db).SaveSessionBlob(ctx, p)
+	case sessionWaitBit:
+		var p sessiondb.SaveSessionWaitParams
+		p.TokenHash = hash
+		p.Wait = int64(h.v.Wait)
+		rows, err = sessiondb.New(db).SaveSessionWait(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionrt.ErrNotFound
+	}
+	return true, err
+}
+
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})

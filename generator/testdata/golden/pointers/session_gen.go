@@ -750,6 +750,110 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
+	h := rec.(*SessionHandle)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionNameBit:
+		var p sessiondb.SaveSessionNameParams
+		p.TokenHash = hash
+		p.Name = h.v.Name
+		rows, err = sessiondb.New(db).SaveSessionName(ctx, p)
+	case sessionAdminBit:
+		var p sessiondb.SaveSessionAdminParams
+		p.TokenHash = hash
+		p.Admin = h.v.Admin
+		rows, err = sessiondb.New(db).SaveSessionAdmin(ctx, p)
+	case sessionVisitsBit:
+		var p sessiondb.SaveSessionVisitsParams
+		p.TokenHash = hash
+		p.Visits = sessionrt.ConvPtr(h.v.Visits, func(v int) int64 {
+			return int64(v)
+		})
+		rows, err = sessiondb.New(db).SaveSessionVisits(ctx, p)
+	case sessionUserIDBit:
+		var p sessiondb.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.UserID = h.v.UserID
+		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+	case sessionCount32Bit:
+		var p sessiondb.SaveSessionCount32Params
+		p.TokenHash = hash
+		p.Count32 = h.v.Count32
+		rows, err = sessiondb.New(db).SaveSessionCount32(ctx, p)
+	case sessionSmallBit:
+		var p sessiondb.SaveSessionSmallParams
+		p.TokenHash = hash
+		p.Small = h.v.Small
+		rows, err = sessiondb.New(db).SaveSessionSmall(ctx, p)
+	case sessionRatioBit:
+		var p sessiondb.SaveSessionRatioParams
+		p.TokenHash = hash
+		p.Ratio = h.v.Ratio
+		rows, err = sessiondb.New(db).SaveSessionRatio(ctx, p)
+	case sessionRatio32Bit:
+		var p sessiondb.SaveSessionRatio32Params
+		p.TokenHash = hash
+		p.Ratio32 = h.v.Ratio32
+		rows, err = sessiondb.New(db).SaveSessionRatio32(ctx, p)
+	case sessionLoginAtBit:
+		var p sessiondb.SaveSessionLoginAtParams
+		p.TokenHash = hash
+		p.LoginAt = h.v.LoginAt
+		rows, err = sessiondb.New(db).SaveSessionLoginAt(ctx, p)
+	case sessionTimeoutBit:
+		var p sessiondb.SaveSessionTimeoutParams
+		p.TokenHash = hash
+		p.Timeout = sessionrt.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
+			return int64(v)
+		})
+		rows, err = sessiondb.New(db).SaveSessionTimeout(ctx, p)
+	case sessionSecretBit:
+		var p sessiondb.SaveSessionSecretParams
+		p.TokenHash = hash
+		p.Secret = sessionrt.BytesPtr(h.v.Secret)
+		rows, err = sessiondb.New(db).SaveSessionSecret(ctx, p)
+	case sessionThemeBit:
+		var p sessiondb.SaveSessionThemeParams
+		p.TokenHash = hash
+		p.Theme = sessionrt.ConvPtr(h.v.Theme, func(v Theme) string {
+			return string(v)
+		})
+		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+	case sessionPrefsBit:
+		var p sessiondb.SaveSessionPrefsParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Prefs = h.raw[0]
+		} else if h.v.Prefs != nil {
+			if p.Prefs, err = h.encode(0, *h.v.Prefs); err != nil {
+				return true, fmt.Errorf("encoding field Prefs: %w", err)
+			}
+		}
+		rows, err = sessiondb.New(db).SaveSessionPrefs(ctx, p)
+	case sessionRolesBit:
+		var p sessiondb.SaveSessionRolesParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Roles = h.raw[1]
+		} else if h.v.Roles != nil {
+			if p.Roles, err = h.encode(1, *h.v.Roles); err != nil {
+				return true, fmt.Errorf("encoding field Roles: %w", err)
+			}
+		}
+		rows, err = sessiondb.New(db).SaveSessionRoles(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionrt.ErrNotFound
+	}
+	return true, err
+}
+
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})

@@ -658,6 +658,62 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
+	h := rec.(*SessionHandle)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionUserIDBit:
+		var p sessiondb.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.Uid = h.v.UserID
+		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+	case sessionEmailBit:
+		var p sessiondb.SaveSessionEmailParams
+		p.TokenHash = hash
+		p.EmailAddress = h.v.Email
+		rows, err = sessiondb.New(db).SaveSessionEmail(ctx, p)
+	case sessionTenantBit:
+		var p sessiondb.SaveSessionTenantParams
+		p.TokenHash = hash
+		p.Tenant = h.v.Tenant
+		rows, err = sessiondb.New(db).SaveSessionTenant(ctx, p)
+	case sessionLoginAtBit:
+		var p sessiondb.SaveSessionLoginAtParams
+		p.TokenHash = hash
+		p.LoginAt = h.v.LoginAt
+		rows, err = sessiondb.New(db).SaveSessionLoginAt(ctx, p)
+	case sessionThemeBit:
+		var p sessiondb.SaveSessionThemeParams
+		p.TokenHash = hash
+		p.Theme = string(h.v.Theme)
+		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+	case sessionKeyBit:
+		var p sessiondb.SaveSessionKeyParams
+		p.TokenHash = hash
+		p.KeyHash = sessionrt.Bytes(h.v.Key)
+		rows, err = sessiondb.New(db).SaveSessionKey(ctx, p)
+	case sessionNickBit:
+		var p sessiondb.SaveSessionNickParams
+		p.TokenHash = hash
+		p.Nickname = h.v.Nick
+		rows, err = sessiondb.New(db).SaveSessionNick(ctx, p)
+	case sessionPlainBit:
+		var p sessiondb.SaveSessionPlainParams
+		p.TokenHash = hash
+		p.Plain = h.v.Plain
+		rows, err = sessiondb.New(db).SaveSessionPlain(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionrt.ErrNotFound
+	}
+	return true, err
+}
+
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})

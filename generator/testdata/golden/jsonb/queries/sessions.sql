@@ -36,6 +36,38 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
+-- name: SaveSessionRoles :execrows
+UPDATE sessions SET roles = sqlc.arg(roles)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionScores :execrows
+UPDATE sessions SET scores = sqlc.arg(scores)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionPrefs :execrows
+UPDATE sessions SET prefs = sqlc.arg(prefs)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionCart :execrows
+UPDATE sessions SET cart = sqlc.arg(cart)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionGroups :execrows
+UPDATE sessions SET groups = sqlc.arg(groups)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionGrid :execrows
+UPDATE sessions SET grid = sqlc.arg(grid)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionDeep :execrows
+UPDATE sessions SET deep = sqlc.arg(deep)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionByes :execrows
+UPDATE sessions SET byes = sqlc.arg(byes)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
 -- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

@@ -289,6 +289,150 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 	return i, err
 }
 
+const saveSessionByes = `-- name: SaveSessionByes :execrows
+UPDATE sessions SET byes = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionByesParams struct {
+	Byes      sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionByes(ctx context.Context, arg SaveSessionByesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionByes, arg.Byes, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionCart = `-- name: SaveSessionCart :execrows
+UPDATE sessions SET cart = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionCartParams struct {
+	Cart      sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionCart(ctx context.Context, arg SaveSessionCartParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionCart, arg.Cart, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionDeep = `-- name: SaveSessionDeep :execrows
+UPDATE sessions SET deep = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionDeepParams struct {
+	Deep      sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionDeep(ctx context.Context, arg SaveSessionDeepParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionDeep, arg.Deep, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionGrid = `-- name: SaveSessionGrid :execrows
+UPDATE sessions SET grid = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionGridParams struct {
+	Grid      sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionGrid(ctx context.Context, arg SaveSessionGridParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionGrid, arg.Grid, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionGroups = `-- name: SaveSessionGroups :execrows
+UPDATE sessions SET groups = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionGroupsParams struct {
+	Groups    sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionGroups(ctx context.Context, arg SaveSessionGroupsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionGroups, arg.Groups, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionPrefs = `-- name: SaveSessionPrefs :execrows
+UPDATE sessions SET prefs = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionPrefsParams struct {
+	Prefs     sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionPrefs(ctx context.Context, arg SaveSessionPrefsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionPrefs, arg.Prefs, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionRoles = `-- name: SaveSessionRoles :execrows
+UPDATE sessions SET roles = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionRolesParams struct {
+	Roles     sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionRoles(ctx context.Context, arg SaveSessionRolesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionRoles, arg.Roles, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionScores = `-- name: SaveSessionScores :execrows
+UPDATE sessions SET scores = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionScoresParams struct {
+	Scores    sessionrt.JSON
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionScores(ctx context.Context, arg SaveSessionScoresParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionScores, arg.Scores, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

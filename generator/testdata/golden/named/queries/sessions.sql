@@ -38,6 +38,46 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
+-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = sqlc.arg(theme)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionFlag :execrows
+UPDATE sessions SET flag = sqlc.arg(flag)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionNum :execrows
+UPDATE sessions SET num = sqlc.arg(num)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionBig :execrows
+UPDATE sessions SET big = sqlc.arg(big)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionMid :execrows
+UPDATE sessions SET mid = sqlc.arg(mid)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionSmall :execrows
+UPDATE sessions SET small = sqlc.arg(small)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRatio :execrows
+UPDATE sessions SET ratio = sqlc.arg(ratio)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionFrac :execrows
+UPDATE sessions SET frac = sqlc.arg(frac)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionBlob :execrows
+UPDATE sessions SET blob = sqlc.arg(blob)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionWait :execrows
+UPDATE sessions SET wait = sqlc.arg(wait)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
 -- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

@@ -309,6 +309,186 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 	return i, err
 }
 
+const saveSessionBig = `-- name: SaveSessionBig :execrows
+UPDATE sessions SET big = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionBigParams struct {
+	Big       int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionBig(ctx context.Context, arg SaveSessionBigParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionBig, arg.Big, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionBlob = `-- name: SaveSessionBlob :execrows
+UPDATE sessions SET blob = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionBlobParams struct {
+	Blob      []byte
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionBlob(ctx context.Context, arg SaveSessionBlobParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionBlob, arg.Blob, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionFlag = `-- name: SaveSessionFlag :execrows
+UPDATE sessions SET flag = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionFlagParams struct {
+	Flag      bool
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionFlag(ctx context.Context, arg SaveSessionFlagParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionFlag, arg.Flag, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionFrac = `-- name: SaveSessionFrac :execrows
+UPDATE sessions SET frac = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionFracParams struct {
+	Frac      float32
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionFrac(ctx context.Context, arg SaveSessionFracParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionFrac, arg.Frac, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionMid = `-- name: SaveSessionMid :execrows
+UPDATE sessions SET mid = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionMidParams struct {
+	Mid       int32
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionMid(ctx context.Context, arg SaveSessionMidParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionMid, arg.Mid, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionNum = `-- name: SaveSessionNum :execrows
+UPDATE sessions SET num = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionNumParams struct {
+	Num       int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionNum(ctx context.Context, arg SaveSessionNumParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionNum, arg.Num, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionRatio = `-- name: SaveSessionRatio :execrows
+UPDATE sessions SET ratio = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionRatioParams struct {
+	Ratio     float64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionRatio(ctx context.Context, arg SaveSessionRatioParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionRatio, arg.Ratio, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionSmall = `-- name: SaveSessionSmall :execrows
+UPDATE sessions SET small = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionSmallParams struct {
+	Small     int16
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionSmall(ctx context.Context, arg SaveSessionSmallParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionSmall, arg.Small, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionTheme = `-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionThemeParams struct {
+	Theme     string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionTheme(ctx context.Context, arg SaveSessionThemeParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionTheme, arg.Theme, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionWait = `-- name: SaveSessionWait :execrows
+UPDATE sessions SET wait = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionWaitParams struct {
+	Wait      int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionWait(ctx context.Context, arg SaveSessionWaitParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionWait, arg.Wait, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

@@ -42,6 +42,62 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
+-- name: SaveSessionName :execrows
+UPDATE sessions SET name = sqlc.narg(name)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionAdmin :execrows
+UPDATE sessions SET admin = sqlc.narg(admin)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionVisits :execrows
+UPDATE sessions SET visits = sqlc.narg(visits)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionUserID :execrows
+UPDATE sessions SET user_id = sqlc.narg(user_id)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionCount32 :execrows
+UPDATE sessions SET count32 = sqlc.narg(count32)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionSmall :execrows
+UPDATE sessions SET small = sqlc.narg(small)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRatio :execrows
+UPDATE sessions SET ratio = sqlc.narg(ratio)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRatio32 :execrows
+UPDATE sessions SET ratio32 = sqlc.narg(ratio32)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionLoginAt :execrows
+UPDATE sessions SET login_at = sqlc.narg(login_at)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTimeout :execrows
+UPDATE sessions SET timeout = sqlc.narg(timeout)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionSecret :execrows
+UPDATE sessions SET secret = sqlc.narg(secret)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = sqlc.narg(theme)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionPrefs :execrows
+UPDATE sessions SET prefs = sqlc.narg(prefs)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRoles :execrows
+UPDATE sessions SET roles = sqlc.narg(roles)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
 -- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

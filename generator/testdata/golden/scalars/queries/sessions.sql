@@ -39,6 +39,50 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
+-- name: SaveSessionName :execrows
+UPDATE sessions SET name = sqlc.arg(name)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionAdmin :execrows
+UPDATE sessions SET admin = sqlc.arg(admin)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionVisits :execrows
+UPDATE sessions SET visits = sqlc.arg(visits)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionUserID :execrows
+UPDATE sessions SET user_id = sqlc.arg(user_id)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionCount32 :execrows
+UPDATE sessions SET count32 = sqlc.arg(count32)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionSmall :execrows
+UPDATE sessions SET small = sqlc.arg(small)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRatio :execrows
+UPDATE sessions SET ratio = sqlc.arg(ratio)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionRatio32 :execrows
+UPDATE sessions SET ratio32 = sqlc.arg(ratio32)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionLoginAt :execrows
+UPDATE sessions SET login_at = sqlc.arg(login_at)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTimeout :execrows
+UPDATE sessions SET timeout = sqlc.arg(timeout)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionSecret :execrows
+UPDATE sessions SET secret = sqlc.arg(secret)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
 -- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

@@ -320,6 +320,204 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 	return i, err
 }
 
+const saveSessionAdmin = `-- name: SaveSessionAdmin :execrows
+UPDATE sessions SET admin = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionAdminParams struct {
+	Admin     bool
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionAdmin(ctx context.Context, arg SaveSessionAdminParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionAdmin, arg.Admin, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionCount32 = `-- name: SaveSessionCount32 :execrows
+UPDATE sessions SET count32 = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionCount32Params struct {
+	Count32   int32
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionCount32(ctx context.Context, arg SaveSessionCount32Params) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionCount32, arg.Count32, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionLoginAt = `-- name: SaveSessionLoginAt :execrows
+UPDATE sessions SET login_at = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionLoginAtParams struct {
+	LoginAt   time.Time
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionLoginAt(ctx context.Context, arg SaveSessionLoginAtParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionLoginAt, arg.LoginAt, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionName = `-- name: SaveSessionName :execrows
+UPDATE sessions SET name = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionNameParams struct {
+	Name      string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionName(ctx context.Context, arg SaveSessionNameParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionName, arg.Name, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionRatio = `-- name: SaveSessionRatio :execrows
+UPDATE sessions SET ratio = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionRatioParams struct {
+	Ratio     float64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionRatio(ctx context.Context, arg SaveSessionRatioParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionRatio, arg.Ratio, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionRatio32 = `-- name: SaveSessionRatio32 :execrows
+UPDATE sessions SET ratio32 = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionRatio32Params struct {
+	Ratio32   float32
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionRatio32(ctx context.Context, arg SaveSessionRatio32Params) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionRatio32, arg.Ratio32, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionSecret = `-- name: SaveSessionSecret :execrows
+UPDATE sessions SET secret = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionSecretParams struct {
+	Secret    []byte
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionSecret(ctx context.Context, arg SaveSessionSecretParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionSecret, arg.Secret, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionSmall = `-- name: SaveSessionSmall :execrows
+UPDATE sessions SET small = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionSmallParams struct {
+	Small     int16
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionSmall(ctx context.Context, arg SaveSessionSmallParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionSmall, arg.Small, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionTimeout = `-- name: SaveSessionTimeout :execrows
+UPDATE sessions SET timeout = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionTimeoutParams struct {
+	Timeout   int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionTimeout(ctx context.Context, arg SaveSessionTimeoutParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionTimeout, arg.Timeout, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionUserID = `-- name: SaveSessionUserID :execrows
+UPDATE sessions SET user_id = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionUserIDParams struct {
+	UserID    int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionUserID(ctx context.Context, arg SaveSessionUserIDParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionUserID, arg.UserID, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionVisits = `-- name: SaveSessionVisits :execrows
+UPDATE sessions SET visits = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionVisitsParams struct {
+	Visits    int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionVisits(ctx context.Context, arg SaveSessionVisitsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionVisits, arg.Visits, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

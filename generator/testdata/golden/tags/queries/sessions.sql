@@ -36,6 +36,38 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
+-- name: SaveSessionUserID :execrows
+UPDATE sessions SET uid = sqlc.arg(uid)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionEmail :execrows
+UPDATE sessions SET email_address = sqlc.arg(email_address)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTenant :execrows
+UPDATE sessions SET tenant = sqlc.narg(tenant)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionLoginAt :execrows
+UPDATE sessions SET login_at = sqlc.arg(login_at)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = sqlc.arg(theme)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionKey :execrows
+UPDATE sessions SET key_hash = sqlc.arg(key_hash)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionNick :execrows
+UPDATE sessions SET nickname = sqlc.arg(nickname)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionPlain :execrows
+UPDATE sessions SET plain = sqlc.arg(plain)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
 -- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

@@ -599,6 +599,150 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 	return i, err
 }
 
+const saveSessionEmail = `-- name: SaveSessionEmail :execrows
+UPDATE sessions SET email_address = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionEmailParams struct {
+	EmailAddress string
+	TokenHash    []byte
+}
+
+func (q *Queries) SaveSessionEmail(ctx context.Context, arg SaveSessionEmailParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionEmail, arg.EmailAddress, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionKey = `-- name: SaveSessionKey :execrows
+UPDATE sessions SET key_hash = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionKeyParams struct {
+	KeyHash   []byte
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionKey(ctx context.Context, arg SaveSessionKeyParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionKey, arg.KeyHash, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionLoginAt = `-- name: SaveSessionLoginAt :execrows
+UPDATE sessions SET login_at = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionLoginAtParams struct {
+	LoginAt   time.Time
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionLoginAt(ctx context.Context, arg SaveSessionLoginAtParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionLoginAt, arg.LoginAt, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionNick = `-- name: SaveSessionNick :execrows
+UPDATE sessions SET nickname = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionNickParams struct {
+	Nickname  string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionNick(ctx context.Context, arg SaveSessionNickParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionNick, arg.Nickname, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionPlain = `-- name: SaveSessionPlain :execrows
+UPDATE sessions SET plain = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionPlainParams struct {
+	Plain     int32
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionPlain(ctx context.Context, arg SaveSessionPlainParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionPlain, arg.Plain, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionTenant = `-- name: SaveSessionTenant :execrows
+UPDATE sessions SET tenant = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionTenantParams struct {
+	Tenant    *string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionTenant(ctx context.Context, arg SaveSessionTenantParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionTenant, arg.Tenant, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionTheme = `-- name: SaveSessionTheme :execrows
+UPDATE sessions SET theme = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionThemeParams struct {
+	Theme     string
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionTheme(ctx context.Context, arg SaveSessionThemeParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionTheme, arg.Theme, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionUserID = `-- name: SaveSessionUserID :execrows
+UPDATE sessions SET uid = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionUserIDParams struct {
+	Uid       int64
+	TokenHash []byte
+}
+
+func (q *Queries) SaveSessionUserID(ctx context.Context, arg SaveSessionUserIDParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionUserID, arg.Uid, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
     last_seen_at = now(),

@@ -1,0 +1,152 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// sqlLog records the SQL of every statement a pool runs.
+type sqlLog struct {
+	mu    sync.Mutex
+	stmts []string
+}
+
+func (l *sqlLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stmts = append(l.stmts, d.SQL)
+	return ctx
+}
+
+func (l *sqlLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (l *sqlLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.stmts
+	l.stmts = nil
+	return s
+}
+
+// TestSaveEachFieldAlone changes one field per request, for every field of
+// the example payload (scalar, named, nullable, jsonb), and checks that the
+// generated single-column UPDATE ran and stored exactly that change: the
+// value reads back in a later request and no other field moved.
+func TestSaveEachFieldAlone(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &sqlLog{}
+	cfg.ConnConfig.Tracer = log
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookie *http.Cookie
+	run := func(fn func(s *app.SessionHandle)) {
+		t.Helper()
+		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, err := store.Load(r.Context())
+			if err != nil {
+				t.Errorf("Load: %v", err)
+				return
+			}
+			fn(s)
+			if err := store.Commit(r.Context()); err != nil {
+				t.Errorf("Commit: %v", err)
+			}
+		}))
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			cookie = c
+		}
+	}
+	read := func() app.Session {
+		t.Helper()
+		var v app.Session
+		run(func(s *app.SessionHandle) {
+			v = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(),
+				Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter()}
+		})
+		return v
+	}
+
+	at := time.Date(2026, 11, 26, 8, 30, 0, 0, time.UTC)
+	want := app.Session{UserID: 1, Email: "a@example.com", Roles: []string{"user"},
+		Cart: []app.CartItem{{SKU: "a", Qty: 1}}, Theme: "light", MFAAt: &at, Counter: 1}
+	run(func(s *app.SessionHandle) {
+		s.SetUserID(want.UserID)
+		s.SetEmail(want.Email)
+		s.SetRoles(want.Roles)
+		s.SetCart(want.Cart)
+		s.SetTheme(want.Theme)
+		s.SetMFAAt(want.MFAAt)
+		s.SetCounter(want.Counter)
+	})
+
+	later := at.Add(time.Hour)
+	tests := []struct {
+		column string
+		set    func(s *app.SessionHandle)
+		apply  func(v *app.Session)
+	}{
+		{"user_id", func(s *app.SessionHandle) { s.SetUserID(2) }, func(v *app.Session) { v.UserID = 2 }},
+		{"email", func(s *app.SessionHandle) { s.SetEmail("b@example.com") }, func(v *app.Session) { v.Email = "b@example.com" }},
+		{"roles", func(s *app.SessionHandle) { s.SetRoles([]string{"user", "admin"}) }, func(v *app.Session) { v.Roles = []string{"user", "admin"} }},
+		{"cart", func(s *app.SessionHandle) { s.EditCart(func(c *[]app.CartItem) { (*c)[0].Qty = 3 }) }, func(v *app.Session) { v.Cart = []app.CartItem{{SKU: "a", Qty: 3}} }},
+		{"theme", func(s *app.SessionHandle) { s.SetTheme("dark") }, func(v *app.Session) { v.Theme = "dark" }},
+		{"mfa_at", func(s *app.SessionHandle) { s.SetMFAAt(&later) }, func(v *app.Session) { v.MFAAt = &later }},
+		{"mfa_at", func(s *app.SessionHandle) { s.SetMFAAt(nil) }, func(v *app.Session) { v.MFAAt = nil }},
+		{"counter", func(s *app.SessionHandle) { s.SetCounter(s.Counter() + 1) }, func(v *app.Session) { v.Counter++ }},
+	}
+	for _, tc := range tests {
+		log.take()
+		run(tc.set)
+		var updates []string
+		for _, q := range log.take() {
+			if strings.Contains(q, "UPDATE") {
+				updates = append(updates, q)
+			}
+		}
+		if len(updates) != 1 || !strings.Contains(updates[0], "SET "+tc.column+" = $1") || strings.Contains(updates[0], "CASE") {
+			t.Errorf("%s: updates %q, want one single-column UPDATE of %s", tc.column, updates, tc.column)
+		}
+		tc.apply(&want)
+		got := read()
+		if got.MFAAt != nil && want.MFAAt != nil && got.MFAAt.Equal(*want.MFAAt) {
+			got.MFAAt = want.MFAAt
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after changing %s alone:\n got %+v\nwant %+v", tc.column, got, want)
+		}
+	}
+}
