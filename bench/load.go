@@ -164,6 +164,7 @@ type window struct {
 	elapsed  time.Duration
 	lat      []time.Duration
 	rts      int64
+	busy     time.Duration // machine CPU busy time during the window; 0 when unknown
 	okByKey  map[int]int64
 	firstErr string
 }
@@ -189,6 +190,7 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	rt0 := in.tr.roundTrips()
+	busy0, busyOK := machineBusy()
 	start := time.Now()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -225,6 +227,9 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 	}
 	wg.Wait()
 	out := window{elapsed: time.Since(start), rts: in.tr.roundTrips() - rt0, okByKey: map[int]int64{}}
+	if busy1, ok := machineBusy(); ok && busyOK {
+		out.busy = busy1 - busy0
+	}
 	for _, r := range res {
 		out.n += r.n
 		out.errs += r.errs

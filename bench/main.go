@@ -64,7 +64,7 @@ func main() {
 	var modes, scen string
 	flag.StringVar(&o.dsn, "dsn", envOr("BENCH_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "admin DSN; the benchmark creates and drops its own databases")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "duration of each timed window")
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each round runs every scenario on every mode, in rotated order")
+	flag.IntVar(&o.rounds, "rounds", 5, "rounds; each round runs every scenario on every mode, in rotated order")
 	flag.IntVar(&o.workers, "workers", 32, "concurrent client workers")
 	flag.IntVar(&o.sessions, "sessions", 64, "sessions the read/write/incr-spread workers spread over")
 	flag.IntVar(&o.incrWorkers, "incr-workers", 16, "workers of the one-session counter scenario")

@@ -24,6 +24,7 @@ type stat struct {
 	ratio, ratioLo, ratioHi float64 // ratio of requests/s to floor: median, min, max over rounds
 	p50, p99                time.Duration
 	rtPerReq                float64
+	cpu                     float64 // machine busy CPU µs per request, median over rounds (0: unknown)
 	lost, attempted         int64
 	errs, n                 int
 }
@@ -35,10 +36,13 @@ func (r *results) stat(sc, mode string) (stat, bool) {
 	}
 	fl := r.samples[sc]["floor"]
 	var st stat
-	var rps, ratios []float64
+	var rps, ratios, cpu []float64
 	var rts int64
 	for i, s := range ss {
 		rps = append(rps, s.rps)
+		if c := s.cpuPerReq(); c > 0 {
+			cpu = append(cpu, c)
+		}
 		if i < len(fl) && fl[i].rps > 0 {
 			ratios = append(ratios, s.rps/fl[i].rps)
 		}
@@ -49,6 +53,9 @@ func (r *results) stat(sc, mode string) (stat, bool) {
 		st.attempted += s.attempted
 	}
 	st.rps = median(rps)
+	if len(cpu) > 0 {
+		st.cpu = median(cpu)
+	}
 	if len(ratios) > 0 {
 		st.ratio = median(ratios)
 		st.ratioLo, st.ratioHi = slices.Min(ratios), slices.Max(ratios)
@@ -76,10 +83,11 @@ func (r *results) markdown() string {
 		"counter: %d workers × %d increments on one session; field: %d sessions, one writer of field a and one of field b each, %d requests per writer\n",
 		o.workers, o.sessions, o.duration, o.rounds, o.incrWorkers, o.incrN, o.fieldSessions, o.incrN)
 	fmt.Fprintf(&b, "- Ratio = requests/s of the mode ÷ requests/s of floor in the same round: median [min–max] over the rounds. "+
+		"CPU/req is the whole machine's busy CPU time (this process and PostgreSQL, from /proc/stat) per request, median over the rounds: the cost that requests/s inverts on a saturated machine. "+
 		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, plus statement preparations).\n\n")
 	fmt.Fprintf(&b, "![ratio of requests/s to floor per scenario](bench.svg)\n\n")
-	b.WriteString("| scenario | mode | req/s | ratio to floor | p50 | p99 | DB round trips/req | lost updates | errors |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| scenario | mode | req/s | ratio to floor | CPU/req | p50 | p99 | DB round trips/req | lost updates | errors |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, sc := range o.scenarios {
 		for _, m := range o.modes {
 			st, ok := r.stat(sc, m)
@@ -94,8 +102,12 @@ func (r *results) markdown() string {
 			if st.attempted > 0 {
 				lost = fmt.Sprintf("%d of %d (%.1f%%)", st.lost, st.attempted, 100*float64(st.lost)/float64(st.attempted))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %s | %.3f | %s | %d |\n",
-				scenarioTitle[sc], m, st.rps, ratio, ms(st.p50), ms(st.p99), st.rtPerReq, lost, st.errs)
+			cpu := "–"
+			if st.cpu > 0 {
+				cpu = fmt.Sprintf("%.0f µs", st.cpu)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %s | %s | %.3f | %s | %d |\n",
+				scenarioTitle[sc], m, st.rps, ratio, cpu, ms(st.p50), ms(st.p99), st.rtPerReq, lost, st.errs)
 		}
 	}
 	b.WriteString("\nCross-check of the round-trip counter: transactions the tracer saw start (each statement outside a transaction, each BEGIN) against the change of xact_commit + xact_rollback in pg_stat_database over the pools' whole life (setup, warm-up and rounds; the database side also sees each new connection's start-up).\n\n")

@@ -20,8 +20,9 @@ type sample struct {
 	rps       float64
 	n, errs   int
 	rts       int64
-	lost      int64 // lost updates (responses that said 200 minus what persisted)
-	attempted int64 // successful (200) state-changing requests whose effect was checked
+	busy      time.Duration // machine CPU busy time of the window (0: unknown)
+	lost      int64         // lost updates (responses that said 200 minus what persisted)
+	attempted int64         // successful (200) state-changing requests whose effect was checked
 	firstErr  string
 }
 
@@ -37,6 +38,14 @@ type results struct {
 	samples map[string]map[string][]sample        // scenario → mode → rounds
 	lat     map[string]map[string][]time.Duration // scenario → mode → all latencies
 	xacts   map[string][2]int64                   // mode → {tracer, pg_stat_database}
+}
+
+// cpuPerReq is the machine's busy CPU time per request in µs, 0 if unknown.
+func (s sample) cpuPerReq() float64 {
+	if s.n == 0 {
+		return 0
+	}
+	return float64(s.busy) / float64(time.Microsecond) / float64(s.n)
 }
 
 func (r *results) add(sc, mode string, s sample, lat []time.Duration) {
@@ -200,8 +209,8 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 				if s.errs > 0 {
 					extra += fmt.Sprintf(", %d errors (first: %s)", s.errs, s.firstErr)
 				}
-				say("[%3d/%d] round %d/%d %-11s %-18s %8.0f req/s, %.2f round trips/req%s",
-					done, total, round+1, o.rounds, sc, in.name, s.rps, float64(s.rts)/float64(max(s.n, 1)), extra)
+				say("[%3d/%d] round %d/%d %-11s %-18s %8.0f req/s, %.2f round trips/req, %5.0f µs CPU/req%s",
+					done, total, round+1, o.rounds, sc, in.name, s.rps, float64(s.rts)/float64(max(s.n, 1)), s.cpuPerReq(), extra)
 			}
 		}
 	}
@@ -335,6 +344,6 @@ func runScenario(in *instance, o options, sc string, round int, loginRPS map[str
 	default:
 		return s, nil, fmt.Errorf("unknown scenario %q", sc)
 	}
-	s.rps, s.n, s.errs, s.rts, s.firstErr = win.rps(), win.n, win.errs, win.rts, win.firstErr
+	s.rps, s.n, s.errs, s.rts, s.busy, s.firstErr = win.rps(), win.n, win.errs, win.rts, win.busy, win.firstErr
 	return s, win.lat, nil
 }
