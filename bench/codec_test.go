@@ -17,7 +17,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/gob"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,9 +77,9 @@ func (fakeRow) Scan(dest ...any) error {
 	now := time.Now()
 	var vals []any
 	switch len(dest) {
-	case 13: // GetSession: token_hash, created, last_seen, expires, absolute, remember, user_id, email, roles, cart, theme, mfa_at, counter
+	case 12: // GetSession: created, last_seen, expires, absolute, remember, user_id, email, roles, cart, theme, mfa_at, counter
 		mfa := payloadMFA
-		vals = []any{make([]byte, 32), now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false,
+		vals = []any{now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false,
 			int64(42), "user42@example.com", rowRoles, rowCart, "dark", &mfa, int64(7)}
 	case 5: // SaveSession/TouchSession RETURNING
 		vals = []any{now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false}
@@ -91,8 +90,8 @@ func (fakeRow) Scan(dest ...any) error {
 		switch d := d.(type) {
 		case *[]byte:
 			*d = append([]byte(nil), vals[i].([]byte)...)
-		case *json.RawMessage:
-			*d = append(json.RawMessage(nil), vals[i].([]byte)...)
+		case *sessionrt.JSON:
+			*d = append(sessionrt.JSON(nil), vals[i].([]byte)...)
 		case *time.Time:
 			*d = vals[i].(time.Time)
 		case **time.Time:

@@ -18,6 +18,9 @@ go vet ./...
 echo "== go test" >&2
 go test -count=1 -timeout 30m ./...
 
+echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.md)" >&2
+go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt
+
 echo "== generated files are up to date (sessiongen -check)" >&2
 go run ./cmd/sessiongen -check -dir example/app -type Session
 
