@@ -165,6 +165,7 @@ type window struct {
 	lat      []time.Duration
 	rts      int64
 	busy     time.Duration // machine CPU busy time during the window; 0 when unknown
+	self     time.Duration // CPU time of this process during the window; 0 when unknown
 	okByKey  map[int]int64
 	firstErr string
 }
@@ -191,6 +192,7 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 	var wg sync.WaitGroup
 	rt0 := in.tr.roundTrips()
 	busy0, busyOK := machineBusy()
+	self0, selfOK := processBusy()
 	start := time.Now()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -229,6 +231,9 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 	out := window{elapsed: time.Since(start), rts: in.tr.roundTrips() - rt0, okByKey: map[int]int64{}}
 	if busy1, ok := machineBusy(); ok && busyOK {
 		out.busy = busy1 - busy0
+	}
+	if self1, ok := processBusy(); ok && selfOK {
+		out.self = self1 - self0
 	}
 	for _, r := range res {
 		out.n += r.n

@@ -24,7 +24,7 @@ type stat struct {
 	ratio, ratioLo, ratioHi float64 // ratio of requests/s to floor: median, min, max over rounds
 	p50, p99                time.Duration
 	rtPerReq                float64
-	cpu                     float64 // machine busy CPU µs per request, median over rounds (0: unknown)
+	cpu, app                float64 // machine busy and benchmark-process CPU µs per request, medians over rounds (0: unknown)
 	lost, attempted         int64
 	errs, n                 int
 }
@@ -36,12 +36,13 @@ func (r *results) stat(sc, mode string) (stat, bool) {
 	}
 	fl := r.samples[sc]["floor"]
 	var st stat
-	var rps, ratios, cpu []float64
+	var rps, ratios, cpu, app []float64
 	var rts int64
 	for i, s := range ss {
 		rps = append(rps, s.rps)
 		if c := s.cpuPerReq(); c > 0 {
 			cpu = append(cpu, c)
+			app = append(app, s.appPerReq())
 		}
 		if i < len(fl) && fl[i].rps > 0 {
 			ratios = append(ratios, s.rps/fl[i].rps)
@@ -54,7 +55,7 @@ func (r *results) stat(sc, mode string) (stat, bool) {
 	}
 	st.rps = median(rps)
 	if len(cpu) > 0 {
-		st.cpu = median(cpu)
+		st.cpu, st.app = median(cpu), median(app)
 	}
 	if len(ratios) > 0 {
 		st.ratio = median(ratios)
@@ -83,7 +84,8 @@ func (r *results) markdown() string {
 		"counter: %d workers × %d increments on one session; field: %d sessions, one writer of field a and one of field b each, %d requests per writer\n",
 		o.workers, o.sessions, o.duration, o.rounds, o.incrWorkers, o.incrN, o.fieldSessions, o.incrN)
 	fmt.Fprintf(&b, "- Ratio = requests/s of the mode ÷ requests/s of floor in the same round: median [min–max] over the rounds. "+
-		"CPU/req is the whole machine's busy CPU time (this process and PostgreSQL, from /proc/stat) per request, median over the rounds: the cost that requests/s inverts on a saturated machine. "+
+		"CPU/req is the whole machine's busy CPU time per request (from /proc/stat), median over the rounds: the cost that requests/s inverts on a saturated machine; "+
+		"in brackets the part spent in the benchmark process (load generator, HTTP server, session library, pgx; getrusage), the rest is PostgreSQL and the kernel work it causes. "+
 		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, plus statement preparations).\n\n")
 	fmt.Fprintf(&b, "![ratio of requests/s to floor per scenario](bench.svg)\n\n")
 	b.WriteString("| scenario | mode | req/s | ratio to floor | CPU/req | p50 | p99 | DB round trips/req | lost updates | errors |\n")
@@ -104,7 +106,7 @@ func (r *results) markdown() string {
 			}
 			cpu := "–"
 			if st.cpu > 0 {
-				cpu = fmt.Sprintf("%.0f µs", st.cpu)
+				cpu = fmt.Sprintf("%.0f µs (%.0f)", st.cpu, st.app)
 			}
 			fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %s | %s | %.3f | %s | %d |\n",
 				scenarioTitle[sc], m, st.rps, ratio, cpu, ms(st.p50), ms(st.p99), st.rtPerReq, lost, st.errs)

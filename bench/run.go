@@ -21,6 +21,7 @@ type sample struct {
 	n, errs   int
 	rts       int64
 	busy      time.Duration // machine CPU busy time of the window (0: unknown)
+	self      time.Duration // CPU time of the benchmark process in the window (0: unknown)
 	lost      int64         // lost updates (responses that said 200 minus what persisted)
 	attempted int64         // successful (200) state-changing requests whose effect was checked
 	firstErr  string
@@ -46,6 +47,15 @@ func (s sample) cpuPerReq() float64 {
 		return 0
 	}
 	return float64(s.busy) / float64(time.Microsecond) / float64(s.n)
+}
+
+// appPerReq is the benchmark process's CPU time per request in µs (load
+// generator, HTTP server, session library, pgx), 0 if unknown.
+func (s sample) appPerReq() float64 {
+	if s.n == 0 || s.busy == 0 {
+		return 0
+	}
+	return float64(s.self) / float64(time.Microsecond) / float64(s.n)
 }
 
 func (r *results) add(sc, mode string, s sample, lat []time.Duration) {
@@ -209,8 +219,8 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 				if s.errs > 0 {
 					extra += fmt.Sprintf(", %d errors (first: %s)", s.errs, s.firstErr)
 				}
-				say("[%3d/%d] round %d/%d %-11s %-18s %8.0f req/s, %.2f round trips/req, %5.0f µs CPU/req%s",
-					done, total, round+1, o.rounds, sc, in.name, s.rps, float64(s.rts)/float64(max(s.n, 1)), s.cpuPerReq(), extra)
+				say("[%3d/%d] round %d/%d %-11s %-18s %8.0f req/s, %.2f round trips/req, %5.0f µs CPU/req (app %3.0f)%s",
+					done, total, round+1, o.rounds, sc, in.name, s.rps, float64(s.rts)/float64(max(s.n, 1)), s.cpuPerReq(), s.appPerReq(), extra)
 			}
 		}
 	}
@@ -344,6 +354,6 @@ func runScenario(in *instance, o options, sc string, round int, loginRPS map[str
 	default:
 		return s, nil, fmt.Errorf("unknown scenario %q", sc)
 	}
-	s.rps, s.n, s.errs, s.rts, s.busy, s.firstErr = win.rps(), win.n, win.errs, win.rts, win.busy, win.firstErr
+	s.rps, s.n, s.errs, s.rts, s.busy, s.self, s.firstErr = win.rps(), win.n, win.errs, win.rts, win.busy, win.self, win.firstErr
 	return s, win.lat, nil
 }
