@@ -54,8 +54,13 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 
 // jsonToDB encodes a jsonb field into dst through the handle's encode
 // method, which reuses the encoding Size cached. The enclosing function has
-// `var err error` in scope and returns (first, error) when encoding fails.
+// `var err error` in scope and returns (first, error) when encoding fails,
+// or the error alone when first is nil.
 func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code {
+	fail := []jen.Code{jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())}
+	if first != nil {
+		fail = append([]jen.Code{first}, fail...)
+	}
 	val := jen.Id("h").Dot("v").Dot(fd.GoName)
 	src := val.Clone()
 	if fd.Nullable {
@@ -64,7 +69,7 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code 
 	encode := jen.If(
 		jen.List(dst, jen.Err()).Op("=").Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src),
 		jen.Err().Op("!=").Nil(),
-	).Block(jen.Return(first, jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())))
+	).Block(jen.Return(fail...))
 	if fd.Nullable {
 		encode = jen.If(val.Clone().Op("!=").Nil()).Block(encode)
 	}
@@ -74,7 +79,8 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code 
 }
 
 // fieldToParam sets the sqlc parameter of one field from the handle; first
-// is what the enclosing function returns before the error if that fails.
+// is what the enclosing function returns before the error if that fails
+// (nil: it returns the error alone).
 func fieldToParam(n goNames, fd Field, p *jen.Statement, first jen.Code) []jen.Code {
 	dst := p.Clone().Dot(sqlcName(fd.Column))
 	if fd.Kind == KindJSON {
@@ -138,22 +144,21 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	f.Comment("Get reads the live session with this token hash into rec.")
 	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("rec").Add(rt("Record"))).Params(rt("Meta"), jen.Error()).Block(get...)
 
-	ins := []jen.Code{
-		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
-		jen.Var().Err().Error(),
-		jen.Var().Id("p").Qual(db, "Insert"+m.TypeName+"Params"),
-		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
-	}
-	ins = append(ins, lt("p")...)
-	for _, fd := range m.Fields {
-		ins = append(ins, fieldToParam(n, fd, jen.Id("p"), rt("Meta").Values())...)
+	ins := []jen.Code{jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h))}
+	if n.jsonCount > 0 { // the jsonb encodings report errors through err
+		ins = append(ins, jen.Var().Err().Error())
 	}
 	ins = append(ins,
-		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Insert"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),
-		errRet(),
-		jen.Return(meta("r"), jen.Nil()))
+		jen.Var().Id("p").Qual(db, "Insert"+m.TypeName+"Params"),
+		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
+	)
+	ins = append(ins, lt("p")...)
+	for _, fd := range m.Fields {
+		ins = append(ins, fieldToParam(n, fd, jen.Id("p"), nil)...)
+	}
+	ins = append(ins, jen.Return(q().Dot("Insert"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p"))))
 	f.Comment("Insert stores rec as a new session.")
-	recv().Id("Insert").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(ins...)
+	recv().Id("Insert").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Error().Block(ins...)
 
 	save := []jen.Code{
 		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),

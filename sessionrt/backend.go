@@ -87,8 +87,9 @@ type Backend interface {
 	// Get reads the live session with this token hash into rec. With lock it
 	// reads FOR UPDATE (inside a transaction).
 	Get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, error)
-	// Insert stores rec as a new session.
-	Insert(ctx context.Context, db DB, hash []byte, rec Record, lt Lifetime) (Meta, error)
+	// Insert stores rec as a new session whose lifetimes start now. It
+	// returns nothing back: the runtime knows the new row's lifecycle.
+	Insert(ctx context.Context, db DB, hash []byte, rec Record, lt Lifetime) error
 	// Save writes the changed fields of rec, moves the row to newHash (equal
 	// to hash unless renewing), with lt.Touch refreshes last_seen_at and the
 	// idle expiry, and with renew restarts the absolute lifetime.

@@ -91,13 +91,13 @@ func (backend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool,
 	return scanMeta(db.QueryRow(ctx, q, hash), &x.counter, &x.name, &x.userID)
 }
 
-func (backend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, r sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+func (backend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, r sessionrt.Record, lt sessionrt.Lifetime) error {
 	x := r.(*rec)
-	return scanMeta(db.QueryRow(ctx, `
+	_, err := db.Exec(ctx, `
 INSERT INTO sessions (token_hash, expires_at, absolute_expires_at, remember, counter, name, user_id)
 VALUES ($1, least(now() + $2::bigint * interval '1 microsecond', now() + $3::bigint * interval '1 microsecond'),
-        now() + $3::bigint * interval '1 microsecond', $4, $5, $6, $7)
-RETURNING `+metaCols, hash, us(lt.Idle), us(lt.Absolute), lt.Remember, x.counter, x.name, x.userID))
+        now() + $3::bigint * interval '1 microsecond', $4, $5, $6, $7)`, hash, us(lt.Idle), us(lt.Absolute), lt.Remember, x.counter, x.name, x.userID)
+	return err
 }
 
 func (backend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, r sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {

@@ -312,11 +312,24 @@ func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Re
 	return m.be.Get(ctx, db, hash, lock, rec)
 }
 
-// insert runs Backend.Insert with QueryTimeout.
+// insert runs Backend.Insert with QueryTimeout and returns the new row's
+// lifecycle as of the app's clock (the row itself holds the database's
+// now(); later loads read those). The INSERT returns no columns: nothing in
+// them is unknown here, and reading them back costs every login.
 func (m *Manager) insert(ctx context.Context, hash []byte, rec Record, lt Lifetime) (Meta, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
-	return m.be.Insert(ctx, m.db, hash, rec, lt)
+	now := time.Now()
+	if err := m.be.Insert(ctx, m.db, hash, rec, lt); err != nil {
+		return Meta{}, err
+	}
+	return Meta{
+		CreatedAt:         now,
+		LastSeenAt:        now,
+		ExpiresAt:         now.Add(min(lt.Absolute, lt.Idle)),
+		AbsoluteExpiresAt: now.Add(lt.Absolute),
+		Remember:          lt.Remember,
+	}, nil
 }
 
 // saveRow writes rec's changes with QueryTimeout. A change of one field that

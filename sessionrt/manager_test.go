@@ -712,3 +712,43 @@ func TestSaveOneRouting(t *testing.T) {
 		t.Fatalf("%d rows after writing to a deleted session, want 0", n)
 	}
 }
+
+// TestInsertMeta: the lifecycle a new session reports in its own request
+// (computed by the runtime, the INSERT returns no columns) agrees with what
+// the database stored, which the next request reads.
+func TestInsertMeta(t *testing.T) {
+	cfg := sessionrt.Config{IdleTimeout: 20 * time.Minute, Lifetime: 2 * time.Hour}
+	e := newEnv(t, cfg)
+	var first, second sessionrt.Meta
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.load(r)
+		x.SetName("alice")
+		if err := e.m.Commit(r.Context()); err != nil {
+			t.Error(err)
+		}
+		first = st.Meta()
+	})
+	tok := sessionCookie(w.Result(), e.m.CookieName()).Value
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		st, _ := e.load(r)
+		second = st.Meta()
+	}, tok)
+	near := func(name string, a, b time.Time) {
+		if d := a.Sub(b); d < -time.Second || d > time.Second {
+			t.Errorf("%s: in the creating request %s, stored %s", name, a, b)
+		}
+	}
+	near("created_at", first.CreatedAt, second.CreatedAt)
+	near("last_seen_at", first.LastSeenAt, second.LastSeenAt)
+	near("expires_at", first.ExpiresAt, second.ExpiresAt)
+	near("absolute_expires_at", first.AbsoluteExpiresAt, second.AbsoluteExpiresAt)
+	if d := first.ExpiresAt.Sub(first.CreatedAt); d != 20*time.Minute {
+		t.Errorf("idle expiry %s after creation, want 20m", d)
+	}
+	if d := first.AbsoluteExpiresAt.Sub(first.CreatedAt); d != 2*time.Hour {
+		t.Errorf("absolute expiry %s after creation, want 2h", d)
+	}
+	if first.Remember || second.Remember {
+		t.Error("remember set without SetRememberMe")
+	}
+}

@@ -433,7 +433,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
 	h := rec.(*SessionHandle)
 	var err error
 	var p sessiondb.InsertSessionParams
@@ -446,21 +446,17 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	if h.raw[0] != nil {
 		p.Roles = h.raw[0]
 	} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
+		return fmt.Errorf("encoding field Roles: %w", err)
 	}
 	if h.raw[1] != nil {
 		p.Cart = h.raw[1]
 	} else if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
+		return fmt.Errorf("encoding field Cart: %w", err)
 	}
 	p.Theme = string(h.v.Theme)
 	p.MfaAt = h.v.MFAAt
 	p.Counter = h.v.Counter
-	r, err := sessiondb.New(db).InsertSession(ctx, p)
-	if err != nil {
-		return sessionrt.Meta{}, err
-	}
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessiondb.New(db).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.

@@ -586,7 +586,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
 	h := rec.(*SessionHandle)
 	var err error
 	var p sessiondb.InsertSessionParams
@@ -597,48 +597,44 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	if h.raw[0] != nil {
 		p.Roles = h.raw[0]
 	} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
+		return fmt.Errorf("encoding field Roles: %w", err)
 	}
 	if h.raw[1] != nil {
 		p.Scores = h.raw[1]
 	} else if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Scores: %w", err)
+		return fmt.Errorf("encoding field Scores: %w", err)
 	}
 	if h.raw[2] != nil {
 		p.Prefs = h.raw[2]
 	} else if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
+		return fmt.Errorf("encoding field Prefs: %w", err)
 	}
 	if h.raw[3] != nil {
 		p.Cart = h.raw[3]
 	} else if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
+		return fmt.Errorf("encoding field Cart: %w", err)
 	}
 	if h.raw[4] != nil {
 		p.Groups = h.raw[4]
 	} else if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Groups: %w", err)
+		return fmt.Errorf("encoding field Groups: %w", err)
 	}
 	if h.raw[5] != nil {
 		p.Grid = h.raw[5]
 	} else if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Grid: %w", err)
+		return fmt.Errorf("encoding field Grid: %w", err)
 	}
 	if h.raw[6] != nil {
 		p.Deep = h.raw[6]
 	} else if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Deep: %w", err)
+		return fmt.Errorf("encoding field Deep: %w", err)
 	}
 	if h.raw[7] != nil {
 		p.Byes = h.raw[7]
 	} else if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
-		return sessionrt.Meta{}, fmt.Errorf("encoding field Byes: %w", err)
+		return fmt.Errorf("encoding field Byes: %w", err)
 	}
-	r, err := sessiondb.New(db).InsertSession(ctx, p)
-	if err != nil {
-		return sessionrt.Meta{}, err
-	}
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessiondb.New(db).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.

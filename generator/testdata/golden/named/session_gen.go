@@ -368,9 +368,8 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
 	h := rec.(*SessionHandle)
-	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
@@ -386,11 +385,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Frac = float32(h.v.Frac)
 	p.Blob = sessionrt.Bytes(h.v.Blob)
 	p.Wait = int64(h.v.Wait)
-	r, err := sessiondb.New(db).InsertSession(ctx, p)
-	if err != nil {
-		return sessionrt.Meta{}, err
-	}
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessiondb.New(db).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.

@@ -607,7 +607,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
 	h := rec.(*SessionHandle)
 	var err error
 	var p sessiondb.InsertSessionParams
@@ -637,21 +637,17 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 		p.Prefs = h.raw[0]
 	} else if h.v.Prefs != nil {
 		if p.Prefs, err = h.encode(0, *h.v.Prefs); err != nil {
-			return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
+			return fmt.Errorf("encoding field Prefs: %w", err)
 		}
 	}
 	if h.raw[1] != nil {
 		p.Roles = h.raw[1]
 	} else if h.v.Roles != nil {
 		if p.Roles, err = h.encode(1, *h.v.Roles); err != nil {
-			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
+			return fmt.Errorf("encoding field Roles: %w", err)
 		}
 	}
-	r, err := sessiondb.New(db).InsertSession(ctx, p)
-	if err != nil {
-		return sessionrt.Meta{}, err
-	}
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessiondb.New(db).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.

@@ -384,9 +384,8 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
+func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
 	h := rec.(*SessionHandle)
-	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
@@ -403,11 +402,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.LoginAt = h.v.LoginAt
 	p.Timeout = int64(h.v.Timeout)
 	p.Secret = sessionrt.Bytes(h.v.Secret)
-	r, err := sessiondb.New(db).InsertSession(ctx, p)
-	if err != nil {
-		return sessionrt.Meta{}, err
-	}
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessiondb.New(db).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.

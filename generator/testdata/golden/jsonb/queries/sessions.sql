@@ -13,10 +13,9 @@ FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
--- name: InsertSession :one
+-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, roles, scores, prefs, cart, groups, grid, deep, byes)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(roles), sqlc.arg(scores), sqlc.arg(prefs), sqlc.arg(cart), sqlc.arg(groups), sqlc.arg(grid), sqlc.arg(deep), sqlc.arg(byes))
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(roles), sqlc.arg(scores), sqlc.arg(prefs), sqlc.arg(cart), sqlc.arg(groups), sqlc.arg(grid), sqlc.arg(deep), sqlc.arg(byes));
 
 -- name: SaveSession :one
 UPDATE sessions SET

@@ -13,10 +13,9 @@ FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
--- name: InsertSession :one
+-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, theme, flag, num, big, mid, small, ratio, frac, blob, wait)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(theme), sqlc.arg(flag), sqlc.arg(num), sqlc.arg(big), sqlc.arg(mid), sqlc.arg(small), sqlc.arg(ratio), sqlc.arg(frac), sqlc.arg(blob), sqlc.arg(wait))
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(theme), sqlc.arg(flag), sqlc.arg(num), sqlc.arg(big), sqlc.arg(mid), sqlc.arg(small), sqlc.arg(ratio), sqlc.arg(frac), sqlc.arg(blob), sqlc.arg(wait));
 
 -- name: SaveSession :one
 UPDATE sessions SET

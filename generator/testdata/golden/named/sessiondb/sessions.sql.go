@@ -150,10 +150,9 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, tokenHash []byte) (Ge
 	return i, err
 }
 
-const insertSession = `-- name: InsertSession :one
+const insertSession = `-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, theme, flag, num, big, mid, small, ratio, frac, blob, wait)
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
 type InsertSessionParams struct {
@@ -173,16 +172,8 @@ type InsertSessionParams struct {
 	Wait       int64
 }
 
-type InsertSessionRow struct {
-	CreatedAt         time.Time
-	LastSeenAt        time.Time
-	ExpiresAt         time.Time
-	AbsoluteExpiresAt time.Time
-	Remember          bool
-}
-
-func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (InsertSessionRow, error) {
-	row := q.db.QueryRow(ctx, insertSession,
+func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) error {
+	_, err := q.db.Exec(ctx, insertSession,
 		arg.TokenHash,
 		arg.Remember,
 		arg.AbsoluteUs,
@@ -198,15 +189,7 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (I
 		arg.Blob,
 		arg.Wait,
 	)
-	var i InsertSessionRow
-	err := row.Scan(
-		&i.CreatedAt,
-		&i.LastSeenAt,
-		&i.ExpiresAt,
-		&i.AbsoluteExpiresAt,
-		&i.Remember,
-	)
-	return i, err
+	return err
 }
 
 const saveSession = `-- name: SaveSession :one

@@ -13,10 +13,9 @@ FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
--- name: InsertSession :one
+-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.narg(name), sqlc.narg(admin), sqlc.narg(visits), sqlc.narg(user_id), sqlc.narg(count32), sqlc.narg(small), sqlc.narg(ratio), sqlc.narg(ratio32), sqlc.narg(login_at), sqlc.narg(timeout), sqlc.narg(secret), sqlc.narg(theme), sqlc.narg(prefs), sqlc.narg(roles))
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.narg(name), sqlc.narg(admin), sqlc.narg(visits), sqlc.narg(user_id), sqlc.narg(count32), sqlc.narg(small), sqlc.narg(ratio), sqlc.narg(ratio32), sqlc.narg(login_at), sqlc.narg(timeout), sqlc.narg(secret), sqlc.narg(theme), sqlc.narg(prefs), sqlc.narg(roles));
 
 -- name: SaveSession :one
 UPDATE sessions SET

@@ -168,10 +168,9 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, tokenHash []byte) (Ge
 	return i, err
 }
 
-const insertSession = `-- name: InsertSession :one
+const insertSession = `-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles)
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
 type InsertSessionParams struct {
@@ -195,16 +194,8 @@ type InsertSessionParams struct {
 	Roles      sessionrt.JSON
 }
 
-type InsertSessionRow struct {
-	CreatedAt         time.Time
-	LastSeenAt        time.Time
-	ExpiresAt         time.Time
-	AbsoluteExpiresAt time.Time
-	Remember          bool
-}
-
-func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (InsertSessionRow, error) {
-	row := q.db.QueryRow(ctx, insertSession,
+func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) error {
+	_, err := q.db.Exec(ctx, insertSession,
 		arg.TokenHash,
 		arg.Remember,
 		arg.AbsoluteUs,
@@ -224,15 +215,7 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (I
 		arg.Prefs,
 		arg.Roles,
 	)
-	var i InsertSessionRow
-	err := row.Scan(
-		&i.CreatedAt,
-		&i.LastSeenAt,
-		&i.ExpiresAt,
-		&i.AbsoluteExpiresAt,
-		&i.Remember,
-	)
-	return i, err
+	return err
 }
 
 const saveSession = `-- name: SaveSession :one

@@ -13,10 +13,9 @@ FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
--- name: InsertSession :one
+-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(name), sqlc.arg(admin), sqlc.arg(visits), sqlc.arg(user_id), sqlc.arg(count32), sqlc.arg(small), sqlc.arg(ratio), sqlc.arg(ratio32), sqlc.arg(login_at), sqlc.arg(timeout), sqlc.arg(secret))
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(name), sqlc.arg(admin), sqlc.arg(visits), sqlc.arg(user_id), sqlc.arg(count32), sqlc.arg(small), sqlc.arg(ratio), sqlc.arg(ratio32), sqlc.arg(login_at), sqlc.arg(timeout), sqlc.arg(secret));
 
 -- name: SaveSession :one
 UPDATE sessions SET

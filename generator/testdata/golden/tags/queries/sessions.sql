@@ -13,10 +13,9 @@ FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
--- name: InsertSession :one
+-- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(uid), sqlc.arg(email_address), sqlc.narg(tenant), sqlc.arg(login_at), sqlc.arg(theme), sqlc.arg(key_hash), sqlc.arg(nickname), sqlc.arg(plain))
-RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(uid), sqlc.arg(email_address), sqlc.narg(tenant), sqlc.arg(login_at), sqlc.arg(theme), sqlc.arg(key_hash), sqlc.arg(nickname), sqlc.arg(plain));
 
 -- name: SaveSession :one
 UPDATE sessions SET
