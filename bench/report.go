@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"html"
 	"os"
@@ -36,13 +37,13 @@ func (r *results) stat(sc, mode string) (stat, bool) {
 	}
 	fl := r.samples[sc]["floor"]
 	var st stat
-	var rps, ratios, cpu, app []float64
+	var rps, ratios []float64
+	var cpu [][2]float64 // per round: machine, benchmark process
 	var rts int64
 	for i, s := range ss {
 		rps = append(rps, s.rps)
 		if c := s.cpuPerReq(); c > 0 {
-			cpu = append(cpu, c)
-			app = append(app, s.appPerReq())
+			cpu = append(cpu, [2]float64{c, s.appPerReq()})
 		}
 		if i < len(fl) && fl[i].rps > 0 {
 			ratios = append(ratios, s.rps/fl[i].rps)
@@ -55,7 +56,11 @@ func (r *results) stat(sc, mode string) (stat, bool) {
 	}
 	st.rps = median(rps)
 	if len(cpu) > 0 {
-		st.cpu, st.app = median(cpu), median(app)
+		// The split of the round(s) with the median machine figure, so that
+		// machine minus process stays one round's PostgreSQL share.
+		slices.SortFunc(cpu, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
+		lo, hi := cpu[(len(cpu)-1)/2], cpu[len(cpu)/2]
+		st.cpu, st.app = (lo[0]+hi[0])/2, (lo[1]+hi[1])/2
 	}
 	if len(ratios) > 0 {
 		st.ratio = median(ratios)
@@ -85,7 +90,8 @@ func (r *results) markdown() string {
 		o.workers, o.sessions, o.duration, o.rounds, o.incrWorkers, o.incrN, o.fieldSessions, o.incrN)
 	fmt.Fprintf(&b, "- Ratio = requests/s of the mode ÷ requests/s of floor in the same round: median [min–max] over the rounds. "+
 		"CPU/req is the whole machine's busy CPU time per request (from /proc/stat), median over the rounds: the cost that requests/s inverts on a saturated machine; "+
-		"in brackets the part spent in the benchmark process (load generator, HTTP server, session library, pgx; getrusage), the rest is PostgreSQL and the kernel work it causes. "+
+		"in brackets the part spent in the benchmark process (load generator, HTTP server, session library, pgx; getrusage) in the same round(s), the rest is PostgreSQL and the kernel work it causes, "+
+		"on a machine otherwise idle (the figure counts every process). "+
 		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, plus statement preparations).\n\n")
 	fmt.Fprintf(&b, "![ratio of requests/s to floor per scenario](bench.svg)\n\n")
 	b.WriteString("| scenario | mode | req/s | ratio to floor | CPU/req | p50 | p99 | DB round trips/req | lost updates | errors |\n")

@@ -19,13 +19,17 @@ func (j *JSON) ScanBytes(src []byte) error {
 		*j = nil
 		return nil
 	}
-	*j = append(JSON(nil), src...)
+	*j = make(JSON, len(src))
+	copy(*j, src)
 	return nil
 }
 
 // TextValue implements pgtype.TextValuer, which pgx uses where it encodes
 // arguments as text without knowing the column type (the simple_protocol and
-// exec modes); a plain []byte would be sent as bytea there. A nil JSON is NULL.
+// exec modes); a plain []byte would be sent as bytea there. pgx prefers it
+// for every text-format parameter, jsonb's included, so a written value is
+// copied once into a string: only changed jsonb fields are written. A nil
+// JSON is NULL.
 func (j JSON) TextValue() (pgtype.Text, error) {
 	return pgtype.Text{String: string(j), Valid: j != nil}, nil
 }

@@ -319,7 +319,8 @@ func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Re
 func (m *Manager) insert(ctx context.Context, hash []byte, rec Record, lt Lifetime) (Meta, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
-	now := time.Now()
+	// In the form a load returns: no monotonic reading, microseconds.
+	now := time.Now().Round(0).Truncate(time.Microsecond)
 	if err := m.be.Insert(ctx, m.db, hash, rec, lt); err != nil {
 		return Meta{}, err
 	}
@@ -340,7 +341,7 @@ func (m *Manager) saveRow(ctx context.Context, db DB, hash, newHash []byte, rene
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
 	if !renew && !lt.Touch {
-		if done, err := m.be.SaveOne(ctx, db, hash, rec); done {
+		if done, err := m.be.SaveOne(ctx, db, hash, rec); done || err != nil {
 			return cur, err
 		}
 	}

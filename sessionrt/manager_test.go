@@ -694,6 +694,25 @@ func TestSaveOneRouting(t *testing.T) {
 		t.Fatalf("stored name %q counter %d, want erin 7", name, counter)
 	}
 
+	// Update: one field changed inside the FOR UPDATE transaction is the
+	// single-column UPDATE too.
+	e.tr.reset()
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		err := e.m.Update(r.Context(), func(x sessionrt.Record) error {
+			x.(*rec).SetCounter(x.(*rec).Counter() + 1)
+			return nil
+		})
+		if err != nil {
+			t.Errorf("Update: %v", err)
+		}
+	}, tok)
+	if _, stmts := e.tr.reset(); len(writes(stmts)) != 1 || !strings.Contains(writes(stmts)[0], "SET counter = $2") {
+		t.Errorf("Update of one field: statements %q, want one single-column UPDATE", stmts)
+	}
+	if err := e.admin.QueryRow(context.Background(), `SELECT counter FROM sessions`).Scan(&counter); err != nil || counter != 8 {
+		t.Fatalf("counter after Update: %d, %v; want 8", counter, err)
+	}
+
 	// Deleted between the load and the single-column write.
 	var commitErr error
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
@@ -750,5 +769,8 @@ func TestInsertMeta(t *testing.T) {
 	}
 	if first.Remember || second.Remember {
 		t.Error("remember set without SetRememberMe")
+	}
+	if c := first.CreatedAt; c != c.Round(0).Truncate(time.Microsecond) {
+		t.Errorf("created_at %v is not in the database's form (microseconds, no monotonic reading)", c)
 	}
 }
