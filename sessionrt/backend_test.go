@@ -3,11 +3,9 @@ package sessionrt_test
 import (
 	"context"
 	"errors"
-	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
@@ -168,53 +166,4 @@ func (backend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
 	var n int64
 	err := db.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE expires_at > now()`).Scan(&n)
 	return n, err
-}
-
-// tracer counts the statements run on a pool.
-type tracer struct {
-	mu    chan struct{}
-	n     int
-	stmts []string
-}
-
-func newTracer() *tracer { return &tracer{mu: make(chan struct{}, 1)} }
-
-func (t *tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	t.mu <- struct{}{}
-	t.n++
-	t.stmts = append(t.stmts, d.SQL)
-	<-t.mu
-	return ctx
-}
-
-func (t *tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// reset returns the count so far and starts over.
-func (t *tracer) reset() (int, []string) {
-	t.mu <- struct{}{}
-	n, s := t.n, t.stmts
-	t.n, t.stmts = 0, nil
-	<-t.mu
-	return n, s
-}
-
-// tracedPool opens a pool on dsn whose statements t counts.
-func tracedPool(tb testing.TB, dsn string, t *tracer, mutate func(*pgxpool.Config)) *pgxpool.Pool {
-	tb.Helper()
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if t != nil {
-		cfg.ConnConfig.Tracer = t
-	}
-	if mutate != nil {
-		mutate(cfg)
-	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(pool.Close)
-	return pool
 }

@@ -180,7 +180,7 @@ func TestCookieSelection(t *testing.T) {
 		{name + "=" + tok[:20] + "\n" + tok[21:], 0, false},
 	}
 	for _, c := range cases {
-		e.tr.reset()
+		e.tr.Reset()
 		req := newRequest()
 		req.Header.Set("Cookie", c.header)
 		w := newRecorder()
@@ -190,7 +190,7 @@ func TestCookieSelection(t *testing.T) {
 				t.Errorf("%q: found = %v", c.header, found)
 			}
 		})).ServeHTTP(w, req)
-		if n, stmts := e.tr.reset(); n != c.queries {
+		if n, stmts := e.tr.Reset(); n != c.queries {
 			t.Errorf("%q: %d queries %q, want %d", c.header, n, stmts, c.queries)
 		}
 	}

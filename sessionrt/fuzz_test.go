@@ -55,10 +55,10 @@ func FuzzCookie(f *testing.F) {
 				t.Errorf("fuzzed cookie %q loaded a session", header)
 			}
 		}))
-		e.tr.reset()
+		e.tr.Reset()
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
-		n, stmts := e.tr.reset()
+		n, stmts := e.tr.Reset()
 		if !wellFormed(req, name) && n != 0 {
 			t.Fatalf("malformed cookie %q reached the database: %q", header, stmts)
 		}

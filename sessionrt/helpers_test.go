@@ -22,7 +22,7 @@ type env struct {
 	dsn   string
 	admin *pgxpool.Pool // untraced, for setup and assertions
 	pool  *pgxpool.Pool // traced, used by the manager
-	tr    *tracer
+	tr    *pgtest.Recorder
 	m     *sessionrt.Manager
 	logs  *syncBuffer
 }
@@ -53,12 +53,12 @@ func newEnv(t testing.TB, cfg sessionrt.Config, mutate ...func(*pgxpool.Config))
 	if _, err := admin.Exec(context.Background(), schema); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dsn: dsn, admin: admin, tr: newTracer(), logs: &syncBuffer{}}
+	e := &env{t: t, dsn: dsn, admin: admin, tr: &pgtest.Recorder{}, logs: &syncBuffer{}}
 	var mut func(*pgxpool.Config)
 	if len(mutate) > 0 {
 		mut = mutate[0]
 	}
-	e.pool = tracedPool(t, dsn, e.tr, mut)
+	e.pool = pgtest.TracedPool(t, dsn, e.tr, mut)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -105,7 +105,7 @@ func (e *env) create(name string) string {
 	if c == nil || c.Value == "" {
 		e.t.Fatalf("create: no session cookie in %v", w.Result().Header)
 	}
-	e.tr.reset()
+	e.tr.Reset()
 	return c.Value
 }
 

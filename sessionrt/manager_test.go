@@ -54,7 +54,7 @@ func TestQueryCounts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.tr.reset()
+			e.tr.Reset()
 			var toks []string
 			if c.token {
 				toks = []string{tok}
@@ -63,7 +63,7 @@ func TestQueryCounts(t *testing.T) {
 				c.h(t, r)
 				_, _ = w.Write([]byte("x"))
 			}, toks...)
-			n, stmts := e.tr.reset()
+			n, stmts := e.tr.Reset()
 			if n != c.queries {
 				t.Errorf("queries = %d, want %d: %q", n, c.queries, stmts)
 			}
@@ -89,14 +89,14 @@ func TestTouch(t *testing.T) {
 		e.serve(func(w http.ResponseWriter, r *http.Request) { e.load(r) }, tok)
 	}
 	read()
-	if n, stmts := e.tr.reset(); n != 1 {
+	if n, stmts := e.tr.Reset(); n != 1 {
 		t.Fatalf("fresh session: %d queries %q, want 1", n, stmts)
 	}
 	if _, err := e.admin.Exec(context.Background(), `UPDATE sessions SET last_seen_at = now() - interval '2 minutes', expires_at = now() + interval '5 minutes'`); err != nil {
 		t.Fatal(err)
 	}
 	read()
-	n, stmts := e.tr.reset()
+	n, stmts := e.tr.Reset()
 	if n != 2 || len(writes(stmts)) != 1 {
 		t.Fatalf("touch due: %d queries %q, want Get+Touch", n, stmts)
 	}
@@ -108,7 +108,7 @@ func TestTouch(t *testing.T) {
 		t.Fatalf("idle expiry not extended: %s left", idle)
 	}
 	read()
-	if n, stmts := e.tr.reset(); n != 1 {
+	if n, stmts := e.tr.Reset(); n != 1 {
 		t.Fatalf("after touch: %d queries %q, want 1", n, stmts)
 	}
 }
@@ -265,7 +265,7 @@ func TestReplayIsAnonymous(t *testing.T) {
 			}
 			tok := e.create("victim")
 			c.kill(t, tok)
-			e.tr.reset()
+			e.tr.Reset()
 			w := e.serve(func(w http.ResponseWriter, r *http.Request) {
 				st, x := e.load(r)
 				if !st.IsNew() || x.Name() != "" {
@@ -273,7 +273,7 @@ func TestReplayIsAnonymous(t *testing.T) {
 				}
 				_, _ = w.Write([]byte("hi"))
 			}, tok)
-			if n, stmts := e.tr.reset(); n != 1 || len(writes(stmts)) != 0 {
+			if n, stmts := e.tr.Reset(); n != 1 || len(writes(stmts)) != 0 {
 				t.Errorf("replay: %d queries %q, want one read", n, stmts)
 			}
 			if c := sessionCookie(w.Result(), e.m.CookieName()); c != nil && c.MaxAge >= 0 {
@@ -616,7 +616,7 @@ func TestWriteLeavesExpiryAlone(t *testing.T) {
 	seen0, exp0 := stamps()
 	write("bob")
 	seen1, exp1 := stamps()
-	e.tr.reset()
+	e.tr.Reset()
 	if !seen1.Equal(seen0) || !exp1.Equal(exp0) {
 		t.Fatalf("write within TouchInterval moved last_seen_at %s→%s, expires_at %s→%s", seen0, seen1, exp0, exp1)
 	}
@@ -624,7 +624,7 @@ func TestWriteLeavesExpiryAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("carol")
-	if n, stmts := e.tr.reset(); n != 2 || len(writes(stmts)) != 1 {
+	if n, stmts := e.tr.Reset(); n != 2 || len(writes(stmts)) != 1 {
 		t.Fatalf("write with a touch due: %d queries %q, want Get+Save", n, stmts)
 	}
 	seen2, exp2 := stamps()
@@ -663,7 +663,7 @@ func TestSaveOneRouting(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		e.tr.reset()
+		e.tr.Reset()
 		var before, after sessionrt.Meta
 		w := e.serve(func(w http.ResponseWriter, r *http.Request) {
 			st, x := e.load(r)
@@ -674,7 +674,7 @@ func TestSaveOneRouting(t *testing.T) {
 			}
 			after = st.Meta()
 		}, tok)
-		_, stmts := e.tr.reset()
+		_, stmts := e.tr.Reset()
 		if got := single(stmts); got != tc.wantSingle {
 			t.Errorf("%s: single-column UPDATE %v, want %v; statements %q", tc.name, got, tc.wantSingle, stmts)
 		}
@@ -696,7 +696,7 @@ func TestSaveOneRouting(t *testing.T) {
 
 	// Update: one field changed inside the FOR UPDATE transaction is the
 	// single-column UPDATE too.
-	e.tr.reset()
+	e.tr.Reset()
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		err := e.m.Update(r.Context(), func(x sessionrt.Record) error {
 			x.(*rec).SetCounter(x.(*rec).Counter() + 1)
@@ -706,7 +706,7 @@ func TestSaveOneRouting(t *testing.T) {
 			t.Errorf("Update: %v", err)
 		}
 	}, tok)
-	if _, stmts := e.tr.reset(); len(writes(stmts)) != 1 || !strings.Contains(writes(stmts)[0], "SET counter = $2") {
+	if _, stmts := e.tr.Reset(); len(writes(stmts)) != 1 || !strings.Contains(writes(stmts)[0], "SET counter = $2") {
 		t.Errorf("Update of one field: statements %q, want one single-column UPDATE", stmts)
 	}
 	if err := e.admin.QueryRow(context.Background(), `SELECT counter FROM sessions`).Scan(&counter); err != nil || counter != 8 {

@@ -164,7 +164,7 @@ func TestHandlerWritesNothing(t *testing.T) {
 // TestPayloadTooLarge proves 413 without any database statement.
 func TestPayloadTooLarge(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 16})
-	e.tr.reset()
+	e.tr.Reset()
 	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
 		_, x := e.load(r)
 		x.SetName(strings.Repeat("x", 100))
@@ -179,7 +179,7 @@ func TestPayloadTooLarge(t *testing.T) {
 	if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Header().Get("Content-Type"), "json") {
 		t.Errorf("handler output leaked: %q %v", w.Body.String(), w.Header())
 	}
-	if n, stmts := e.tr.reset(); n != 0 {
+	if n, stmts := e.tr.Reset(); n != 0 {
 		t.Errorf("queries = %d %q, want 0", n, stmts)
 	}
 	if n := e.rows(); n != 0 {

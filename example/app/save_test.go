@@ -1,46 +1,18 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/example/app"
 	"github.com/sessiongen/sessiongen/internal/pgtest"
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
-
-// sqlLog records the SQL of every statement a pool runs.
-type sqlLog struct {
-	mu    sync.Mutex
-	stmts []string
-}
-
-func (l *sqlLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.stmts = append(l.stmts, d.SQL)
-	return ctx
-}
-
-func (l *sqlLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (l *sqlLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.stmts
-	l.stmts = nil
-	return s
-}
 
 // TestSaveEachFieldAlone changes one field per request, for every field of
 // the example payload (scalar, named, nullable, jsonb), and checks that the
@@ -51,17 +23,8 @@ func TestSaveEachFieldAlone(t *testing.T) {
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := &sqlLog{}
-	cfg.ConnConfig.Tracer = log
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	log := &pgtest.Recorder{}
+	pool := pgtest.TracedPool(t, dsn, log, nil)
 	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
 	if err != nil {
 		t.Fatal(err)
@@ -129,10 +92,11 @@ func TestSaveEachFieldAlone(t *testing.T) {
 		{"counter", func(s *app.SessionHandle) { s.SetCounter(s.Counter() + 1) }, func(v *app.Session) { v.Counter++ }},
 	}
 	for _, tc := range tests {
-		log.take()
+		log.Reset()
 		run(tc.set)
+		_, stmts := log.Reset()
 		var updates []string
-		for _, q := range log.take() {
+		for _, q := range stmts {
 			if strings.Contains(q, "UPDATE") {
 				updates = append(updates, q)
 			}

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,4 +95,55 @@ func redact(s string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// Recorder is a pgx.QueryTracer that records the SQL of every statement a
+// pool runs, for tests that check which statements (and how many) a code
+// path sends.
+type Recorder struct {
+	mu    sync.Mutex
+	stmts []string
+}
+
+// TraceQueryStart records the statement.
+func (r *Recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stmts = append(r.stmts, d.SQL)
+	return ctx
+}
+
+// TraceQueryEnd does nothing.
+func (r *Recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// Reset returns the number and SQL of the statements recorded since the last
+// Reset, and starts over.
+func (r *Recorder) Reset() (int, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.stmts
+	r.stmts = nil
+	return len(s), s
+}
+
+// TracedPool opens a pool on dsn with tracer (nil: none) and mutate (nil:
+// none) applied to its configuration; it is closed when the test ends.
+func TracedPool(tb testing.TB, dsn string, tracer pgx.QueryTracer, mutate func(*pgxpool.Config)) *pgxpool.Pool {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
+	}
+	if mutate != nil {
+		mutate(cfg)
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		tb.Fatalf("pgtest: connect: %v", err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
 }
