@@ -24,7 +24,7 @@ func (m *Manager) tokenFromRequest(r *http.Request) ([sha256.Size]byte, bool) {
 		for line != "" {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
-			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			name, val, ok := strings.Cut(trimOWS(part), "=")
 			if !ok || name != m.cookieName {
 				continue
 			}
@@ -37,6 +37,14 @@ func (m *Manager) tokenFromRequest(r *http.Request) ([sha256.Size]byte, bool) {
 		}
 	}
 	return [sha256.Size]byte{}, false
+}
+
+// trimOWS removes the optional whitespace around a cookie pair: the bytes
+// net/http's own cookie parser trims (space, tab, CR, LF). strings.TrimSpace
+// would also trim \v and \f and so accept a cookie name net/http and
+// browsers treat as a different one.
+func trimOWS(s string) string {
+	return strings.Trim(s, " \t\r\n")
 }
 
 // writeCookie adds the Set-Cookie header the state asks for, with the cache

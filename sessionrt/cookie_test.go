@@ -178,6 +178,9 @@ func TestCookieSelection(t *testing.T) {
 		{name + "=" + tok[:42] + "B", 0, false}, // non-canonical trailing bits (B = 1)
 		{name + "=" + strings.Repeat("+", 43), 0, false},
 		{name + "=" + tok[:20] + "\n" + tok[21:], 0, false},
+		{" \t" + name + "=" + tok + "\t ", 1, true},
+		{"\v" + name + "=" + tok, 0, false}, // \v is not whitespace in a Cookie header (found by FuzzCookie)
+		{name + "\f=" + tok, 0, false},
 	}
 	for _, c := range cases {
 		e.tr.Reset()
