@@ -14,11 +14,12 @@ import (
 
 // counter is a pgx tracer that counts every database round trip a pool
 // makes: each Exec, Query and QueryRow (BEGIN, COMMIT and ROLLBACK are Execs
-// in pgx, so a transaction is counted honestly), and every explicit or
+// in pgx, so a transaction is counted honestly), each batch (its statements
+// go out in one write and come back after one Sync), and every explicit or
 // statement-cache Prepare. It also counts the server transactions the
 // statements imply, to cross-check against pg_stat_database.
 type counter struct {
-	stmts    atomic.Int64 // Exec/Query/QueryRow calls, BEGIN/COMMIT included
+	stmts    atomic.Int64 // Exec/Query/QueryRow calls and batches, BEGIN/COMMIT included
 	prepares atomic.Int64 // Prepare calls that went to the server
 	xacts    atomic.Int64 // statements started outside a transaction (each one is, or begins, one server transaction)
 	begins   atomic.Int64
@@ -39,6 +40,22 @@ func (c *counter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.
 }
 
 func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TraceBatchStart counts a batch as one round trip.
+func (c *counter) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	c.stmts.Add(1)
+	if conn.PgConn().TxStatus() == 'I' {
+		c.xacts.Add(1)
+	}
+	if q := data.Batch.QueuedQueries; len(q) > 0 && len(q[0].SQL) >= 5 && strings.EqualFold(q[0].SQL[:5], "begin") {
+		c.begins.Add(1)
+	}
+	return ctx
+}
+
+func (c *counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (c *counter) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
 	return ctx

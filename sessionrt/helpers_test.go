@@ -70,6 +70,23 @@ func newEnv(t testing.TB, cfg sessionrt.Config, mutate ...func(*pgxpool.Config))
 	return e
 }
 
+// beginOnly hides the pool's Acquire, so the manager runs Update's
+// transaction through Pool.Begin instead of pipelining it.
+type beginOnly struct{ sessionrt.Pool }
+
+// useBeginOnly replaces the env's manager by one on beginOnly.
+func (e *env) useBeginOnly(cfg sessionrt.Config) {
+	e.t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	m, err := sessionrt.NewManager(beginOnly{e.pool}, backend{}, cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.m = m
+}
+
 // serve runs h through the middleware with the given session cookie values
 // and returns the recorded response.
 func (e *env) serve(h http.HandlerFunc, tokens ...string) *httptest.ResponseRecorder {

@@ -164,22 +164,17 @@ func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
 // updateStored is Update for a stored session. found is false when no live
 // row has the key.
 func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Record) error) (found bool, err error) {
-	tctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
-	tx, err := m.db.Begin(tctx)
-	cancel()
+	tx, err := m.beginUpdate(ctx)
 	if err != nil {
-		return true, fmt.Errorf("sessionrt: update: begin: %w", err)
+		return true, fmt.Errorf("sessionrt: update: %w", err)
 	}
-	done := false
 	defer func() {
-		if !done {
-			// A rollback is quick on a healthy connection; after a timeout the
-			// connection is being closed anyway, so do not wait another full
-			// QueryTimeout for it.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(m.cfg.QueryTimeout, rollbackTimeout))
-			_ = tx.Rollback(rctx)
-			cancel()
-		}
+		// A rollback is quick on a healthy connection; after a timeout the
+		// connection is being closed anyway, so do not wait another full
+		// QueryTimeout for it.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(m.cfg.QueryTimeout, rollbackTimeout))
+		tx.end(rctx)
+		cancel()
 	}()
 	fresh := m.be.New(st)
 	meta, err := m.get(ctx, tx, st.hash[:], true, fresh)
@@ -201,6 +196,7 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 		}
 		lt := m.cfg.lifetime(meta.Remember)
 		lt.Touch = time.Since(meta.LastSeenAt) >= m.cfg.TouchInterval
+		tx.commitWithNext()
 		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, lt, meta)
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
@@ -209,10 +205,9 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 			return true, fmt.Errorf("sessionrt: update: save session %s: %w", hashPrefix(st.hash[:]), err)
 		}
 	}
-	tctx, cancel = context.WithTimeout(ctx, m.cfg.QueryTimeout)
-	err = tx.Commit(tctx)
+	tctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	err = tx.commit(tctx)
 	cancel()
-	done = true
 	if err != nil {
 		return true, fmt.Errorf("sessionrt: update: commit: %w", err)
 	}

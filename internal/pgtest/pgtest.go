@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,9 +98,10 @@ func redact(s string) string {
 	return u.Redacted()
 }
 
-// Recorder is a pgx.QueryTracer that records the SQL of every statement a
-// pool runs, for tests that check which statements (and how many) a code
-// path sends.
+// Recorder is a pgx.QueryTracer and pgx.BatchTracer that records the SQL of
+// every round trip a pool makes, for tests that check which statements (and
+// how many round trips) a code path sends. A batch is one entry: its
+// statements joined by "; ".
 type Recorder struct {
 	mu    sync.Mutex
 	stmts []string
@@ -116,8 +118,26 @@ func (r *Recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 // TraceQueryEnd does nothing.
 func (r *Recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// Reset returns the number and SQL of the statements recorded since the last
-// Reset, and starts over.
+// TraceBatchStart records the batch as one round trip.
+func (r *Recorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	sqls := make([]string, len(d.Batch.QueuedQueries))
+	for i, q := range d.Batch.QueuedQueries {
+		sqls[i] = q.SQL
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stmts = append(r.stmts, strings.Join(sqls, "; "))
+	return ctx
+}
+
+// TraceBatchQuery does nothing.
+func (r *Recorder) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd does nothing.
+func (r *Recorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// Reset returns the number and SQL of the round trips recorded since the
+// last Reset, and starts over.
 func (r *Recorder) Reset() (int, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -1,0 +1,203 @@
+package sessionrt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// updateTx is the transaction Manager.Update reads, changes and writes a
+// session in. Statements run on it through the DB methods.
+type updateTx interface {
+	DB
+	// commitWithNext asks for COMMIT to go out with the next statement
+	// where the transaction can pipeline it.
+	commitWithNext()
+	// commit ends the transaction, unless COMMIT already went out, and
+	// succeeded, with the last statement.
+	commit(ctx context.Context) error
+	// end rolls back what was not committed and gives the connection back.
+	end(ctx context.Context)
+}
+
+// acquirer is the part of *pgxpool.Pool that lets Update pipeline its
+// transaction on one connection.
+type acquirer interface {
+	Acquire(ctx context.Context) (*pgxpool.Conn, error)
+}
+
+// beginUpdate starts Update's transaction: pipelined when the pool hands out
+// connections (two round trips per Update instead of four), otherwise with
+// Pool.Begin.
+func (m *Manager) beginUpdate(ctx context.Context) (updateTx, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	if a, ok := m.db.(acquirer); ok {
+		c, err := a.Acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("acquire connection: %w", err)
+		}
+		return &pipeTx{conn: c}, nil
+	}
+	tx, err := m.db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return poolTx{tx}, nil
+}
+
+// poolTx is a pgx.Tx begun by Pool.Begin: BEGIN and COMMIT cost a round trip
+// each.
+type poolTx struct{ pgx.Tx }
+
+func (t poolTx) commitWithNext()                  {}
+func (t poolTx) commit(ctx context.Context) error { return t.Commit(ctx) }
+
+// end rolls back; after Commit, pgx makes that a no-op without I/O.
+func (t poolTx) end(ctx context.Context) { _ = t.Rollback(ctx) }
+
+// pipeTx is a transaction on one pooled connection that costs no round trip
+// of its own: BEGIN goes out in the same network write as the first
+// statement (the locking SELECT), and COMMIT with the statement run after
+// commitWithNext (the UPDATE). Both ride in one pgx batch, which PostgreSQL
+// ends with a single Sync: an error in a statement skips the rest, so a
+// failed UPDATE is never followed by a COMMIT.
+type pipeTx struct {
+	conn       *pgxpool.Conn
+	begun      bool // BEGIN has gone out
+	commitNext bool // the next statement carries COMMIT
+	committed  bool // a COMMIT went out and PostgreSQL confirmed it
+}
+
+// errRolledBack reports a COMMIT that PostgreSQL answered with ROLLBACK.
+var errRolledBack = errors.New("commit: the transaction was rolled back")
+
+// send queues BEGIN (once), the statement and, when asked for, COMMIT into
+// one batch, and reads BEGIN's result. post reports that COMMIT follows the
+// statement's result.
+func (t *pipeTx) send(ctx context.Context, sql string, args []any) (br pgx.BatchResults, post bool, err error) {
+	var b pgx.Batch
+	pre := !t.begun
+	if pre {
+		b.Queue("begin")
+	}
+	b.Queue(sql, args...)
+	post = t.commitNext
+	if post {
+		b.Queue("commit")
+	}
+	t.begun, t.commitNext = true, false
+	br = t.conn.SendBatch(ctx, &b)
+	if pre {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, false, fmt.Errorf("begin: %w", err)
+		}
+	}
+	return br, post, nil
+}
+
+// finish reads COMMIT's result when it was sent and the statement did not
+// fail (no rows is not a failure), then closes the batch. It returns the
+// first error.
+func (t *pipeTx) finish(br pgx.BatchResults, post bool, err error) error {
+	if post && (err == nil || errors.Is(err, pgx.ErrNoRows)) {
+		tag, cerr := br.Exec()
+		switch {
+		case cerr != nil:
+			err = fmt.Errorf("commit: %w", cerr)
+		case tag.String() != "COMMIT":
+			err = errRolledBack
+		default:
+			t.committed = true
+		}
+	}
+	if cerr := br.Close(); cerr != nil && err == nil {
+		t.committed = false
+		err = cerr
+	}
+	return err
+}
+
+// Exec runs sql in the transaction.
+func (t *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	br, post, err := t.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	return tag, t.finish(br, post, err)
+}
+
+// QueryRow runs sql in the transaction; the batch is read when the row is
+// scanned.
+func (t *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	br, post, err := t.send(ctx, sql, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return &pipeRow{t: t, br: br, post: post}
+}
+
+// Query runs sql in the transaction. It does not pipeline: BEGIN, when still
+// due, goes first on its own, and a requested COMMIT is left to commit.
+func (t *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if !t.begun {
+		if _, err := t.conn.Exec(ctx, "begin"); err != nil {
+			return nil, fmt.Errorf("begin: %w", err)
+		}
+		t.begun = true
+	}
+	return t.conn.Query(ctx, sql, args...)
+}
+
+func (t *pipeTx) commitWithNext() { t.commitNext = true }
+
+func (t *pipeTx) commit(ctx context.Context) error {
+	t.commitNext = false
+	if t.committed || !t.begun {
+		return nil
+	}
+	tag, err := t.conn.Exec(ctx, "commit")
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if tag.String() != "COMMIT" {
+		return errRolledBack
+	}
+	t.committed = true
+	return nil
+}
+
+// end rolls back a transaction still open on the connection and releases it.
+// pgxpool closes, rather than reuses, a connection left in a transaction or
+// broken, so a failed rollback costs a reconnect, never a leaked transaction.
+func (t *pipeTx) end(ctx context.Context) {
+	pc := t.conn.Conn().PgConn()
+	if !pc.IsClosed() && pc.TxStatus() != 'I' {
+		_, _ = t.conn.Exec(ctx, "rollback")
+	}
+	t.conn.Release()
+}
+
+// pipeRow is the row of a pipelined QueryRow.
+type pipeRow struct {
+	t    *pipeTx
+	br   pgx.BatchResults
+	post bool
+}
+
+// Scan scans the row and reads the rest of the batch.
+func (r *pipeRow) Scan(dest ...any) error {
+	err := r.br.QueryRow().Scan(dest...)
+	return r.t.finish(r.br, r.post, err)
+}
+
+// errRow is a pgx.Row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }

@@ -1,0 +1,158 @@
+package sessionrt
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sessiongen/sessiongen/internal/pgtest"
+)
+
+// TestPipeTx drives the pipelined transaction directly against PostgreSQL:
+// which round trips it makes, what it commits, and what a failure leaves.
+func TestPipeTx(t *testing.T) {
+	_, dsn := pgtest.New(t)
+	tr := &pgtest.Recorder{}
+	pool := pgtest.TracedPool(t, dsn, tr, nil)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE t (v int CHECK (v < 100))`); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	begin := func() *pipeTx {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &pipeTx{conn: c}
+	}
+	// idle checks that end left the connection outside any transaction.
+	idle := func(tx *pipeTx) {
+		t.Helper()
+		c := tx.conn.Conn().PgConn()
+		tx.end(ctx)
+		if s := c.TxStatus(); s != 'I' && !c.IsClosed() {
+			t.Errorf("connection released in transaction status %q", s)
+		}
+	}
+
+	cases := []struct {
+		name   string
+		run    func(tx *pipeTx) error
+		err    string   // substring of the error, "" for none
+		trips  []string // the round trips, in order
+		stored int      // rows in t afterwards
+	}{
+		{
+			name: "select then write with commit",
+			run: func(tx *pipeTx) error {
+				var one int
+				if err := tx.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+					return err
+				}
+				tx.commitWithNext()
+				if _, err := tx.Exec(ctx, `INSERT INTO t VALUES (1)`); err != nil {
+					return err
+				}
+				return tx.commit(ctx)
+			},
+			trips:  []string{"begin; SELECT 1", "INSERT INTO t VALUES (1); commit"},
+			stored: 1,
+		},
+		{
+			name: "no rows still commits",
+			run: func(tx *pipeTx) error {
+				if _, err := tx.Exec(ctx, `INSERT INTO t VALUES (2)`); err != nil {
+					return err
+				}
+				tx.commitWithNext()
+				var v int
+				if err := tx.QueryRow(ctx, `SELECT v FROM t WHERE false`).Scan(&v); !errors.Is(err, pgx.ErrNoRows) {
+					return err
+				}
+				if !tx.committed {
+					return errors.New("not committed")
+				}
+				return tx.commit(ctx)
+			},
+			trips:  []string{"begin; INSERT INTO t VALUES (2)", "SELECT v FROM t WHERE false; commit"},
+			stored: 2,
+		},
+		{
+			name: "Query begins on its own and leaves commit to commit",
+			run: func(tx *pipeTx) error {
+				tx.commitWithNext()
+				rows, err := tx.Query(ctx, `INSERT INTO t VALUES (3) RETURNING v`)
+				if err != nil {
+					return err
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				return tx.commit(ctx)
+			},
+			trips:  []string{"begin", "INSERT INTO t VALUES (3) RETURNING v", "commit"},
+			stored: 3,
+		},
+		{
+			name: "failed write is never committed",
+			run: func(tx *pipeTx) error {
+				if _, err := tx.Exec(ctx, `INSERT INTO t VALUES (4)`); err != nil {
+					return err
+				}
+				tx.commitWithNext()
+				_, err := tx.Exec(ctx, `INSERT INTO t VALUES (500)`)
+				return err
+			},
+			err:    "t_v_check",
+			trips:  []string{"begin; INSERT INTO t VALUES (4)", "INSERT INTO t VALUES (500); commit", "rollback"},
+			stored: 3,
+		},
+		{
+			name: "commit of a failed transaction reports the rollback",
+			run: func(tx *pipeTx) error {
+				_, _ = tx.Exec(ctx, `INSERT INTO t VALUES (600)`)
+				return tx.commit(ctx)
+			},
+			err:    errRolledBack.Error(),
+			trips:  []string{"begin; INSERT INTO t VALUES (600)", "commit"},
+			stored: 3,
+		},
+		{
+			name:   "nothing run, nothing sent",
+			run:    func(tx *pipeTx) error { return tx.commit(ctx) },
+			stored: 3,
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tx := begin()
+			tr.Reset()
+			err := c.run(tx)
+			idle(tx)
+			_, trips := tr.Reset()
+			switch {
+			case c.err == "" && err != nil:
+				t.Errorf("error %v", err)
+			case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+				t.Errorf("error %v, want one containing %q", err, c.err)
+			}
+			if strings.Join(trips, "\n") != strings.Join(c.trips, "\n") {
+				t.Errorf("round trips\n%q\nwant\n%q", trips, c.trips)
+			}
+			if n := count(); n != c.stored {
+				t.Errorf("rows stored %d, want %d", n, c.stored)
+			}
+		})
+	}
+}
