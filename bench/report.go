@@ -92,7 +92,7 @@ func (r *results) markdown() string {
 		"CPU/req is the whole machine's busy CPU time per request (from /proc/stat), median over the rounds: the cost that requests/s inverts on a saturated machine; "+
 		"in brackets the part spent in the benchmark process (load generator, HTTP server, session library, pgx; getrusage) in the same round(s), the rest is PostgreSQL and the kernel work it causes, "+
 		"on a machine otherwise idle (the figure counts every process). "+
-		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, plus statement preparations).\n\n")
+		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, every pipelined batch as one, plus statement preparations).\n\n")
 	fmt.Fprintf(&b, "![ratio of requests/s to floor per scenario](bench.svg)\n\n")
 	b.WriteString("| scenario | mode | req/s | ratio to floor | CPU/req | p50 | p99 | DB round trips/req | lost updates | errors |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")

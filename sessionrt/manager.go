@@ -106,8 +106,9 @@ const rollbackTimeout = 100 * time.Millisecond
 // Update runs fn as an atomic read-modify-write of the request's session.
 // For a stored session it reads the row FOR UPDATE in a transaction into a
 // fresh record, runs fn and saves the fields fn changed; the request's own
-// record then absorbs the fresh values. It works after the response
-// started. Without a stored session fn runs on the request's new record,
+// record then absorbs the fresh values. On a *pgxpool.Pool that is two round
+// trips, BEGIN pipelined with the SELECT and COMMIT with the UPDATE; on other
+// pools, four. It works after the response started. Without a stored session fn runs on the request's new record,
 // which is inserted at once if fn changed it (this needs the cookie, so it
 // fails with ErrResponseStarted after the response started).
 func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
