@@ -25,7 +25,8 @@ func toDBValue(fd Field, src *jen.Statement) jen.Code {
 }
 
 // fromDB converts the sqlc value src of a column into the Go field dst; a
-// jsonb column is kept raw in the handle and decoded on first use.
+// jsonb column is kept raw in the handle, with its size, and decoded on
+// first use.
 func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
 	typ, err := typeCode(fd.typ, m.PkgPath)
 	if err != nil {
@@ -34,7 +35,7 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 	if !fd.Nullable {
 		switch {
 		case fd.Kind == KindJSON:
-			return []jen.Code{jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Add(src)}, nil
+			return keepRaw(n, fd, src), nil
 		case fd.Kind == KindDuration || fd.Named:
 			return []jen.Code{dst.Op("=").Add(typ).Call(src)}, nil
 		}
@@ -43,13 +44,22 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 	elem := typeCodeOrAny(derefType(fd), fd)
 	switch {
 	case fd.Kind == KindJSON:
-		return []jen.Code{jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Add(src)}, nil
+		return keepRaw(n, fd, src), nil
 	case fd.Kind == KindBytes:
 		return []jen.Code{dst.Op("=").Add(rt("NullBytes").Types(elem)).Call(src)}, nil
 	case fd.Kind == KindDuration || fd.Named:
 		return []jen.Code{dst.Op("=").Add(rt("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}, nil
 	}
 	return []jen.Code{dst.Op("=").Add(src)}, nil
+}
+
+// keepRaw stores the jsonb column src raw in the handle, with its size.
+func keepRaw(n goNames, fd Field, src *jen.Statement) []jen.Code {
+	k := jen.Lit(n.jsonIndex[fd.GoName])
+	return []jen.Code{
+		jen.Id("h").Dot("raw").Index(k).Op("=").Add(src),
+		jen.Id("h").Dot("stored").Index(k.Clone()).Op("=").Len(jen.Id("h").Dot("raw").Index(k.Clone())),
+	}
 }
 
 // jsonToDB encodes a jsonb field into dst through the handle's encode

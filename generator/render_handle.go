@@ -25,6 +25,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	if n.jsonCount > 0 {
 		fields = append(fields,
 			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Comment("jsonb columns as read, decoded on first use"),
+			jen.Id("stored").Index(jen.Lit(n.jsonCount)).Int().Comment("size of each jsonb column as read, for Size"),
 			jen.Id("enc").Index(jen.Lit(n.jsonCount)).Index().Byte().Comment("encoded jsonb of changed fields, filled by Size"),
 		)
 	}
@@ -60,7 +61,17 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	recv().Id("Changed").Params().Bool().Block(jen.Return(jen.Id("h").Dot("dirty").Op("!=").Lit(0)))
 
 	f.Comment("Saved clears the change marks; the runtime calls it after a write.")
-	savedBody := []jen.Code{jen.Id("h").Dot("dirty").Op("=").Lit(0)}
+	var savedBody []jen.Code
+	for i, fd := range m.Fields {
+		if fd.Kind != KindJSON {
+			continue
+		}
+		k := jen.Lit(n.jsonIndex[fd.GoName])
+		// The row now holds the encoding Size cached for the write.
+		savedBody = append(savedBody, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(
+			jen.Id("h").Dot("stored").Index(k).Op("=").Len(jen.Id("h").Dot("enc").Index(k.Clone()))))
+	}
+	savedBody = append(savedBody, jen.Id("h").Dot("dirty").Op("=").Lit(0))
 	if n.jsonCount > 0 {
 		savedBody = append(savedBody, jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
 	}
@@ -72,40 +83,41 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 		take := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)}
 		if fd.Kind == KindJSON {
 			k := jen.Lit(n.jsonIndex[fd.GoName])
-			take = append(take, jen.Id("h").Dot("raw").Index(k).Op("=").Id("o").Dot("raw").Index(k.Clone()))
+			take = append(take,
+				jen.Id("h").Dot("raw").Index(k).Op("=").Id("o").Dot("raw").Index(k.Clone()),
+				jen.Id("h").Dot("stored").Index(k.Clone()).Op("=").Id("o").Dot("stored").Index(k.Clone()))
 		}
 		absorb = append(absorb, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("==").Lit(0)).Block(take...))
 	}
 	recv().Id("Absorb").Params(jen.Id("src").Add(rt("Record"))).Block(absorb...)
 
-	f.Comment("Size is the encoded size of the changed variable-length fields, checked against")
-	f.Comment("Config.MaxPayloadBytes before a write.")
+	f.Comment("Size is the size of the variable-length payload the row holds after a write:")
+	f.Comment("changed jsonb fields encoded, the others as read, plus every text and bytea")
+	f.Comment("field. It is checked against Config.MaxPayloadBytes before a write.")
 	size := []jen.Code{jen.Id("n").Op(":=").Lit(0)}
 	for i, fd := range m.Fields {
-		var add []jen.Code
 		val := jen.Id("h").Dot("v").Dot(fd.GoName)
 		switch {
 		case fd.Kind == KindJSON:
+			k := n.jsonIndex[fd.GoName]
 			src := val.Clone()
 			if fd.Nullable {
 				src = jen.Op("*").Add(val.Clone())
 			}
-			enc := jen.If(jen.List(jen.Id("b"), jen.Err()).Op(":=").Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src), jen.Err().Op("==").Nil()).Block(
+			enc := jen.If(jen.List(jen.Id("b"), jen.Err()).Op(":=").Id("h").Dot("encode").Call(jen.Lit(k), src), jen.Err().Op("==").Nil()).Block(
 				jen.Id("n").Op("+=").Len(jen.Id("b")))
 			if fd.Nullable {
 				enc = jen.If(val.Clone().Op("!=").Nil()).Block(enc)
 			}
-			add = append(add, enc)
+			size = append(size, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(enc).Else().Block(
+				jen.Id("n").Op("+=").Id("h").Dot("stored").Index(jen.Lit(k))))
 		case fd.Basic == "string" || fd.Kind == KindBytes:
 			if fd.Nullable {
-				add = append(add, jen.If(val.Clone().Op("!=").Nil()).Block(jen.Id("n").Op("+=").Len(jen.Op("*").Add(val.Clone()))))
+				size = append(size, jen.If(val.Clone().Op("!=").Nil()).Block(jen.Id("n").Op("+=").Len(jen.Op("*").Add(val.Clone()))))
 			} else {
-				add = append(add, jen.Id("n").Op("+=").Len(val.Clone()))
+				size = append(size, jen.Id("n").Op("+=").Len(val.Clone()))
 			}
-		default:
-			continue
 		}
-		size = append(size, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(add...))
 	}
 	size = append(size, jen.Return(jen.Id("n")))
 	recv().Id("Size").Params().Int().Block(size...)

@@ -63,8 +63,9 @@ type Record interface {
 	// same type, freshly read from the database) that the receiver has not
 	// changed itself. Update uses it to refresh the request's view.
 	Absorb(src Record)
-	// Size is the encoded size in bytes of the variable-length payload
-	// (text, bytea and jsonb columns); writes over Config.MaxPayloadBytes fail.
+	// Size is the encoded size in bytes of the variable-length payload the
+	// row holds once the changes are written (every text, bytea and jsonb
+	// column); writes over Config.MaxPayloadBytes fail.
 	Size() int
 }
 

@@ -53,8 +53,10 @@ type Config struct {
 	// QueryTimeout bounds every database statement, default 3s; exceeding it
 	// makes the default error handler answer 503.
 	QueryTimeout time.Duration
-	// MaxPayloadBytes bounds Record.Size(), default 1 MiB; larger writes fail
-	// with ErrPayloadTooLarge without a database round trip.
+	// MaxPayloadBytes bounds Record.Size(), the variable-length payload the
+	// row holds after a write (all of it, not only what the write changes),
+	// default 1 MiB; larger writes fail with ErrPayloadTooLarge without a
+	// database round trip.
 	MaxPayloadBytes int
 	// ErrorHandler answers a request whose session commit failed. The default
 	// answers 503 (database unavailable), 409 (ErrSessionGone), 413

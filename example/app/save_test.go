@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -112,5 +113,80 @@ func TestSaveEachFieldAlone(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("after changing %s alone:\n got %+v\nwant %+v", tc.column, got, want)
 		}
+	}
+}
+
+// TestPayloadLimitCountsTheRow proves that MaxPayloadBytes bounds what the
+// row holds, not only what one request changes: fields written in earlier
+// requests count, whether this request decoded them or not, and so does a
+// jsonb field saved earlier in the same request.
+func TestPayloadLimitCountsTheRow(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	pool := pgtest.TracedPool(t, dsn, nil, nil)
+	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true, MaxPayloadBytes: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookie *http.Cookie
+	run := func(fn func(r *http.Request, s *app.SessionHandle)) int {
+		t.Helper()
+		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, err := store.Load(r.Context())
+			if err != nil {
+				t.Errorf("Load: %v", err)
+				return
+			}
+			fn(r, s)
+		}))
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			cookie = c
+		}
+		return rec.Code
+	}
+	cart := []app.CartItem{{SKU: strings.Repeat("c", 150), Qty: 1}} // about 170 bytes of JSON
+	email := strings.Repeat("e", 100)
+
+	if code := run(func(_ *http.Request, s *app.SessionHandle) { s.SetCart(cart) }); code != http.StatusOK {
+		t.Fatalf("cart alone: %d", code)
+	}
+	steps := []struct {
+		name string
+		fn   func(r *http.Request, s *app.SessionHandle)
+		want int
+	}{
+		{"stored cart not decoded + email", func(_ *http.Request, s *app.SessionHandle) { s.SetEmail(email + email) }, http.StatusRequestEntityTooLarge},
+		{"stored cart decoded + email", func(_ *http.Request, s *app.SessionHandle) { _ = s.Cart(); s.SetEmail(email + email) }, http.StatusRequestEntityTooLarge},
+		{"email that fits", func(_ *http.Request, s *app.SessionHandle) { s.SetEmail(email) }, http.StatusOK},
+		{"stored email + second cart", func(_ *http.Request, s *app.SessionHandle) { s.SetCart(append(cart, cart...)) }, http.StatusRequestEntityTooLarge},
+		{"cart shrunk, then email grown in the same request", func(r *http.Request, s *app.SessionHandle) {
+			s.SetCart(nil)
+			if err := store.Commit(r.Context()); err != nil {
+				t.Errorf("commit of the smaller cart: %v", err)
+			}
+			s.SetEmail(email + email)
+		}, http.StatusOK},
+		{"cart again over the limit", func(_ *http.Request, s *app.SessionHandle) { s.SetCart(cart) }, http.StatusRequestEntityTooLarge},
+	}
+	for _, st := range steps {
+		if code := run(st.fn); code != st.want {
+			t.Errorf("%s: status %d, want %d", st.name, code, st.want)
+		}
+	}
+	var email2 string
+	var cartLen int
+	if err := pool.QueryRow(context.Background(), `SELECT email, octet_length(cart::text) FROM sessions`).Scan(&email2, &cartLen); err != nil {
+		t.Fatal(err)
+	}
+	if email2 != email+email || cartLen > 4 {
+		t.Errorf("stored email of %d bytes and cart of %d, want %d and an empty cart", len(email2), cartLen, 2*len(email))
 	}
 }

@@ -149,11 +149,12 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st    *sessionrt.State
-	v     Session
-	dirty uint64
-	raw   [2]sessionrt.JSON // jsonb columns as read, decoded on first use
-	enc   [2][]byte         // encoded jsonb of changed fields, filled by Size
+	st     *sessionrt.State
+	v      Session
+	dirty  uint64
+	raw    [2]sessionrt.JSON // jsonb columns as read, decoded on first use
+	stored [2]int            // size of each jsonb column as read, for Size
+	enc    [2][]byte         // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.
@@ -199,6 +200,12 @@ func (h *SessionHandle) Changed() bool {
 
 // Saved clears the change marks; the runtime calls it after a write.
 func (h *SessionHandle) Saved() {
+	if h.dirty&sessionRolesBit != 0 {
+		h.stored[0] = len(h.enc[0])
+	}
+	if h.dirty&sessionCartBit != 0 {
+		h.stored[1] = len(h.enc[1])
+	}
 	h.dirty = 0
 	h.enc = [2][]byte{}
 }
@@ -215,10 +222,12 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
 		h.raw[0] = o.raw[0]
+		h.stored[0] = o.stored[0]
 	}
 	if h.dirty&sessionCartBit == 0 {
 		h.v.Cart = o.v.Cart
 		h.raw[1] = o.raw[1]
+		h.stored[1] = o.stored[1]
 	}
 	if h.dirty&sessionThemeBit == 0 {
 		h.v.Theme = o.v.Theme
@@ -231,26 +240,27 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
-// Size is the encoded size of the changed variable-length fields, checked against
-// Config.MaxPayloadBytes before a write.
+// Size is the size of the variable-length payload the row holds after a write:
+// changed jsonb fields encoded, the others as read, plus every text and bytea
+// field. It is checked against Config.MaxPayloadBytes before a write.
 func (h *SessionHandle) Size() int {
 	n := 0
-	if h.dirty&sessionEmailBit != 0 {
-		n += len(h.v.Email)
-	}
+	n += len(h.v.Email)
 	if h.dirty&sessionRolesBit != 0 {
 		if b, err := h.encode(0, h.v.Roles); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[0]
 	}
 	if h.dirty&sessionCartBit != 0 {
 		if b, err := h.encode(1, h.v.Cart); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[1]
 	}
-	if h.dirty&sessionThemeBit != 0 {
-		n += len(h.v.Theme)
-	}
+	n += len(h.v.Theme)
 	return n
 }
 
@@ -425,7 +435,9 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.UserID = r.UserID
 	h.v.Email = r.Email
 	h.raw[0] = r.Roles
+	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Cart
+	h.stored[1] = len(h.raw[1])
 	h.v.Theme = Theme(r.Theme)
 	h.v.MFAAt = r.MfaAt
 	h.v.Counter = r.Counter

@@ -113,11 +113,12 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st    *sessionrt.State
-	v     Session
-	dirty uint64
-	raw   [8]sessionrt.JSON // jsonb columns as read, decoded on first use
-	enc   [8][]byte         // encoded jsonb of changed fields, filled by Size
+	st     *sessionrt.State
+	v      Session
+	dirty  uint64
+	raw    [8]sessionrt.JSON // jsonb columns as read, decoded on first use
+	stored [8]int            // size of each jsonb column as read, for Size
+	enc    [8][]byte         // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.
@@ -163,6 +164,30 @@ func (h *SessionHandle) Changed() bool {
 
 // Saved clears the change marks; the runtime calls it after a write.
 func (h *SessionHandle) Saved() {
+	if h.dirty&sessionRolesBit != 0 {
+		h.stored[0] = len(h.enc[0])
+	}
+	if h.dirty&sessionScoresBit != 0 {
+		h.stored[1] = len(h.enc[1])
+	}
+	if h.dirty&sessionPrefsBit != 0 {
+		h.stored[2] = len(h.enc[2])
+	}
+	if h.dirty&sessionCartBit != 0 {
+		h.stored[3] = len(h.enc[3])
+	}
+	if h.dirty&sessionGroupsBit != 0 {
+		h.stored[4] = len(h.enc[4])
+	}
+	if h.dirty&sessionGridBit != 0 {
+		h.stored[5] = len(h.enc[5])
+	}
+	if h.dirty&sessionDeepBit != 0 {
+		h.stored[6] = len(h.enc[6])
+	}
+	if h.dirty&sessionByesBit != 0 {
+		h.stored[7] = len(h.enc[7])
+	}
 	h.dirty = 0
 	h.enc = [8][]byte{}
 }
@@ -173,80 +198,105 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
 		h.raw[0] = o.raw[0]
+		h.stored[0] = o.stored[0]
 	}
 	if h.dirty&sessionScoresBit == 0 {
 		h.v.Scores = o.v.Scores
 		h.raw[1] = o.raw[1]
+		h.stored[1] = o.stored[1]
 	}
 	if h.dirty&sessionPrefsBit == 0 {
 		h.v.Prefs = o.v.Prefs
 		h.raw[2] = o.raw[2]
+		h.stored[2] = o.stored[2]
 	}
 	if h.dirty&sessionCartBit == 0 {
 		h.v.Cart = o.v.Cart
 		h.raw[3] = o.raw[3]
+		h.stored[3] = o.stored[3]
 	}
 	if h.dirty&sessionGroupsBit == 0 {
 		h.v.Groups = o.v.Groups
 		h.raw[4] = o.raw[4]
+		h.stored[4] = o.stored[4]
 	}
 	if h.dirty&sessionGridBit == 0 {
 		h.v.Grid = o.v.Grid
 		h.raw[5] = o.raw[5]
+		h.stored[5] = o.stored[5]
 	}
 	if h.dirty&sessionDeepBit == 0 {
 		h.v.Deep = o.v.Deep
 		h.raw[6] = o.raw[6]
+		h.stored[6] = o.stored[6]
 	}
 	if h.dirty&sessionByesBit == 0 {
 		h.v.Byes = o.v.Byes
 		h.raw[7] = o.raw[7]
+		h.stored[7] = o.stored[7]
 	}
 }
 
-// Size is the encoded size of the changed variable-length fields, checked against
-// Config.MaxPayloadBytes before a write.
+// Size is the size of the variable-length payload the row holds after a write:
+// changed jsonb fields encoded, the others as read, plus every text and bytea
+// field. It is checked against Config.MaxPayloadBytes before a write.
 func (h *SessionHandle) Size() int {
 	n := 0
 	if h.dirty&sessionRolesBit != 0 {
 		if b, err := h.encode(0, h.v.Roles); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[0]
 	}
 	if h.dirty&sessionScoresBit != 0 {
 		if b, err := h.encode(1, h.v.Scores); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[1]
 	}
 	if h.dirty&sessionPrefsBit != 0 {
 		if b, err := h.encode(2, h.v.Prefs); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[2]
 	}
 	if h.dirty&sessionCartBit != 0 {
 		if b, err := h.encode(3, h.v.Cart); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[3]
 	}
 	if h.dirty&sessionGroupsBit != 0 {
 		if b, err := h.encode(4, h.v.Groups); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[4]
 	}
 	if h.dirty&sessionGridBit != 0 {
 		if b, err := h.encode(5, h.v.Grid); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[5]
 	}
 	if h.dirty&sessionDeepBit != 0 {
 		if b, err := h.encode(6, h.v.Deep); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[6]
 	}
 	if h.dirty&sessionByesBit != 0 {
 		if b, err := h.encode(7, h.v.Byes); err == nil {
 			n += len(b)
 		}
+	} else {
+		n += h.stored[7]
 	}
 	return n
 }
@@ -575,13 +625,21 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	}
 	h := rec.(*SessionHandle)
 	h.raw[0] = r.Roles
+	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Scores
+	h.stored[1] = len(h.raw[1])
 	h.raw[2] = r.Prefs
+	h.stored[2] = len(h.raw[2])
 	h.raw[3] = r.Cart
+	h.stored[3] = len(h.raw[3])
 	h.raw[4] = r.Groups
+	h.stored[4] = len(h.raw[4])
 	h.raw[5] = r.Grid
+	h.stored[5] = len(h.raw[5])
 	h.raw[6] = r.Deep
+	h.stored[6] = len(h.raw[6])
 	h.raw[7] = r.Byes
+	h.stored[7] = len(h.raw[7])
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 

@@ -119,11 +119,12 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st    *sessionrt.State
-	v     Session
-	dirty uint64
-	raw   [2]sessionrt.JSON // jsonb columns as read, decoded on first use
-	enc   [2][]byte         // encoded jsonb of changed fields, filled by Size
+	st     *sessionrt.State
+	v      Session
+	dirty  uint64
+	raw    [2]sessionrt.JSON // jsonb columns as read, decoded on first use
+	stored [2]int            // size of each jsonb column as read, for Size
+	enc    [2][]byte         // encoded jsonb of changed fields, filled by Size
 }
 
 // mark records that the field with this bit changed.
@@ -169,6 +170,12 @@ func (h *SessionHandle) Changed() bool {
 
 // Saved clears the change marks; the runtime calls it after a write.
 func (h *SessionHandle) Saved() {
+	if h.dirty&sessionPrefsBit != 0 {
+		h.stored[0] = len(h.enc[0])
+	}
+	if h.dirty&sessionRolesBit != 0 {
+		h.stored[1] = len(h.enc[1])
+	}
 	h.dirty = 0
 	h.enc = [2][]byte{}
 }
@@ -215,31 +222,28 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	if h.dirty&sessionPrefsBit == 0 {
 		h.v.Prefs = o.v.Prefs
 		h.raw[0] = o.raw[0]
+		h.stored[0] = o.stored[0]
 	}
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
 		h.raw[1] = o.raw[1]
+		h.stored[1] = o.stored[1]
 	}
 }
 
-// Size is the encoded size of the changed variable-length fields, checked against
-// Config.MaxPayloadBytes before a write.
+// Size is the size of the variable-length payload the row holds after a write:
+// changed jsonb fields encoded, the others as read, plus every text and bytea
+// field. It is checked against Config.MaxPayloadBytes before a write.
 func (h *SessionHandle) Size() int {
 	n := 0
-	if h.dirty&sessionNameBit != 0 {
-		if h.v.Name != nil {
-			n += len(*h.v.Name)
-		}
+	if h.v.Name != nil {
+		n += len(*h.v.Name)
 	}
-	if h.dirty&sessionSecretBit != 0 {
-		if h.v.Secret != nil {
-			n += len(*h.v.Secret)
-		}
+	if h.v.Secret != nil {
+		n += len(*h.v.Secret)
 	}
-	if h.dirty&sessionThemeBit != 0 {
-		if h.v.Theme != nil {
-			n += len(*h.v.Theme)
-		}
+	if h.v.Theme != nil {
+		n += len(*h.v.Theme)
 	}
 	if h.dirty&sessionPrefsBit != 0 {
 		if h.v.Prefs != nil {
@@ -247,6 +251,8 @@ func (h *SessionHandle) Size() int {
 				n += len(b)
 			}
 		}
+	} else {
+		n += h.stored[0]
 	}
 	if h.dirty&sessionRolesBit != 0 {
 		if h.v.Roles != nil {
@@ -254,6 +260,8 @@ func (h *SessionHandle) Size() int {
 				n += len(b)
 			}
 		}
+	} else {
+		n += h.stored[1]
 	}
 	return n
 }
@@ -602,7 +610,9 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 		return Theme(v)
 	})
 	h.raw[0] = r.Prefs
+	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Roles
+	h.stored[1] = len(h.raw[1])
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 

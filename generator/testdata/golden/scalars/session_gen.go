@@ -203,16 +203,13 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
-// Size is the encoded size of the changed variable-length fields, checked against
-// Config.MaxPayloadBytes before a write.
+// Size is the size of the variable-length payload the row holds after a write:
+// changed jsonb fields encoded, the others as read, plus every text and bytea
+// field. It is checked against Config.MaxPayloadBytes before a write.
 func (h *SessionHandle) Size() int {
 	n := 0
-	if h.dirty&sessionNameBit != 0 {
-		n += len(h.v.Name)
-	}
-	if h.dirty&sessionSecretBit != 0 {
-		n += len(h.v.Secret)
-	}
+	n += len(h.v.Name)
+	n += len(h.v.Secret)
 	return n
 }
 

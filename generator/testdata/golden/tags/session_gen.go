@@ -419,27 +419,18 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
-// Size is the encoded size of the changed variable-length fields, checked against
-// Config.MaxPayloadBytes before a write.
+// Size is the size of the variable-length payload the row holds after a write:
+// changed jsonb fields encoded, the others as read, plus every text and bytea
+// field. It is checked against Config.MaxPayloadBytes before a write.
 func (h *SessionHandle) Size() int {
 	n := 0
-	if h.dirty&sessionEmailBit != 0 {
-		n += len(h.v.Email)
+	n += len(h.v.Email)
+	if h.v.Tenant != nil {
+		n += len(*h.v.Tenant)
 	}
-	if h.dirty&sessionTenantBit != 0 {
-		if h.v.Tenant != nil {
-			n += len(*h.v.Tenant)
-		}
-	}
-	if h.dirty&sessionThemeBit != 0 {
-		n += len(h.v.Theme)
-	}
-	if h.dirty&sessionKeyBit != 0 {
-		n += len(h.v.Key)
-	}
-	if h.dirty&sessionNickBit != 0 {
-		n += len(h.v.Nick)
-	}
+	n += len(h.v.Theme)
+	n += len(h.v.Key)
+	n += len(h.v.Nick)
 	return n
 }
 
