@@ -101,10 +101,11 @@ type pgbouncer struct {
 func startPgBouncer(ctx context.Context, install bool) (*pgbouncer, error) {
 	bin, err := exec.LookPath("pgbouncer")
 	if err != nil && install {
-		out, err := exec.CommandContext(ctx, "sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer").CombinedOutput()
-		if err != nil {
-			return nil, fmt.Errorf("apt-get install pgbouncer: %v: %s", err, out)
+		out, ierr := exec.CommandContext(ctx, "sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y pgbouncer").CombinedOutput()
+		if ierr != nil {
+			return nil, fmt.Errorf("apt-get install pgbouncer: %v: %s", ierr, out)
 		}
+		// The outer err, not a shadow: a successful install must clear it.
 		bin, err = exec.LookPath("pgbouncer")
 	}
 	if err != nil {
