@@ -16,7 +16,10 @@ import (
 // makes: each Exec, Query and QueryRow (BEGIN, COMMIT and ROLLBACK are Execs
 // in pgx, so a transaction is counted honestly), each batch (its statements
 // go out in one write and come back after one Sync), and every explicit or
-// statement-cache Prepare. It also counts the server transactions the
+// statement-cache Prepare. A batch whose statements are not in the
+// connection's statement cache yet costs one more round trip that pgx does
+// not trace (it prepares them in a pipeline of its own); that happens once
+// per statement and connection, during the warm-up. It also counts the server transactions the
 // statements imply, to cross-check against pg_stat_database.
 type counter struct {
 	stmts    atomic.Int64 // Exec/Query/QueryRow calls and batches, BEGIN/COMMIT included

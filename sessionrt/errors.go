@@ -27,6 +27,11 @@ var (
 	// ErrNoDatabase reports a database operation on a Manager created without
 	// a database (test mode).
 	ErrNoDatabase = errors.New("sessionrt: no database (test mode)")
+	// ErrCommitUnknown reports that the connection failed (a timeout, a
+	// reset) after Update's COMMIT was sent and before PostgreSQL answered
+	// it: the change may or may not be stored. Do not retry a
+	// non-idempotent change blindly after it.
+	ErrCommitUnknown = errors.New("sessionrt: update outcome unknown: the connection failed after COMMIT was sent")
 	// ErrCommitFailed is returned by the response writer after the session
 	// commit failed; the error handler has answered the request instead.
 	ErrCommitFailed = errors.New("sessionrt: session commit failed, response replaced by the error handler")

@@ -108,7 +108,9 @@ const rollbackTimeout = 100 * time.Millisecond
 // fresh record, runs fn and saves the fields fn changed; the request's own
 // record then absorbs the fresh values. On a *pgxpool.Pool that is two round
 // trips, BEGIN pipelined with the SELECT and COMMIT with the UPDATE; on other
-// pools, four. It works after the response started. Without a stored session fn runs on the request's new record,
+// pools, four. An error wrapping ErrCommitUnknown means the connection failed
+// after COMMIT was sent: the change may be stored. It works after the
+// response started. Without a stored session fn runs on the request's new record,
 // which is inserted at once if fn changed it (this needs the cookie, so it
 // fails with ErrResponseStarted after the response started).
 func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {

@@ -55,7 +55,7 @@ func (m *Manager) beginUpdate(ctx context.Context) (updateTx, error) {
 type poolTx struct{ pgx.Tx }
 
 func (t poolTx) commitWithNext()                  {}
-func (t poolTx) commit(ctx context.Context) error { return t.Commit(ctx) }
+func (t poolTx) commit(ctx context.Context) error { return commitOutcome(t.Commit(ctx)) }
 
 // end rolls back; after Commit, pgx makes that a no-op without I/O.
 func (t poolTx) end(ctx context.Context) { _ = t.Rollback(ctx) }
@@ -77,33 +77,43 @@ type pipeTx struct {
 var errRolledBack = errors.New("commit: the transaction was rolled back")
 
 // send queues BEGIN (once), the statement and, when asked for, COMMIT into
-// one batch, and reads BEGIN's result. post reports that COMMIT follows the
-// statement's result.
-func (t *pipeTx) send(ctx context.Context, sql string, args []any) (br pgx.BatchResults, post bool, err error) {
+// one batch. pre and post report whether BEGIN and COMMIT went with it.
+func (t *pipeTx) send(ctx context.Context, sql string, args []any) (br pgx.BatchResults, pre, post bool) {
 	var b pgx.Batch
-	pre := !t.begun
+	pre, post = !t.begun, t.commitNext
 	if pre {
 		b.Queue("begin")
 	}
 	b.Queue(sql, args...)
-	post = t.commitNext
 	if post {
 		b.Queue("commit")
 	}
 	t.begun, t.commitNext = true, false
-	br = t.conn.SendBatch(ctx, &b)
-	if pre {
-		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			return nil, false, fmt.Errorf("begin: %w", err)
-		}
+	return t.conn.SendBatch(ctx, &b), pre, post
+}
+
+// readBegin reads BEGIN's result when it went with the statement. Only an
+// error PostgreSQL gave BEGIN itself is named after it: the results of a
+// batch arrive together, so a timeout or a lost connection while the
+// statement runs (a lock wait, say) also surfaces here.
+func readBegin(br pgx.BatchResults, pre bool) error {
+	if !pre {
+		return nil
 	}
-	return br, post, nil
+	_, err := br.Exec()
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return err
 }
 
 // finish reads COMMIT's result when it was sent and the statement did not
 // fail (no rows is not a failure), then closes the batch. It returns the
-// first error.
+// first error. After COMMIT was sent, an error that PostgreSQL did not
+// answer (a timeout, a reset connection) leaves the outcome unknown unless
+// the connection shows the transaction ended; such errors wrap
+// ErrCommitUnknown.
 func (t *pipeTx) finish(br pgx.BatchResults, post bool, err error) error {
 	if post && (err == nil || errors.Is(err, pgx.ErrNoRows)) {
 		tag, cerr := br.Exec()
@@ -116,18 +126,41 @@ func (t *pipeTx) finish(br pgx.BatchResults, post bool, err error) error {
 			t.committed = true
 		}
 	}
-	if cerr := br.Close(); cerr != nil && err == nil {
-		t.committed = false
+	if cerr := br.Close(); cerr != nil && err == nil && !t.committed {
 		err = cerr
 	}
-	return err
+	if !post || t.committed {
+		return err
+	}
+	if pc := t.conn.Conn().PgConn(); err != nil && !isRefusal(err) && !pc.IsClosed() && pc.TxStatus() == 'I' {
+		t.committed = true // the server ran COMMIT; the error was the client's
+		return err
+	}
+	return commitOutcome(err)
+}
+
+// isRefusal reports whether err is PostgreSQL's own answer that the
+// transaction did not commit: an error it returned, or COMMIT answered with
+// ROLLBACK.
+func isRefusal(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) || errors.Is(err, errRolledBack) || errors.Is(err, pgx.ErrTxCommitRollback)
+}
+
+// commitOutcome wraps an error met after COMMIT was sent in ErrCommitUnknown,
+// unless PostgreSQL itself refused the transaction.
+func commitOutcome(err error) error {
+	if err == nil || isRefusal(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrCommitUnknown, err)
 }
 
 // Exec runs sql in the transaction.
 func (t *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	br, post, err := t.send(ctx, sql, args)
-	if err != nil {
-		return pgconn.CommandTag{}, err
+	br, pre, post := t.send(ctx, sql, args)
+	if err := readBegin(br, pre); err != nil {
+		return pgconn.CommandTag{}, t.finish(br, post, err)
 	}
 	tag, err := br.Exec()
 	return tag, t.finish(br, post, err)
@@ -136,11 +169,8 @@ func (t *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 // QueryRow runs sql in the transaction; the batch is read when the row is
 // scanned.
 func (t *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	br, post, err := t.send(ctx, sql, args)
-	if err != nil {
-		return errRow{err}
-	}
-	return &pipeRow{t: t, br: br, post: post}
+	br, pre, post := t.send(ctx, sql, args)
+	return &pipeRow{t: t, br: br, pre: pre, post: post}
 }
 
 // Query runs sql in the transaction. It does not pipeline: BEGIN, when still
@@ -164,7 +194,7 @@ func (t *pipeTx) commit(ctx context.Context) error {
 	}
 	tag, err := t.conn.Exec(ctx, "commit")
 	if err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return commitOutcome(fmt.Errorf("commit: %w", err))
 	}
 	if tag.String() != "COMMIT" {
 		return errRolledBack
@@ -186,18 +216,16 @@ func (t *pipeTx) end(ctx context.Context) {
 
 // pipeRow is the row of a pipelined QueryRow.
 type pipeRow struct {
-	t    *pipeTx
-	br   pgx.BatchResults
-	post bool
+	t         *pipeTx
+	br        pgx.BatchResults
+	pre, post bool
 }
 
 // Scan scans the row and reads the rest of the batch.
 func (r *pipeRow) Scan(dest ...any) error {
+	if err := readBegin(r.br, r.pre); err != nil {
+		return r.t.finish(r.br, r.post, err)
+	}
 	err := r.br.QueryRow().Scan(dest...)
 	return r.t.finish(r.br, r.post, err)
 }
-
-// errRow is a pgx.Row whose Scan fails with err.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }

@@ -101,7 +101,8 @@ func redact(s string) string {
 // Recorder is a pgx.QueryTracer and pgx.BatchTracer that records the SQL of
 // every round trip a pool makes, for tests that check which statements (and
 // how many round trips) a code path sends. A batch is one entry: its
-// statements joined by "; ".
+// statements joined by "; ". (A batch with statements the connection has not
+// prepared yet costs one more round trip, which pgx does not trace.)
 type Recorder struct {
 	mu    sync.Mutex
 	stmts []string
