@@ -180,10 +180,10 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		jen.Id("p").Dot("Touch").Op("=").Id("lt").Dot("Touch"),
 	}
 	save = append(save, lt("p")...)
-	for i, fd := range m.Fields {
+	for _, fd := range m.Fields {
 		body := []jen.Code{jen.Id("p").Dot("Set" + sqlcName(fd.Column)).Op("=").True()}
 		body = append(body, fieldToParam(n, fd, jen.Id("p"), rt("Meta").Values())...)
-		save = append(save, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(body...))
+		save = append(save, jen.If(changed(n, fd, "!=")).Block(body...))
 	}
 	save = append(save,
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Save"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),

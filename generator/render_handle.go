@@ -62,13 +62,13 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 
 	f.Comment("Saved clears the change marks; the runtime calls it after a write.")
 	var savedBody []jen.Code
-	for i, fd := range m.Fields {
+	for _, fd := range m.Fields {
 		if fd.Kind != KindJSON {
 			continue
 		}
 		k := jen.Lit(n.jsonIndex[fd.GoName])
 		// The row now holds the encoding Size cached for the write.
-		savedBody = append(savedBody, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(
+		savedBody = append(savedBody, jen.If(changed(n, fd, "!=")).Block(
 			jen.Id("h").Dot("stored").Index(k).Op("=").Len(jen.Id("h").Dot("enc").Index(k.Clone()))))
 	}
 	savedBody = append(savedBody, jen.Id("h").Dot("dirty").Op("=").Lit(0))
@@ -79,7 +79,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 
 	f.Comment("Absorb takes from src every field this handle has not changed itself.")
 	absorb := []jen.Code{jen.Id("o").Op(":=").Id("src").Assert(jen.Op("*").Id(h))}
-	for i, fd := range m.Fields {
+	for _, fd := range m.Fields {
 		take := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)}
 		if fd.Kind == KindJSON {
 			k := jen.Lit(n.jsonIndex[fd.GoName])
@@ -87,7 +87,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 				jen.Id("h").Dot("raw").Index(k).Op("=").Id("o").Dot("raw").Index(k.Clone()),
 				jen.Id("h").Dot("stored").Index(k.Clone()).Op("=").Id("o").Dot("stored").Index(k.Clone()))
 		}
-		absorb = append(absorb, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("==").Lit(0)).Block(take...))
+		absorb = append(absorb, jen.If(changed(n, fd, "==")).Block(take...))
 	}
 	recv().Id("Absorb").Params(jen.Id("src").Add(rt("Record"))).Block(absorb...)
 
@@ -95,7 +95,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	f.Comment("changed jsonb fields encoded, the others as read, plus every text and bytea")
 	f.Comment("field. It is checked against Config.MaxPayloadBytes before a write.")
 	size := []jen.Code{jen.Id("n").Op(":=").Lit(0)}
-	for i, fd := range m.Fields {
+	for _, fd := range m.Fields {
 		val := jen.Id("h").Dot("v").Dot(fd.GoName)
 		switch {
 		case fd.Kind == KindJSON:
@@ -109,7 +109,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 			if fd.Nullable {
 				enc = jen.If(val.Clone().Op("!=").Nil()).Block(enc)
 			}
-			size = append(size, jen.If(jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, m.Fields[i])).Op("!=").Lit(0)).Block(enc).Else().Block(
+			size = append(size, jen.If(changed(n, fd, "!=")).Block(enc).Else().Block(
 				jen.Id("n").Op("+=").Id("h").Dot("stored").Index(jen.Lit(k))))
 		case fd.Basic == "string" || fd.Kind == KindBytes:
 			if fd.Nullable {
@@ -268,6 +268,12 @@ func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
 
 // bitOf names the change bit constant of a field.
 func bitOf(n goNames, fd Field) *jen.Statement { return jen.Id(n.prefix + fd.GoName + "Bit") }
+
+// changed is the condition that the handle h marked fd changed (op "!=") or
+// not (op "==").
+func changed(n goNames, fd Field, op string) *jen.Statement {
+	return jen.Id("h").Dot("dirty").Op("&").Add(bitOf(n, fd)).Op(op).Lit(0)
+}
 
 // renderBits declares one change bit per field.
 func renderBits(f *jen.File, m *Model, n goNames) {
