@@ -77,9 +77,9 @@ func (fakeRow) Scan(dest ...any) error {
 	now := time.Now()
 	var vals []any
 	switch len(dest) {
-	case 12: // GetSession: created, last_seen, expires, absolute, remember, user_id, email, roles, cart, theme, mfa_at, counter
+	case 13: // GetSession: touch_due, created, last_seen, expires, absolute, remember, user_id, email, roles, cart, theme, mfa_at, counter
 		mfa := payloadMFA
-		vals = []any{now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false,
+		vals = []any{false, now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false,
 			int64(42), "user42@example.com", rowRoles, rowCart, "dark", &mfa, int64(7)}
 	case 5: // SaveSession/TouchSession RETURNING
 		vals = []any{now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false}

@@ -72,7 +72,8 @@ func buildModel(l *loaded, table string) (*Model, error) {
 	var problems []string
 	methods := map[string]string{} // generated handle method -> field that declares it
 	seen := map[string]string{}
-	for _, c := range []string{ColTokenHash, ColCreatedAt, ColLastSeenAt, ColExpiresAt, ColAbsoluteExpiresAt, ColRemember} {
+	for _, lc := range lifecycleColumns() {
+		c := lc.Name
 		seen[c] = "the lifecycle column " + c
 	}
 	for _, c := range strings.Fields(reservedParams) {
@@ -187,7 +188,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 
 // reservedParams are the sqlc parameter names the generated queries use
 // besides the payload columns.
-const reservedParams = "new_token_hash renew touch idle_us absolute_us batch except_token_hash"
+const reservedParams = "new_token_hash renew touch idle_us absolute_us batch except_token_hash touch_us grace_us hashes touch_due"
 
 // containsLock reports whether a value of t holds a lock (a type whose
 // pointer has Lock and Unlock methods, such as sync.Mutex), as go vet's

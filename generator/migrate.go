@@ -73,7 +73,7 @@ func Plan(cur, want *TableSchema, opt PlanOptions) ([]Migration, error) {
 func cloneIndexes(ix []Index) []Index {
 	out := make([]Index, len(ix))
 	for i, x := range ix {
-		out[i] = Index{Name: x.Name, Columns: slices.Clone(x.Columns)}
+		out[i] = Index{Name: x.Name, Columns: slices.Clone(x.Columns), Where: x.Where}
 	}
 	return out
 }
@@ -91,10 +91,14 @@ func columnSQL(c Column) string {
 }
 
 func createIndexSQL(table string, x Index, concurrently bool) string {
-	if concurrently {
-		return fmt.Sprintf("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (%s);", x.Name, table, strings.Join(x.Columns, ", "))
+	where := ""
+	if x.Where != "" {
+		where = " WHERE " + x.Where
 	}
-	return fmt.Sprintf("CREATE INDEX %s ON %s (%s);", x.Name, table, strings.Join(x.Columns, ", "))
+	if concurrently {
+		return fmt.Sprintf("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (%s)%s;", x.Name, table, strings.Join(x.Columns, ", "), where)
+	}
+	return fmt.Sprintf("CREATE INDEX %s ON %s (%s)%s;", x.Name, table, strings.Join(x.Columns, ", "), where)
 }
 
 func planCreate(want *TableSchema) Migration {
@@ -323,7 +327,7 @@ func (p *planner) typeError(col, from, to string) {
 // drop; indexes are matched by column list, not by name.
 func (p *planner) indexes(want *TableSchema) []Migration {
 	t := p.t
-	key := func(x Index) string { return strings.Join(x.Columns, ",") }
+	key := func(x Index) string { return strings.Join(x.Columns, ",") + " WHERE " + x.Where }
 	have := map[string]bool{}
 	names := map[string]bool{}
 	for _, x := range p.work.Indexes {
@@ -346,7 +350,7 @@ func (p *planner) indexes(want *TableSchema) []Migration {
 			name = fmt.Sprintf("%s%d", x.Name, n)
 		}
 		names[name] = true
-		nx := Index{Name: name, Columns: x.Columns}
+		nx := Index{Name: name, Columns: x.Columns, Where: x.Where}
 		out = append(out, Migration{
 			Name:          "index_" + t + "_" + strings.Join(x.Columns, "_"),
 			NoTransaction: true,

@@ -42,7 +42,7 @@ func baseFields() []Field { return slices.Clone(baseWant().fieldsForTest()) }
 // fieldsForTest turns the payload columns of a wanted table back into fields.
 func (t *TableSchema) fieldsForTest() []Field {
 	var fs []Field
-	for _, c := range t.Columns[6:] {
+	for _, c := range t.Columns[len(lifecycleColumns()):] {
 		f := Field{Column: c.Name, SQLType: c.Type, Nullable: c.Nullable, Default: c.Default}
 		for _, x := range t.Indexes {
 			if x.Columns[0] == c.Name {
@@ -487,7 +487,7 @@ func TestPostgres(t *testing.T) {
 
 	fs = withField(withField(fs, "title", func(f *Field) { f.Index = true }), "user_id", func(f *Field) { f.Index = true })
 	step("add indexes", baseWant(fs...), PlanOptions{}, func() {
-		if got := query(`SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'sessions'`); got != "sessions_expires_at_idx sessions_pkey sessions_title_idx sessions_user_id_idx" {
+		if got := query(`SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'sessions'`); got != "sessions_expires_at_idx sessions_pkey sessions_previous_token_hash_idx sessions_title_idx sessions_user_id_idx" {
 			t.Fatalf("indexes: %s", got)
 		}
 	})

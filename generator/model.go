@@ -14,6 +14,8 @@ const (
 	ColExpiresAt         = "expires_at"
 	ColAbsoluteExpiresAt = "absolute_expires_at"
 	ColRemember          = "remember"
+	ColPreviousTokenHash = "previous_token_hash" // the key before the last renew, kept so a request still in flight with it is recognised
+	ColRenewedAt         = "renewed_at"          // when the last renew happened (database clock)
 )
 
 // Model is the payload struct after loading and type mapping: everything the
@@ -80,6 +82,7 @@ type Column struct {
 type Index struct {
 	Name    string
 	Columns []string
+	Where   string // predicate of a partial index in canonical form (see CanonicalDefault), "" for none
 }
 
 // IndexName is the name sessiongen gives the index on one column.
@@ -88,16 +91,13 @@ func IndexName(table, column string) string { return table + "_" + column + "_id
 // WantedSchema is the table the model asks for: lifecycle columns first, then
 // the payload columns in declaration order, then the indexes.
 func (m *Model) WantedSchema() *TableSchema {
-	t := &TableSchema{Name: m.Table}
-	t.Columns = append(t.Columns,
-		Column{Name: ColTokenHash, Type: "bytea"},
-		Column{Name: ColCreatedAt, Type: "timestamptz", Default: "now()"},
-		Column{Name: ColLastSeenAt, Type: "timestamptz", Default: "now()"},
-		Column{Name: ColExpiresAt, Type: "timestamptz"},
-		Column{Name: ColAbsoluteExpiresAt, Type: "timestamptz"},
-		Column{Name: ColRemember, Type: "boolean", Default: "false"},
+	t := &TableSchema{Name: m.Table, Columns: lifecycleColumns()}
+	t.Indexes = append(t.Indexes,
+		Index{Name: IndexName(m.Table, ColExpiresAt), Columns: []string{ColExpiresAt}},
+		// Partial: only rows renewed at least once are in it, so inserts and
+		// touches of the others never write to it.
+		Index{Name: IndexName(m.Table, ColPreviousTokenHash), Columns: []string{ColPreviousTokenHash}, Where: ColPreviousTokenHash + " IS NOT NULL"},
 	)
-	t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, ColExpiresAt), Columns: []string{ColExpiresAt}})
 	for _, f := range m.Fields {
 		t.Columns = append(t.Columns, Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default})
 		if f.Index {
@@ -105,6 +105,21 @@ func (m *Model) WantedSchema() *TableSchema {
 		}
 	}
 	return t
+}
+
+// lifecycleColumns are the columns every sessions table has before the
+// payload columns.
+func lifecycleColumns() []Column {
+	return []Column{
+		{Name: ColTokenHash, Type: "bytea"},
+		{Name: ColCreatedAt, Type: "timestamptz", Default: "now()"},
+		{Name: ColLastSeenAt, Type: "timestamptz", Default: "now()"},
+		{Name: ColExpiresAt, Type: "timestamptz"},
+		{Name: ColAbsoluteExpiresAt, Type: "timestamptz"},
+		{Name: ColRemember, Type: "boolean", Default: "false"},
+		{Name: ColPreviousTokenHash, Type: "bytea", Nullable: true},
+		{Name: ColRenewedAt, Type: "timestamptz", Nullable: true},
+	}
 }
 
 // derefType is the element type of a nullable (pointer) field.

@@ -130,29 +130,61 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	recv().Id("New").Params(jen.Id("st").Op("*").Add(rt("State"))).Add(rt("Record")).Block(
 		jen.Return(jen.Op("&").Id(h).Values(jen.Id("st").Op(":").Id("st"))))
 
+	// Get and GetAny share the scan of the row into the handle.
+	scan := func(row string) ([]jen.Code, error) {
+		out := []jen.Code{jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h))}
+		for _, fd := range m.Fields {
+			st, err := fromDB(m, n, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id(row).Dot(sqlcName(fd.Column)))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, st...)
+		}
+		return out, nil
+	}
+	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Meta").Values(), jen.False(), rt("ErrNotFound")))
+	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.False(), jen.Err()))
 	get := []jen.Code{
 		jen.Var().Id("r").Qual(db, "Get"+m.TypeName+"Row"),
 		jen.Var().Err().Error(),
+		jen.Id("us").Op(":=").Id("touchAfter").Dot("Microseconds").Call(),
 		jen.If(jen.Id("lock")).Block(
 			jen.Var().Id("rl").Qual(db, "Get"+m.TypeName+"ForUpdateRow"),
-			jen.List(jen.Id("rl"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), jen.Id("hash")),
+			jen.List(jen.Id("rl"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), jen.Qual(db, "Get"+m.TypeName+"ForUpdateParams").Values(jen.Id("TokenHash").Op(":").Id("hash"), jen.Id("TouchUs").Op(":").Id("us"))),
 			jen.Id("r").Op("=").Qual(db, "Get"+m.TypeName+"Row").Call(jen.Id("rl")).Comment("the same columns"),
 		).Else().Block(
-			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName).Call(jen.Id("ctx"), jen.Id("hash")),
+			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Get"+m.TypeName+"Params").Values(jen.Id("TokenHash").Op(":").Id("hash"), jen.Id("TouchUs").Op(":").Id("us"))),
 		),
-		notFound(), errRet(),
-		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		notFound3, errRet3,
 	}
-	for _, fd := range m.Fields {
-		st, err := fromDB(m, n, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id("r").Dot(sqlcName(fd.Column)))
-		if err != nil {
-			return err
-		}
-		get = append(get, st...)
+	body, err := scan("r")
+	if err != nil {
+		return err
 	}
-	get = append(get, jen.Return(meta("r"), jen.Nil()))
-	f.Comment("Get reads the live session with this token hash into rec.")
-	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("rec").Add(rt("Record"))).Params(rt("Meta"), jen.Error()).Block(get...)
+	get = append(get, body...)
+	get = append(get, jen.Return(meta("r"), jen.Id("r").Dot("TouchDue"), jen.Nil()))
+	f.Comment("Get reads the live session with this token hash into rec, and reports")
+	f.Comment("whether a touch is due by the database clock.")
+	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(rt("Meta"), jen.Bool(), jen.Error()).Block(get...)
+
+	getAny := []jen.Code{
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("GetAny"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "GetAny"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("TouchUs").Op(":").Id("touchAfter").Dot("Microseconds").Call())),
+		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(jen.Nil(), rt("Meta").Values(), jen.False(), rt("ErrNotFound"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), rt("Meta").Values(), jen.False(), jen.Err())),
+	}
+	body, err = scan("r")
+	if err != nil {
+		return err
+	}
+	getAny = append(getAny, body...)
+	getAny = append(getAny, jen.Return(jen.Id("r").Dot("TokenHash"), meta("r"), jen.Id("r").Dot("TouchDue"), jen.Nil()))
+	f.Comment("GetAny reads the most recently used live session among hashes into rec and")
+	f.Comment("returns its token hash.")
+	recv().Id("GetAny").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(jen.Index().Byte(), rt("Meta"), jen.Bool(), jen.Error()).Block(getAny...)
+
+	f.Comment("Renewed reports whether one of hashes was renewed away less than grace ago.")
+	recv().Id("Renewed").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("grace").Qual("time", "Duration")).Params(jen.Bool(), jen.Error()).Block(
+		jen.Return(q().Dot("Renewed"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Renewed"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("GraceUs").Op(":").Id("grace").Dot("Microseconds").Call()))))
 
 	ins := []jen.Code{jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h))}
 	if n.jsonCount > 0 { // the jsonb encodings report errors through err
@@ -224,9 +256,10 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		notFound(), errRet(),
 		jen.Return(meta("r"), jen.Nil()))
 
-	f.Comment("Delete removes the session.")
-	recv().Id("Delete").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte()).Error().Block(
-		jen.Return(q().Dot("Delete"+m.TypeName).Call(jen.Id("ctx"), jen.Id("hash"))))
+	f.Comment("Delete removes the session with this key, or the one it was renewed to")
+	f.Comment("less than grace ago.")
+	recv().Id("Delete").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("grace").Qual("time", "Duration")).Error().Block(
+		jen.Return(q().Dot("Delete"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Delete"+m.TypeName+"Params").Values(jen.Id("TokenHash").Op(":").Id("hash"), jen.Id("GraceUs").Op(":").Id("grace").Dot("Microseconds").Call()))))
 
 	f.Comment("DeleteExpired deletes at most limit expired sessions.")
 	recv().Id("DeleteExpired").Params(ctxParam(), dbArg(), jen.Id("limit").Int()).Params(jen.Int64(), jen.Error()).Block(

@@ -85,8 +85,8 @@ func renderGo(m *Model, dbPath string) ([]byte, error) {
 
 // generatedLocals are the identifiers the generated functions declare; an
 // imported package must not be named like one of them.
-const generatedLocals = `a absolute b bit c cfg created ctx db err expires field fn h hash i k lastSeen limit
-lock lt m n newHash next o on out p r rec remember renew rows s src st v x`
+const generatedLocals = `a absolute b bit c cfg created ctx db err expires field fn grace h hash hashes i k lastSeen limit
+lock lt m n newHash next o on out p r rec remember renew rl rows s src st touchAfter us v x`
 
 // ctxParam is `ctx context.Context`.
 func ctxParam() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }

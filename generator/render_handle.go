@@ -57,6 +57,32 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	f.Comment("Meta returns the lifecycle data: created, last seen, expiry, remember-me.")
 	recv().Id("Meta").Params().Add(rt("Meta")).Block(jen.Return(jen.Id("h").Dot("st").Dot("Meta").Call()))
 
+	f.Comment("Reset sets every field to its zero value and marks them all changed, so the")
+	f.Comment("next save writes the whole row (together with a renew, in one statement).")
+	f.Comment("Call it at login when the user differs from the session's previous one, so")
+	f.Comment("nothing of the previous user's session carries over.")
+	reset := []jen.Code{lockState(), unlockState(), jen.Id("h").Dot("v").Op("=").Id(m.TypeName).Values()}
+	if n.jsonCount > 0 {
+		reset = append(reset,
+			jen.Id("h").Dot("raw").Op("=").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Values(),
+			jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
+	}
+	if len(m.Fields) > 0 {
+		reset = append(reset, jen.Id("h").Dot("mark").Call(jen.Id(n.prefix+"AllBits"), jen.Lit("Reset")))
+	}
+	recv().Id("Reset").Params().Block(reset...)
+
+	f.Comment("Zero sets every field to its zero value with no change marks: the runtime")
+	f.Comment("calls it when the session was destroyed and the request goes on with a new one.")
+	zero := []jen.Code{jen.Id("h").Dot("v").Op("=").Id(m.TypeName).Values(), jen.Id("h").Dot("dirty").Op("=").Lit(0)}
+	if n.jsonCount > 0 {
+		zero = append(zero,
+			jen.Id("h").Dot("raw").Op("=").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Values(),
+			jen.Id("h").Dot("stored").Op("=").Index(jen.Lit(n.jsonCount)).Int().Values(),
+			jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
+	}
+	recv().Id("Zero").Params().Block(zero...)
+
 	f.Comment("Changed reports whether any field was set since the session was loaded or saved.")
 	recv().Id("Changed").Params().Bool().Block(jen.Return(jen.Id("h").Dot("dirty").Op("!=").Lit(0)))
 
@@ -166,39 +192,46 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
 		}
 		if fd.Kind == KindJSON {
+			// Decoding on first use writes the handle: under the state's lock,
+			// as a commit from another goroutine may read it.
 			renderLoadJSON(f, m, n, fd)
-			getter = append([]jen.Code{jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
+			getter = append([]jen.Code{lockState(), unlockState(), jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
 		}
 		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
 
 		typ2, _ := typeCode(fd.typ, m.PkgPath)
-		set := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("v")}
+		// store assigns x to the field and marks it changed, the state locked.
+		store := func(x jen.Code) []jen.Code {
+			out := []jen.Code{lockState(), unlockState(), jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Add(x)}
+			if fd.Kind == KindJSON {
+				k := n.jsonIndex[fd.GoName]
+				out = append(out,
+					jen.Id("h").Dot("raw").Index(jen.Lit(k)).Op("=").Nil(),
+					jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Nil())
+			}
+			return append(out, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
+		}
+		var set []jen.Code
 		if copies {
 			// Store a copy, so the caller's value cannot change the session behind
 			// the dirty tracking either.
-			set = []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Add(copyExpr(fd, jen.Id("v"), n))}
+			set = store(copyExpr(fd, jen.Id("v"), n))
+		} else {
+			set = store(jen.Id("v"))
 		}
-		if fd.Kind == KindJSON {
-			k := n.jsonIndex[fd.GoName]
-			set = append(set,
-				jen.Id("h").Dot("raw").Index(jen.Lit(k)).Op("=").Nil(),
-				jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Nil())
-		}
-		set = append(set, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
 		f.Commentf("Set%s sets the %s field (column %s); it is saved before the response starts.", fd.GoName, fd.GoName, fd.Column)
 		recv().Id("Set" + fd.GoName).Params(jen.Id("v").Add(typ2)).Block(set...)
 
 		if copies {
+			// fn runs on a copy with the state unlocked, so it may call the
+			// handle's other methods.
 			typ3, _ := typeCode(fd.typ, m.PkgPath)
-			edit := []jen.Code{jen.Id("fn").Call(jen.Op("&").Id("h").Dot("v").Dot(fd.GoName))}
-			if fd.Kind == KindJSON {
-				edit = append([]jen.Code{jen.Id("h").Dot("load" + fd.GoName).Call()}, edit...)
+			edit := []jen.Code{
+				jen.Id("v").Op(":=").Id("h").Dot(fd.GoName).Call(),
+				jen.Id("fn").Call(jen.Op("&").Id("v")),
 			}
-			if fd.Kind == KindJSON {
-				edit = append(edit, jen.Id("h").Dot("enc").Index(jen.Lit(n.jsonIndex[fd.GoName])).Op("=").Nil())
-			}
-			edit = append(edit, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
-			f.Commentf("Edit%s calls fn with the stored %s to change it in place, and marks it changed.", fd.GoName, fd.GoName)
+			edit = append(edit, store(jen.Id("v"))...)
+			f.Commentf("Edit%s calls fn with a copy of %s to change, then stores it and marks it changed.", fd.GoName, fd.GoName)
 			recv().Id("Edit" + fd.GoName).Params(jen.Id("fn").Func().Params(jen.Op("*").Add(typ3))).Block(edit...)
 		}
 	}
@@ -266,6 +299,12 @@ func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
 	return jen.Qual(rtPath, "CopyPtr").Call(v, jen.Func().Params(jen.Id("x").Add(t)).Add(t.Clone()).Block(jen.Return(elem(jen.Id("x")))))
 }
 
+// lockState and unlockState lock the request's state for the rest of the
+// generated method.
+func lockState() jen.Code { return jen.Id("h").Dot("st").Dot("Lock").Call() }
+
+func unlockState() jen.Code { return jen.Defer().Id("h").Dot("st").Dot("Unlock").Call() }
+
 // bitOf names the change bit constant of a field.
 func bitOf(n goNames, fd Field) *jen.Statement { return jen.Id(n.prefix + fd.GoName + "Bit") }
 
@@ -286,5 +325,6 @@ func renderBits(f *jen.File, m *Model, n goNames) {
 		}
 		defs[i] = bitOf(n, fd)
 	}
+	defs = append(defs, jen.Id(n.prefix+"AllBits").Uint64().Op("=").Lit(1).Op("<<").Lit(len(m.Fields)).Op("-").Lit(1).Comment("every field"))
 	f.Const().Defs(defs...)
 }

@@ -20,6 +20,8 @@ func metaCols() []string {
 type queriesData struct {
 	Type, Plural, Table  string
 	SelectCols, MetaCols string
+	TouchDue             string // the select-list item that says, by the database clock, whether a touch is due
+	GraceUs              string // the interval a renewed-away key is still recognised
 	InsertCols           string
 	InsertVals           string
 	SaveSets             []string
@@ -40,13 +42,21 @@ func micros(param string) string {
 
 // newQueriesData computes every SQL fragment of the query file.
 func newQueriesData(m *Model) queriesData {
-	d := queriesData{Type: m.TypeName, Plural: m.TypeName + "s", Table: m.Table, MetaCols: strings.Join(metaCols(), ", ")}
+	d := queriesData{
+		Type: m.TypeName, Plural: m.TypeName + "s", Table: m.Table, MetaCols: strings.Join(metaCols(), ", "),
+		TouchDue: "(" + ColLastSeenAt + " <= now() - " + micros("touch_us") + ") AS touch_due",
+		GraceUs:  micros("grace_us"),
+	}
 	ins := []string{ColTokenHash, ColRemember, ColAbsoluteExpiresAt, ColExpiresAt}
 	vals := []string{"sqlc.arg(token_hash)", "sqlc.arg(remember)",
 		"now() + " + micros("absolute_us"),
 		"now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond'"}
 	absolute := "CASE WHEN sqlc.arg(renew)::boolean THEN now() + " + micros("absolute_us") + " ELSE " + ColAbsoluteExpiresAt + " END"
 	sets := []string{
+		// The right-hand sides see the row as it was: a renew keeps the key it
+		// replaces, so a request still in flight with it is recognised.
+		ColPreviousTokenHash + " = CASE WHEN sqlc.arg(renew)::boolean THEN " + ColTokenHash + " ELSE " + ColPreviousTokenHash + " END,",
+		ColRenewedAt + " = CASE WHEN sqlc.arg(renew)::boolean THEN now() ELSE " + ColRenewedAt + " END,",
 		ColTokenHash + " = sqlc.arg(new_token_hash),",
 		ColRemember + " = sqlc.arg(remember),",
 		ColAbsoluteExpiresAt + " = " + absolute + ",",

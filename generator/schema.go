@@ -646,7 +646,11 @@ func (r *replayer) createIndex(s *pg.IndexStmt) error {
 		}
 		return fmt.Errorf("index %s already exists", idx)
 	}
-	t.Indexes = append(t.Indexes, Index{Name: idx, Columns: cols})
+	where, err := deparseExpr(s.WhereClause)
+	if err != nil {
+		return fmt.Errorf("index %s: predicate: %w", idx, err)
+	}
+	t.Indexes = append(t.Indexes, Index{Name: idx, Columns: cols, Where: where})
 	return nil
 }
 

@@ -67,6 +67,9 @@ type Record interface {
 	// row holds once the changes are written (every text, bytea and jsonb
 	// column); writes over Config.MaxPayloadBytes fail.
 	Size() int
+	// Zero sets every field to its zero value with no change marks, for a
+	// request that goes on with a new session after Destroy.
+	Zero()
 }
 
 // Info describes one stored session for "active sessions" pages.
@@ -86,8 +89,16 @@ type Backend interface {
 	// New returns an empty record bound to st.
 	New(st *State) Record
 	// Get reads the live session with this token hash into rec. With lock it
-	// reads FOR UPDATE (inside a transaction).
-	Get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, error)
+	// reads FOR UPDATE (inside a transaction). touchDue reports, by the
+	// database clock, whether last_seen_at is at least touchAfter old.
+	Get(ctx context.Context, db DB, hash []byte, lock bool, touchAfter time.Duration, rec Record) (meta Meta, touchDue bool, err error)
+	// GetAny is Get for a request that carried several cookies of the
+	// session's name: it reads the most recently used live session among
+	// hashes and returns its hash.
+	GetAny(ctx context.Context, db DB, hashes [][]byte, touchAfter time.Duration, rec Record) (hash []byte, meta Meta, touchDue bool, err error)
+	// Renewed reports whether a live session was renewed away from one of
+	// hashes less than grace ago. It reads nothing else of that session.
+	Renewed(ctx context.Context, db DB, hashes [][]byte, grace time.Duration) (bool, error)
 	// Insert stores rec as a new session whose lifetimes start now. It
 	// returns nothing back: the runtime knows the new row's lifecycle.
 	Insert(ctx context.Context, db DB, hash []byte, rec Record, lt Lifetime) error
@@ -102,8 +113,10 @@ type Backend interface {
 	SaveOne(ctx context.Context, db DB, hash []byte, rec Record) (bool, error)
 	// Touch refreshes last_seen_at and the idle expiry of a live session.
 	Touch(ctx context.Context, db DB, hash []byte, lt Lifetime) (Meta, error)
-	// Delete removes the session; deleting a missing one is not an error.
-	Delete(ctx context.Context, db DB, hash []byte) error
+	// Delete removes the session with this hash, or the session renewed
+	// away from it less than grace ago; deleting a missing one is not an
+	// error.
+	Delete(ctx context.Context, db DB, hash []byte, grace time.Duration) error
 	// DeleteExpired deletes at most limit expired rows, skipping rows that
 	// another instance has locked, and reports how many it deleted.
 	DeleteExpired(ctx context.Context, db DB, limit int) (int64, error)

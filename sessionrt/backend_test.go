@@ -19,12 +19,15 @@ CREATE TABLE sessions (
 	expires_at timestamptz NOT NULL,
 	absolute_expires_at timestamptz NOT NULL,
 	remember boolean NOT NULL DEFAULT false,
+	previous_token_hash bytea,
+	renewed_at timestamptz,
 	counter bigint NOT NULL DEFAULT 0,
 	name text NOT NULL DEFAULT '',
 	user_id bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
 CREATE INDEX sessions_user_id_idx ON sessions (user_id);
+CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 `
 
 // rec is a hand-written stand-in for a generated record.
@@ -40,13 +43,32 @@ func (r *rec) Counter() int64 { return r.counter }
 func (r *rec) Name() string   { return r.name }
 func (r *rec) UserID() int64  { return r.userID }
 
-func (r *rec) SetCounter(v int64) { r.counter, r.setCounter = v, true; r.st.Changed("Counter") }
-func (r *rec) SetName(v string)   { r.name, r.setName = v, true; r.st.Changed("Name") }
-func (r *rec) SetUserID(v int64)  { r.userID, r.setUID = v, true; r.st.Changed("UserID") }
+// The setters lock the state, as generated setters do.
+func (r *rec) SetCounter(v int64) {
+	r.st.Lock()
+	defer r.st.Unlock()
+	r.counter, r.setCounter = v, true
+	r.st.Changed("Counter")
+}
+
+func (r *rec) SetName(v string) {
+	r.st.Lock()
+	defer r.st.Unlock()
+	r.name, r.setName = v, true
+	r.st.Changed("Name")
+}
+
+func (r *rec) SetUserID(v int64) {
+	r.st.Lock()
+	defer r.st.Unlock()
+	r.userID, r.setUID = v, true
+	r.st.Changed("UserID")
+}
 
 func (r *rec) Changed() bool { return r.setCounter || r.setName || r.setUID }
 func (r *rec) Saved()        { r.setCounter, r.setName, r.setUID = false, false, false }
 func (r *rec) Size() int     { return len(r.name) }
+func (r *rec) Zero()         { *r = rec{st: r.st} }
 func (r *rec) Absorb(src sessionrt.Record) {
 	s := src.(*rec)
 	if !r.setCounter {
@@ -80,13 +102,34 @@ func scanMeta(row pgx.Row, extra ...any) (sessionrt.Meta, error) {
 
 func (backend) New(st *sessionrt.State) sessionrt.Record { return &rec{st: st} }
 
-func (backend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, r sessionrt.Record) (sessionrt.Meta, error) {
-	q := `SELECT ` + metaCols + `, counter, name, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()`
+const touchDue = `last_seen_at <= now() - $2::bigint * interval '1 microsecond'`
+
+func (backend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, r sessionrt.Record) (sessionrt.Meta, bool, error) {
+	q := `SELECT ` + metaCols + `, ` + touchDue + `, counter, name, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()`
 	if lock {
 		q += ` FOR UPDATE`
 	}
 	x := r.(*rec)
-	return scanMeta(db.QueryRow(ctx, q, hash), &x.counter, &x.name, &x.userID)
+	var due bool
+	m, err := scanMeta(db.QueryRow(ctx, q, hash, us(touchAfter)), &due, &x.counter, &x.name, &x.userID)
+	return m, due, err
+}
+
+func (backend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, r sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	x := r.(*rec)
+	var due bool
+	var hash []byte
+	m, err := scanMeta(db.QueryRow(ctx, `SELECT `+metaCols+`, `+touchDue+`, token_hash, counter, name, user_id FROM sessions
+WHERE token_hash = ANY($1::bytea[]) AND expires_at > now() ORDER BY last_seen_at DESC, token_hash LIMIT 1`, hashes, us(touchAfter)),
+		&due, &hash, &x.counter, &x.name, &x.userID)
+	return hash, m, due, err
+}
+
+func (backend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	var ok bool
+	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sessions WHERE previous_token_hash = ANY($1::bytea[])
+AND renewed_at > now() - $2::bigint * interval '1 microsecond' AND expires_at > now())`, hashes, us(grace)).Scan(&ok)
+	return ok, err
 }
 
 func (backend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, r sessionrt.Record, lt sessionrt.Lifetime) error {
@@ -102,6 +145,8 @@ func (backend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, 
 	x := r.(*rec)
 	return scanMeta(db.QueryRow(ctx, `
 UPDATE sessions SET
+	previous_token_hash = CASE WHEN $10::bool THEN token_hash ELSE previous_token_hash END,
+	renewed_at = CASE WHEN $10::bool THEN now() ELSE renewed_at END,
 	token_hash = $2,
 	counter = CASE WHEN $3::bool THEN $4::bigint ELSE counter END,
 	name = CASE WHEN $5::bool THEN $6::text ELSE name END,
@@ -146,8 +191,9 @@ WHERE token_hash = $1 AND expires_at > now()
 RETURNING `+metaCols, hash, us(lt.Idle)))
 }
 
-func (backend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	_, err := db.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash)
+func (backend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	_, err := db.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1
+OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')`, hash, us(grace))
 	return err
 }
 

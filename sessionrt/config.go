@@ -19,6 +19,7 @@ const (
 	DefaultTouchInterval       = time.Minute
 	DefaultQueryTimeout        = 3 * time.Second
 	DefaultMaxPayloadBytes     = 1 << 20
+	DefaultRenewGrace          = time.Minute
 )
 
 // Config configures a Manager. The zero value is a secure default.
@@ -53,6 +54,12 @@ type Config struct {
 	// QueryTimeout bounds every database statement, default 3s; exceeding it
 	// makes the default error handler answer 503.
 	QueryTimeout time.Duration
+	// RenewGrace is how long a token replaced by Renew is still recognised,
+	// default 1m. Requests already in flight with it read as anonymous and
+	// their writes are refused with ErrSessionRenewed, without a Set-Cookie
+	// that would undo the login in the browser; Destroy with it still ends
+	// the renewed session. It never reads the renewed session's data.
+	RenewGrace time.Duration
 	// MaxPayloadBytes bounds Record.Size(), the variable-length payload the
 	// row holds after a write (all of it, not only what the write changes),
 	// default 1 MiB; larger writes fail with ErrPayloadTooLarge without a
@@ -109,6 +116,7 @@ func (c Config) withDefaults() (Config, error) {
 		{"RememberLifetime", &c.RememberLifetime, DefaultRememberLifetime},
 		{"TouchInterval", &c.TouchInterval, DefaultTouchInterval},
 		{"QueryTimeout", &c.QueryTimeout, DefaultQueryTimeout},
+		{"RenewGrace", &c.RenewGrace, DefaultRenewGrace},
 	}
 	for _, d := range dur {
 		switch {

@@ -3,6 +3,7 @@ package sessionrt
 import (
 	"crypto/sha256"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,12 +17,20 @@ const (
 	cookieExpire                     // expire the cookie
 )
 
-// tokenFromRequest returns the database key of the first well-formed session
-// token among the request's cookies with the session cookie's name. Malformed
-// values are ignored: the request is then anonymous. It does not allocate.
-func (m *Manager) tokenFromRequest(r *http.Request) ([sha256.Size]byte, bool) {
+// maxCandidates bounds how many cookies of the session's name a request may
+// offer; more are ignored. Several happen when a stale cookie with another
+// Path or Domain sits beside the current one (possible without the __Host-
+// prefix).
+const maxCandidates = 4
+
+// tokensFromRequest stores in c the database keys of the distinct,
+// well-formed session tokens among the request's cookies with the session
+// cookie's name, in header order, and returns how many. Malformed values are
+// ignored: a request with none is anonymous. It does not allocate.
+func (m *Manager) tokensFromRequest(r *http.Request, c *[maxCandidates][sha256.Size]byte) int {
+	n := 0
 	for _, line := range r.Header["Cookie"] {
-		for line != "" {
+		for line != "" && n < maxCandidates {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
 			name, val, ok := strings.Cut(trimOWS(part), "=")
@@ -31,12 +40,15 @@ func (m *Manager) tokenFromRequest(r *http.Request) ([sha256.Size]byte, bool) {
 			if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
 				val = val[1 : len(val)-1]
 			}
-			if hash, ok := parseToken(val); ok {
-				return hash, true
+			hash, ok := parseToken(val)
+			if !ok || slices.Contains(c[:n], hash) {
+				continue
 			}
+			c[n] = hash
+			n++
 		}
 	}
-	return [sha256.Size]byte{}, false
+	return n
 }
 
 // trimOWS removes the optional whitespace around a cookie pair: the bytes

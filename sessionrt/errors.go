@@ -16,6 +16,16 @@ var (
 	// ErrSessionGone reports a write that hit a session destroyed or expired
 	// meanwhile. Such a session is never re-created.
 	ErrSessionGone = errors.New("sessionrt: session was destroyed or expired meanwhile")
+	// ErrSessionRenewed reports a write by a request whose token another
+	// request renewed away moments ago (a login racing requests already in
+	// flight). The write is refused and the response sets no cookie, so the
+	// browser keeps the renewed one.
+	ErrSessionRenewed = errors.New("sessionrt: session token was renewed by a concurrent request")
+	// ErrHijackCookie reports a Hijack (a websocket upgrade) while the
+	// session has a cookie change the response must carry: the hijacked
+	// connection would never send it. Call the store's UpgradeHeader first
+	// and pass its header to the upgrader.
+	ErrHijackCookie = errors.New("sessionrt: hijack would drop the session cookie; pass the header from UpgradeHeader to the upgrader")
 	// ErrResponseStarted reports a session change that needs a cookie (or was
 	// made) after the response headers were sent.
 	ErrResponseStarted = errors.New("sessionrt: response already started")
@@ -72,14 +82,14 @@ func IsUnavailable(err error) bool {
 }
 
 // StatusCode is the HTTP status the default error handler answers for err:
-// 413 for ErrPayloadTooLarge, 409 for ErrSessionGone, 503 when the database
+// 413 for ErrPayloadTooLarge, 409 for ErrSessionGone and ErrSessionRenewed, 503 when the database
 // is unavailable (IsUnavailable), 500 otherwise. Custom error handlers use it
 // to keep the same mapping with their own body format.
 func StatusCode(err error) int {
 	switch {
 	case errors.Is(err, ErrPayloadTooLarge):
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, ErrSessionGone):
+	case errors.Is(err, ErrSessionGone), errors.Is(err, ErrSessionRenewed):
 		return http.StatusConflict
 	case IsUnavailable(err):
 		return http.StatusServiceUnavailable

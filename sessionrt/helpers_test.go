@@ -165,3 +165,16 @@ func newRequest() *http.Request { return httptest.NewRequest(http.MethodGet, "/"
 func newLogger(w *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// readName returns the name stored in the live session of tok, read through
+// the middleware, or "" when tok names no live session.
+func (e *env) readName(tok string) string {
+	e.t.Helper()
+	var name string
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		if _, x := e.load(r); x != nil {
+			name = x.Name()
+		}
+	}, tok)
+	return name
+}

@@ -56,6 +56,8 @@ func (m *Manager) Load(ctx context.Context) (*State, error) {
 	if st == nil {
 		return nil, ErrNoMiddleware
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if err := st.load(ctx); err != nil {
 		return nil, err
 	}
@@ -64,39 +66,84 @@ func (m *Manager) Load(ctx context.Context) (*State, error) {
 
 // Commit saves the request's pending session changes now instead of at the
 // first byte of the response. After the response started it can only save
-// changes of a stored session that need no new cookie.
+// changes of a stored session that need no new cookie. An error it returns
+// is the handler's to answer: the commit before the response does not
+// retry the write or replace the handler's response.
 func (m *Manager) Commit(ctx context.Context) error {
 	st := stateFrom(ctx)
 	if st == nil {
 		return ErrNoMiddleware
 	}
-	return st.save(ctx)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	err := st.save(ctx)
+	st.handlerErr = err != nil
+	if err != nil {
+		st.err = err
+	}
+	return err
 }
 
-// Destroy deletes the request's session now; the response expires the
-// cookie and later changes are ignored (and reported by State.Err).
+// UpgradeHeader saves the request's session now and returns the headers
+// the response must carry for it (Set-Cookie, Vary, Cache-Control), for a
+// handler that hijacks the connection, such as a websocket upgrade: pass
+// them to the upgrader (gorilla/websocket's Upgrade takes them as its
+// responseHeader argument). Without it, a Hijack while the session has a
+// cookie to set or expire fails with ErrHijackCookie. An upgrader that
+// writes its 101 response through the ResponseWriter (coder/websocket)
+// needs no UpgradeHeader: the cookie goes out with the 101.
+func (m *Manager) UpgradeHeader(ctx context.Context) (http.Header, error) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return nil, ErrNoMiddleware
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := st.save(ctx); err != nil {
+		st.handlerErr = true
+		st.err = err
+		return nil, err
+	}
+	h := http.Header{}
+	if st.cookie != cookieKeep {
+		m.writeCookie(h, st, time.Now())
+		st.cookie = cookieKeep // handed to the caller
+	} else if st.loaded && st.ncands > 0 {
+		noSharedCache(h)
+	}
+	return h, nil
+}
+
+// Destroy deletes the request's session now (logout): the row goes, also
+// when a concurrent request renewed it away from this request's token
+// moments ago, and the response expires the cookie. The request goes on
+// with a new, empty session: changes after Destroy start a new session
+// with a new token.
 func (m *Manager) Destroy(ctx context.Context) error {
 	st := stateFrom(ctx)
 	if st == nil {
 		return ErrNoMiddleware
 	}
-	if st.destroyed {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.detached && !st.stored {
 		return nil
 	}
-	hadKey := (st.loaded && st.stored) || (!st.loaded && st.hasToken)
-	if hadKey && !st.test {
-		if err := m.delete(ctx, st.hash[:]); err != nil {
-			return fmt.Errorf("sessionrt: destroy session %s: %w", hashPrefix(st.hash[:]), err)
+	var keys [][]byte
+	switch {
+	case st.stored || st.ended:
+		keys = [][]byte{st.hash[:]}
+	case st.ncands > 0 && !st.detached:
+		keys = st.candidates() // not loaded, or loaded and missed: maybe renewed away
+	}
+	if !st.test {
+		for _, k := range keys {
+			if err := m.delete(ctx, k); err != nil {
+				return fmt.Errorf("sessionrt: destroy session %s: %w", hashPrefix(k), err)
+			}
 		}
 	}
-	if !st.loaded {
-		st.rec = m.be.New(st)
-		st.loaded = true
-	}
-	st.gone()
-	if !hadKey && !st.hasToken {
-		st.cookie = cookieKeep // nothing to expire
-	}
+	st.detach()
 	return nil
 }
 
@@ -112,47 +159,52 @@ const rollbackTimeout = 100 * time.Millisecond
 // after COMMIT was sent: the change may be stored. It works after the
 // response started. Without a stored session fn runs on the request's new record,
 // which is inserted at once if fn changed it (this needs the cookie, so it
-// fails with ErrResponseStarted after the response started).
+// fails with ErrResponseStarted after the response started). A request
+// whose token was renewed away by a concurrent request gets
+// ErrSessionRenewed and fn does not run.
 func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
 	st := stateFrom(ctx)
 	if st == nil {
 		return ErrNoMiddleware
 	}
-	if st.destroyed {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.ended {
 		return fmt.Errorf("sessionrt: update: %w", ErrSessionGone)
 	}
-	if !st.test && ((st.loaded && st.stored) || (!st.loaded && st.hasToken)) {
+	if !st.loaded && st.ncands > 1 {
+		// Several cookies: find out which one names the session first.
+		if err := st.load(ctx); err != nil {
+			return err
+		}
+	}
+	if !st.test && (st.stored || (!st.loaded && st.ncands == 1)) {
 		found, err := m.updateStored(ctx, st, fn)
 		if found || err != nil {
 			return err
 		}
 		if st.loaded {
-			id := hashPrefix(st.hash[:])
-			st.gone()
-			return fmt.Errorf("sessionrt: update session %s: %w", id, ErrSessionGone)
+			return st.vanished(ctx, "update")
 		}
 		// The cookie named no live session: continue with a new one.
 		st.rec = m.be.New(st)
 		st.loaded = true
-		st.cookie = cookieExpire
+		st.missed = true
 	}
 	if err := st.load(ctx); err != nil {
 		return err
 	}
 	if st.test {
-		st.updating++
-		err := fn(st.rec)
-		st.updating--
+		return st.runUnlocked(fn, st.rec)
+	}
+	if err := st.checkRenewed(ctx); err != nil {
 		return err
 	}
 	// fn runs on a copy of the request's record, so that a failed insert
 	// leaves no change behind for the commit to retry.
 	fresh := m.be.New(st)
 	fresh.Absorb(st.rec)
-	st.updating++
-	err := fn(fresh)
-	st.updating--
-	if err != nil || !fresh.Changed() {
+	if err := st.runUnlocked(fn, fresh); err != nil || !fresh.Changed() {
 		return err
 	}
 	prev := st.rec
@@ -164,8 +216,20 @@ func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
 	return nil
 }
 
-// updateStored is Update for a stored session. found is false when no live
-// row has the key.
+// runUnlocked runs Update's fn on rec with the state unlocked (fn calls the
+// generated setters, which lock it) and its changes not reported as late.
+func (st *State) runUnlocked(fn func(rec Record) error, rec Record) error {
+	st.updating++
+	st.mu.Unlock()
+	defer func() {
+		st.mu.Lock()
+		st.updating--
+	}()
+	return fn(rec)
+}
+
+// updateStored is Update for a stored session, with the state locked. found
+// is false when no live row has the key.
 func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Record) error) (found bool, err error) {
 	tx, err := m.beginUpdate(ctx)
 	if err != nil {
@@ -180,25 +244,27 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 		cancel()
 	}()
 	fresh := m.be.New(st)
-	meta, err := m.get(ctx, tx, st.hash[:], true, fresh)
+	meta, due, err := m.get(ctx, tx, st.hash[:], true, fresh)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return true, fmt.Errorf("sessionrt: update: read session %s: %w", hashPrefix(st.hash[:]), err)
 	}
-	st.updating++
-	err = fn(fresh)
-	st.updating--
-	if err != nil {
+	if err := st.runUnlocked(fn, fresh); err != nil {
 		return true, err
+	}
+	if st.ended || st.detached {
+		// The request's session ended while fn ran (a commit on another
+		// goroutine found it gone, or fn destroyed it): write nothing.
+		return true, fmt.Errorf("sessionrt: update: %w", ErrSessionGone)
 	}
 	if fresh.Changed() {
 		if err := m.checkSize(fresh); err != nil {
 			return true, err
 		}
 		lt := m.cfg.lifetime(meta.Remember)
-		lt.Touch = time.Since(meta.LastSeenAt) >= m.cfg.TouchInterval
+		lt.Touch = due
 		tx.commitWithNext()
 		meta, err = m.saveRow(ctx, tx, st.hash[:], st.hash[:], false, fresh, lt, meta)
 		if errors.Is(err, ErrNotFound) {
@@ -207,6 +273,7 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 		if err != nil {
 			return true, fmt.Errorf("sessionrt: update: save session %s: %w", hashPrefix(st.hash[:]), err)
 		}
+		due = false
 	}
 	tctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	err = tx.commit(tctx)
@@ -218,11 +285,11 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 	if st.loaded {
 		st.rec.Absorb(fresh)
 		st.meta = meta
-		st.touchDue = time.Since(meta.LastSeenAt) >= m.cfg.TouchInterval
+		st.touchDue = due
 	} else {
 		st.rec = fresh
 		st.loaded = true
-		st.found(meta)
+		st.found(meta, due)
 	}
 	return true, nil
 }
@@ -249,22 +316,29 @@ func (m *Manager) Describe(ctx context.Context, hash []byte, created, lastSeen, 
 		id = id[:8]
 	}
 	info := Info{ID: hex.EncodeToString(id), CreatedAt: created, LastSeenAt: lastSeen, ExpiresAt: expires}
-	if st := stateFrom(ctx); st != nil && !st.destroyed && ((st.loaded && st.stored) || (!st.loaded && st.hasToken)) {
-		info.Current = bytes.Equal(st.hash[:], hash)
+	if st := stateFrom(ctx); st != nil {
+		st.mu.Lock()
+		if st.stored || (!st.loaded && st.ncands == 1) {
+			info.Current = bytes.Equal(st.hash[:], hash)
+		}
+		st.mu.Unlock()
 	}
 	return info
 }
 
 // ForgetIfCurrent is called after generated code deleted sessions by a field
 // value: if the request's loaded session matches, it is treated as
-// destroyed (cookie expired at commit, nothing written any more).
+// destroyed (cookie expired at commit; later changes start a new session).
+// match runs with the state locked.
 func (m *Manager) ForgetIfCurrent(ctx context.Context, match func(Record) bool) {
 	st := stateFrom(ctx)
-	if st == nil || !st.loaded || !st.stored || st.destroyed || match == nil {
+	if st == nil || match == nil {
 		return
 	}
-	if match(st.rec) {
-		st.gone()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.loaded && st.stored && match(st.rec) {
+		st.detach()
 	}
 }
 
@@ -304,10 +378,24 @@ func (m *Manager) checkSize(rec Record) error {
 }
 
 // get runs Backend.Get with QueryTimeout.
-func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, error) {
+func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
-	return m.be.Get(ctx, db, hash, lock, rec)
+	return m.be.Get(ctx, db, hash, lock, m.cfg.TouchInterval, rec)
+}
+
+// getAny runs Backend.GetAny with QueryTimeout.
+func (m *Manager) getAny(ctx context.Context, hashes [][]byte, rec Record) ([]byte, Meta, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.GetAny(ctx, m.db, hashes, m.cfg.TouchInterval, rec)
+}
+
+// renewed runs Backend.Renewed with QueryTimeout.
+func (m *Manager) renewed(ctx context.Context, hashes [][]byte) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
+	defer cancel()
+	return m.be.Renewed(ctx, m.db, hashes, m.cfg.RenewGrace)
 }
 
 // insert runs Backend.Insert with QueryTimeout and returns the new row's
@@ -357,5 +445,5 @@ func (m *Manager) touch(ctx context.Context, hash []byte, lt Lifetime) (Meta, er
 func (m *Manager) delete(ctx context.Context, hash []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
-	return m.be.Delete(ctx, m.db, hash)
+	return m.be.Delete(ctx, m.db, hash, m.cfg.RenewGrace)
 }

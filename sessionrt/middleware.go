@@ -20,21 +20,29 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		st := &State{m: m, test: m.db == nil}
-		st.hash, st.hasToken = m.tokenFromRequest(r)
+		st.ncands = m.tokensFromRequest(r, &st.cands)
+		st.hash = st.cands[0]
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		st.w = writer{ResponseWriter: w, st: st, r: r}
 		next.ServeHTTP(&st.w, r)
-		if !st.w.done {
-			st.w.commit()
+		st.w.commit()
+		// A handler behind http.TimeoutHandler may still run: read what it
+		// reported under the lock.
+		st.mu.Lock()
+		corrupt, late, gone := st.corrupt, st.lateFields, st.goneFields
+		id := ""
+		if len(corrupt)+len(late)+len(gone) > 0 {
+			id = st.logID()
 		}
-		for _, err := range st.corrupt {
+		st.mu.Unlock()
+		for _, err := range corrupt {
 			m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: stored session field could not be decoded; read as the zero value",
-				"err", err, "session", st.logID(), "method", r.Method, "path", r.URL.Path)
+				"err", err, "session", id, "method", r.Method, "path", r.URL.Path)
 		}
-		if len(st.lateFields) > 0 || len(st.goneFields) > 0 {
+		if len(late) > 0 || len(gone) > 0 {
 			m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: session changed when it could no longer be saved; change lost",
-				"late_fields", strings.Join(st.lateFields, ","), "fields_after_destroy", strings.Join(st.goneFields, ","),
-				"session", st.logID(), "method", r.Method, "path", r.URL.Path)
+				"late_fields", strings.Join(late, ","), "fields_after_session_ended", strings.Join(gone, ","),
+				"session", id, "method", r.Method, "path", r.URL.Path)
 		}
 	})
 }

@@ -9,9 +9,9 @@ import (
 // unit tests of handlers, without a database: fill sets its initial values
 // (not counted as changes), and commits are no-ops.
 func (m *Manager) TestContext(ctx context.Context, fill func(rec Record)) (context.Context, *State) {
-	st := &State{m: m, test: true, loaded: true, stored: true, hasToken: true}
+	st := &State{m: m, test: true, loaded: true, stored: true, ncands: 1}
 	if _, hash, err := newToken(); err == nil {
-		st.hash = hash
+		st.hash, st.cands[0] = hash, hash
 	}
 	now := time.Now()
 	st.meta = Meta{

@@ -3,7 +3,6 @@ package sessionrt
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -22,39 +21,56 @@ type writer struct {
 }
 
 // commit runs the session commit once and reports whether the handler may
-// write its response.
+// write its response. It may run on another goroutine than the handler's
+// (http.TimeoutHandler inside Middleware), so it holds the state's lock.
 func (w *writer) commit() bool {
+	st := w.st
+	st.mu.Lock()
 	if w.done {
-		return !w.failed
+		ok := !w.failed
+		st.mu.Unlock()
+		return ok
 	}
 	w.done = true
-	st := w.st
 	m := st.m
-	// The handler has finished deciding: a client that goes away now must not
-	// cancel the save (each statement is still bounded by QueryTimeout).
-	ctx := w.r.Context()
-	if st.loaded {
-		ctx = context.WithoutCancel(ctx)
+	h := w.ResponseWriter.Header()
+	var err error
+	if !st.handlerErr {
+		// The handler has finished deciding: a client that goes away now must
+		// not cancel the save (each statement is still bounded by
+		// QueryTimeout). After a failed Commit the handler answers the error
+		// itself: no retry, no second answer.
+		ctx := w.r.Context()
+		if st.loaded {
+			ctx = context.WithoutCancel(ctx)
+		}
+		err = st.save(ctx)
 	}
-	err := st.save(ctx)
 	st.started = true
 	if err != nil {
 		st.err = err
 		w.failed = true
-		h := w.ResponseWriter.Header()
 		for _, k := range [...]string{"Content-Type", "Content-Length", "Content-Encoding", "Content-Disposition", "Etag", "Last-Modified", "Location"} {
 			h.Del(k)
 		}
 		h.Set("Cache-Control", "no-store")
-		if st.cookie != cookieKeep && errors.Is(err, ErrSessionGone) {
-			m.writeCookie(h, st, time.Now())
+		if st.cookie == cookieExpire {
+			m.writeCookie(h, st, time.Now()) // Destroy happened; only a new session failed
+		} else {
+			noSharedCache(h)
 		}
+		st.mu.Unlock()
 		m.cfg.ErrorHandler(w.ResponseWriter, w.r, err)
 		return false
 	}
-	if st.cookie != cookieKeep {
-		m.writeCookie(w.ResponseWriter.Header(), st, time.Now())
+	switch {
+	case st.cookie != cookieKeep:
+		m.writeCookie(h, st, time.Now())
+	case st.loaded && st.ncands > 0:
+		// The response may depend on the session the cookie named.
+		noSharedCache(h)
 	}
+	st.mu.Unlock()
 	return true
 }
 
@@ -116,9 +132,17 @@ func (w *writer) FlushError() error {
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// Hijack commits the session, then hijacks the underlying connection. The
-// session cookie, if any, is only sent if the caller writes the headers.
+// Hijack commits the session, then hijacks the underlying connection. It
+// fails with ErrHijackCookie, writing nothing, when the commit would set or
+// expire the cookie: the hijacked connection would never send it. Take the
+// cookie with Manager.UpgradeHeader first and send it with the upgrade.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.st.mu.Lock()
+	lost := !w.done && w.st.needsCookie()
+	w.st.mu.Unlock()
+	if lost {
+		return nil, nil, ErrHijackCookie
+	}
 	if !w.commit() {
 		return nil, nil, ErrCommitFailed
 	}

@@ -80,13 +80,20 @@ func TestResponseController(t *testing.T) {
 				t.Errorf("Flush: %v", err)
 			}
 		case "/hijack":
+			hdr, err := e.m.UpgradeHeader(r.Context())
+			if err != nil {
+				t.Errorf("UpgradeHeader: %v", err)
+				return
+			}
 			conn, buf, err := rc.Hijack()
 			if err != nil {
 				t.Errorf("Hijack: %v", err)
 				return
 			}
 			defer conn.Close()
-			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n")
+			_ = hdr.Write(buf)
+			_, _ = buf.WriteString("\r\nhijacked")
 			_ = buf.Flush()
 		}
 	})))

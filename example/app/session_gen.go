@@ -140,6 +140,7 @@ const (
 	sessionThemeBit
 	sessionMFAAtBit
 	sessionCounterBit
+	sessionAllBits uint64 = 1<<7 - 1 // every field
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -191,6 +192,29 @@ func (h *SessionHandle) IsNew() bool {
 // Meta returns the lifecycle data: created, last seen, expiry, remember-me.
 func (h *SessionHandle) Meta() sessionrt.Meta {
 	return h.st.Meta()
+}
+
+// Reset sets every field to its zero value and marks them all changed, so the
+// next save writes the whole row (together with a renew, in one statement).
+// Call it at login when the user differs from the session's previous one, so
+// nothing of the previous user's session carries over.
+func (h *SessionHandle) Reset() {
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v = Session{}
+	h.raw = [2]sessionrt.JSON{}
+	h.enc = [2][]byte{}
+	h.mark(sessionAllBits, "Reset")
+}
+
+// Zero sets every field to its zero value with no change marks: the runtime
+// calls it when the session was destroyed and the request goes on with a new one.
+func (h *SessionHandle) Zero() {
+	h.v = Session{}
+	h.dirty = 0
+	h.raw = [2]sessionrt.JSON{}
+	h.stored = [2]int{}
+	h.enc = [2][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
@@ -284,6 +308,8 @@ func (h *SessionHandle) UserID() int64 {
 
 // SetUserID sets the UserID field (column user_id); it is saved before the response starts.
 func (h *SessionHandle) SetUserID(v int64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.UserID = v
 	h.mark(sessionUserIDBit, "UserID")
 }
@@ -295,6 +321,8 @@ func (h *SessionHandle) Email() string {
 
 // SetEmail sets the Email field (column email); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Email = v
 	h.mark(sessionEmailBit, "Email")
 }
@@ -313,22 +341,30 @@ func (h *SessionHandle) loadRoles() {
 	}
 }
 func (h *SessionHandle) Roles() []string {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadRoles()
 	return slices.Clone(h.v.Roles)
 }
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Roles = slices.Clone(v)
 	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
+// EditRoles calls fn with a copy of Roles to change, then stores it and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
-	h.loadRoles()
-	fn(&h.v.Roles)
+	v := h.Roles()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Roles = v
+	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
@@ -347,22 +383,30 @@ func (h *SessionHandle) loadCart() {
 	}
 }
 func (h *SessionHandle) Cart() []CartItem {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadCart()
 	return slices.Clone(h.v.Cart)
 }
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []CartItem) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Cart = slices.Clone(v)
 	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionCartBit, "Cart")
 }
 
-// EditCart calls fn with the stored Cart to change it in place, and marks it changed.
+// EditCart calls fn with a copy of Cart to change, then stores it and marks it changed.
 func (h *SessionHandle) EditCart(fn func(*[]CartItem)) {
-	h.loadCart()
-	fn(&h.v.Cart)
+	v := h.Cart()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Cart = v
+	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionCartBit, "Cart")
 }
@@ -374,6 +418,8 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Theme = v
 	h.mark(sessionThemeBit, "Theme")
 }
@@ -385,13 +431,19 @@ func (h *SessionHandle) MFAAt() *time.Time {
 
 // SetMFAAt sets the MFAAt field (column mfa_at); it is saved before the response starts.
 func (h *SessionHandle) SetMFAAt(v *time.Time) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.MFAAt = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionMFAAtBit, "MFAAt")
 }
 
-// EditMFAAt calls fn with the stored MFAAt to change it in place, and marks it changed.
+// EditMFAAt calls fn with a copy of MFAAt to change, then stores it and marks it changed.
 func (h *SessionHandle) EditMFAAt(fn func(**time.Time)) {
-	fn(&h.v.MFAAt)
+	v := h.MFAAt()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.MFAAt = v
 	h.mark(sessionMFAAtBit, "MFAAt")
 }
 
@@ -402,6 +454,8 @@ func (h *SessionHandle) Counter() int64 {
 
 // SetCounter sets the Counter field (column counter); it is saved before the response starts.
 func (h *SessionHandle) SetCounter(v int64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Counter = v
 	h.mark(sessionCounterBit, "Counter")
 }
@@ -414,22 +468,24 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
+// Get reads the live session with this token hash into rec, and reports
+// whether a touch is due by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
 	var r sessiondb.GetSessionRow
 	var err error
+	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, hash)
+		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, err
+		return sessionrt.Meta{}, false, err
 	}
 	h := rec.(*SessionHandle)
 	h.v.UserID = r.UserID
@@ -441,7 +497,35 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Theme = Theme(r.Theme)
 	h.v.MFAAt = r.MfaAt
 	h.v.Counter = r.Counter
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionrt.Meta{}, false, err
+	}
+	h := rec.(*SessionHandle)
+	h.v.UserID = r.UserID
+	h.v.Email = r.Email
+	h.raw[0] = r.Roles
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = r.Cart
+	h.stored[1] = len(h.raw[1])
+	h.v.Theme = Theme(r.Theme)
+	h.v.MFAAt = r.MfaAt
+	h.v.Counter = r.Counter
+	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
@@ -600,9 +684,10 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
-// Delete removes the session.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	return sessiondb.New(db).DeleteSession(ctx, hash)
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.

@@ -24,4 +24,6 @@ type Sessions struct {
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
+	PreviousTokenHash []byte
+	RenewedAt         *time.Time
 }

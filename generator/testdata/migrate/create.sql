@@ -8,6 +8,8 @@ CREATE TABLE sessions (
     expires_at timestamptz NOT NULL,
     absolute_expires_at timestamptz NOT NULL,
     remember boolean NOT NULL DEFAULT false,
+    previous_token_hash bytea,
+    renewed_at timestamptz,
     user_id bigint NOT NULL DEFAULT 0,
     name text NOT NULL DEFAULT '',
     age integer NOT NULL DEFAULT 0,
@@ -19,6 +21,7 @@ CREATE TABLE sessions (
     nick text
 );
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
+CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 
 -- migrate:down
 DROP TABLE sessions;

@@ -104,6 +104,7 @@ const (
 	sessionGridBit
 	sessionDeepBit
 	sessionByesBit
+	sessionAllBits uint64 = 1<<8 - 1 // every field
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -155,6 +156,29 @@ func (h *SessionHandle) IsNew() bool {
 // Meta returns the lifecycle data: created, last seen, expiry, remember-me.
 func (h *SessionHandle) Meta() sessionrt.Meta {
 	return h.st.Meta()
+}
+
+// Reset sets every field to its zero value and marks them all changed, so the
+// next save writes the whole row (together with a renew, in one statement).
+// Call it at login when the user differs from the session's previous one, so
+// nothing of the previous user's session carries over.
+func (h *SessionHandle) Reset() {
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v = Session{}
+	h.raw = [8]sessionrt.JSON{}
+	h.enc = [8][]byte{}
+	h.mark(sessionAllBits, "Reset")
+}
+
+// Zero sets every field to its zero value with no change marks: the runtime
+// calls it when the session was destroyed and the request goes on with a new one.
+func (h *SessionHandle) Zero() {
+	h.v = Session{}
+	h.dirty = 0
+	h.raw = [8]sessionrt.JSON{}
+	h.stored = [8]int{}
+	h.enc = [8][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
@@ -340,22 +364,30 @@ func (h *SessionHandle) loadRoles() {
 	}
 }
 func (h *SessionHandle) Roles() []string {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadRoles()
 	return slices.Clone(h.v.Roles)
 }
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Roles = slices.Clone(v)
 	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
+// EditRoles calls fn with a copy of Roles to change, then stores it and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
-	h.loadRoles()
-	fn(&h.v.Roles)
+	v := h.Roles()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Roles = v
+	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
@@ -374,22 +406,30 @@ func (h *SessionHandle) loadScores() {
 	}
 }
 func (h *SessionHandle) Scores() map[string]int {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadScores()
 	return maps.Clone(h.v.Scores)
 }
 
 // SetScores sets the Scores field (column scores); it is saved before the response starts.
 func (h *SessionHandle) SetScores(v map[string]int) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Scores = maps.Clone(v)
 	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionScoresBit, "Scores")
 }
 
-// EditScores calls fn with the stored Scores to change it in place, and marks it changed.
+// EditScores calls fn with a copy of Scores to change, then stores it and marks it changed.
 func (h *SessionHandle) EditScores(fn func(*map[string]int)) {
-	h.loadScores()
-	fn(&h.v.Scores)
+	v := h.Scores()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Scores = v
+	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionScoresBit, "Scores")
 }
@@ -408,22 +448,30 @@ func (h *SessionHandle) loadPrefs() {
 	}
 }
 func (h *SessionHandle) Prefs() Prefs {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadPrefs()
 	return h.v.Prefs
 }
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v Prefs) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Prefs = v
 	h.raw[2] = nil
 	h.enc[2] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
-// EditPrefs calls fn with the stored Prefs to change it in place, and marks it changed.
+// EditPrefs calls fn with a copy of Prefs to change, then stores it and marks it changed.
 func (h *SessionHandle) EditPrefs(fn func(*Prefs)) {
-	h.loadPrefs()
-	fn(&h.v.Prefs)
+	v := h.Prefs()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Prefs = v
+	h.raw[2] = nil
 	h.enc[2] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
@@ -442,22 +490,30 @@ func (h *SessionHandle) loadCart() {
 	}
 }
 func (h *SessionHandle) Cart() []Item {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadCart()
 	return slices.Clone(h.v.Cart)
 }
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []Item) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Cart = slices.Clone(v)
 	h.raw[3] = nil
 	h.enc[3] = nil
 	h.mark(sessionCartBit, "Cart")
 }
 
-// EditCart calls fn with the stored Cart to change it in place, and marks it changed.
+// EditCart calls fn with a copy of Cart to change, then stores it and marks it changed.
 func (h *SessionHandle) EditCart(fn func(*[]Item)) {
-	h.loadCart()
-	fn(&h.v.Cart)
+	v := h.Cart()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Cart = v
+	h.raw[3] = nil
 	h.enc[3] = nil
 	h.mark(sessionCartBit, "Cart")
 }
@@ -476,22 +532,30 @@ func (h *SessionHandle) loadGroups() {
 	}
 }
 func (h *SessionHandle) Groups() map[string][]string {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadGroups()
 	return cloneSessionValue(h.v.Groups)
 }
 
 // SetGroups sets the Groups field (column groups); it is saved before the response starts.
 func (h *SessionHandle) SetGroups(v map[string][]string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Groups = cloneSessionValue(v)
 	h.raw[4] = nil
 	h.enc[4] = nil
 	h.mark(sessionGroupsBit, "Groups")
 }
 
-// EditGroups calls fn with the stored Groups to change it in place, and marks it changed.
+// EditGroups calls fn with a copy of Groups to change, then stores it and marks it changed.
 func (h *SessionHandle) EditGroups(fn func(*map[string][]string)) {
-	h.loadGroups()
-	fn(&h.v.Groups)
+	v := h.Groups()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Groups = v
+	h.raw[4] = nil
 	h.enc[4] = nil
 	h.mark(sessionGroupsBit, "Groups")
 }
@@ -510,22 +574,30 @@ func (h *SessionHandle) loadGrid() {
 	}
 }
 func (h *SessionHandle) Grid() [3]int {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadGrid()
 	return h.v.Grid
 }
 
 // SetGrid sets the Grid field (column grid); it is saved before the response starts.
 func (h *SessionHandle) SetGrid(v [3]int) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Grid = v
 	h.raw[5] = nil
 	h.enc[5] = nil
 	h.mark(sessionGridBit, "Grid")
 }
 
-// EditGrid calls fn with the stored Grid to change it in place, and marks it changed.
+// EditGrid calls fn with a copy of Grid to change, then stores it and marks it changed.
 func (h *SessionHandle) EditGrid(fn func(*[3]int)) {
-	h.loadGrid()
-	fn(&h.v.Grid)
+	v := h.Grid()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Grid = v
+	h.raw[5] = nil
 	h.enc[5] = nil
 	h.mark(sessionGridBit, "Grid")
 }
@@ -544,22 +616,30 @@ func (h *SessionHandle) loadDeep() {
 	}
 }
 func (h *SessionHandle) Deep() Deep {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadDeep()
 	return cloneSessionValue(h.v.Deep)
 }
 
 // SetDeep sets the Deep field (column deep); it is saved before the response starts.
 func (h *SessionHandle) SetDeep(v Deep) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Deep = cloneSessionValue(v)
 	h.raw[6] = nil
 	h.enc[6] = nil
 	h.mark(sessionDeepBit, "Deep")
 }
 
-// EditDeep calls fn with the stored Deep to change it in place, and marks it changed.
+// EditDeep calls fn with a copy of Deep to change, then stores it and marks it changed.
 func (h *SessionHandle) EditDeep(fn func(*Deep)) {
-	h.loadDeep()
-	fn(&h.v.Deep)
+	v := h.Deep()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Deep = v
+	h.raw[6] = nil
 	h.enc[6] = nil
 	h.mark(sessionDeepBit, "Deep")
 }
@@ -578,22 +658,30 @@ func (h *SessionHandle) loadByes() {
 	}
 }
 func (h *SessionHandle) Byes() map[int]Item {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadByes()
 	return maps.Clone(h.v.Byes)
 }
 
 // SetByes sets the Byes field (column byes); it is saved before the response starts.
 func (h *SessionHandle) SetByes(v map[int]Item) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Byes = maps.Clone(v)
 	h.raw[7] = nil
 	h.enc[7] = nil
 	h.mark(sessionByesBit, "Byes")
 }
 
-// EditByes calls fn with the stored Byes to change it in place, and marks it changed.
+// EditByes calls fn with a copy of Byes to change, then stores it and marks it changed.
 func (h *SessionHandle) EditByes(fn func(*map[int]Item)) {
-	h.loadByes()
-	fn(&h.v.Byes)
+	v := h.Byes()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Byes = v
+	h.raw[7] = nil
 	h.enc[7] = nil
 	h.mark(sessionByesBit, "Byes")
 }
@@ -606,22 +694,24 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
+// Get reads the live session with this token hash into rec, and reports
+// whether a touch is due by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
 	var r sessiondb.GetSessionRow
 	var err error
+	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, hash)
+		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, err
+		return sessionrt.Meta{}, false, err
 	}
 	h := rec.(*SessionHandle)
 	h.raw[0] = r.Roles
@@ -640,7 +730,42 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.stored[6] = len(h.raw[6])
 	h.raw[7] = r.Byes
 	h.stored[7] = len(h.raw[7])
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionrt.Meta{}, false, err
+	}
+	h := rec.(*SessionHandle)
+	h.raw[0] = r.Roles
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = r.Scores
+	h.stored[1] = len(h.raw[1])
+	h.raw[2] = r.Prefs
+	h.stored[2] = len(h.raw[2])
+	h.raw[3] = r.Cart
+	h.stored[3] = len(h.raw[3])
+	h.raw[4] = r.Groups
+	h.stored[4] = len(h.raw[4])
+	h.raw[5] = r.Grid
+	h.stored[5] = len(h.raw[5])
+	h.raw[6] = r.Deep
+	h.stored[6] = len(h.raw[6])
+	h.raw[7] = r.Byes
+	h.stored[7] = len(h.raw[7])
+	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
@@ -881,9 +1006,10 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
-// Delete removes the session.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	return sessiondb.New(db).DeleteSession(ctx, hash)
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.

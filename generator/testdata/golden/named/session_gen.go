@@ -104,6 +104,7 @@ const (
 	sessionFracBit
 	sessionBlobBit
 	sessionWaitBit
+	sessionAllBits uint64 = 1<<10 - 1 // every field
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -152,6 +153,24 @@ func (h *SessionHandle) IsNew() bool {
 // Meta returns the lifecycle data: created, last seen, expiry, remember-me.
 func (h *SessionHandle) Meta() sessionrt.Meta {
 	return h.st.Meta()
+}
+
+// Reset sets every field to its zero value and marks them all changed, so the
+// next save writes the whole row (together with a renew, in one statement).
+// Call it at login when the user differs from the session's previous one, so
+// nothing of the previous user's session carries over.
+func (h *SessionHandle) Reset() {
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v = Session{}
+	h.mark(sessionAllBits, "Reset")
+}
+
+// Zero sets every field to its zero value with no change marks: the runtime
+// calls it when the session was destroyed and the request goes on with a new one.
+func (h *SessionHandle) Zero() {
+	h.v = Session{}
+	h.dirty = 0
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
@@ -216,6 +235,8 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Theme = v
 	h.mark(sessionThemeBit, "Theme")
 }
@@ -227,6 +248,8 @@ func (h *SessionHandle) Flag() Flag {
 
 // SetFlag sets the Flag field (column flag); it is saved before the response starts.
 func (h *SessionHandle) SetFlag(v Flag) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Flag = v
 	h.mark(sessionFlagBit, "Flag")
 }
@@ -238,6 +261,8 @@ func (h *SessionHandle) Num() Num {
 
 // SetNum sets the Num field (column num); it is saved before the response starts.
 func (h *SessionHandle) SetNum(v Num) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Num = v
 	h.mark(sessionNumBit, "Num")
 }
@@ -249,6 +274,8 @@ func (h *SessionHandle) Big() Big {
 
 // SetBig sets the Big field (column big); it is saved before the response starts.
 func (h *SessionHandle) SetBig(v Big) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Big = v
 	h.mark(sessionBigBit, "Big")
 }
@@ -260,6 +287,8 @@ func (h *SessionHandle) Mid() Mid {
 
 // SetMid sets the Mid field (column mid); it is saved before the response starts.
 func (h *SessionHandle) SetMid(v Mid) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Mid = v
 	h.mark(sessionMidBit, "Mid")
 }
@@ -271,6 +300,8 @@ func (h *SessionHandle) Small() Small {
 
 // SetSmall sets the Small field (column small); it is saved before the response starts.
 func (h *SessionHandle) SetSmall(v Small) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Small = v
 	h.mark(sessionSmallBit, "Small")
 }
@@ -282,6 +313,8 @@ func (h *SessionHandle) Ratio() Ratio {
 
 // SetRatio sets the Ratio field (column ratio); it is saved before the response starts.
 func (h *SessionHandle) SetRatio(v Ratio) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Ratio = v
 	h.mark(sessionRatioBit, "Ratio")
 }
@@ -293,6 +326,8 @@ func (h *SessionHandle) Frac() Frac {
 
 // SetFrac sets the Frac field (column frac); it is saved before the response starts.
 func (h *SessionHandle) SetFrac(v Frac) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Frac = v
 	h.mark(sessionFracBit, "Frac")
 }
@@ -304,13 +339,19 @@ func (h *SessionHandle) Blob() Blob {
 
 // SetBlob sets the Blob field (column blob); it is saved before the response starts.
 func (h *SessionHandle) SetBlob(v Blob) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Blob = bytes.Clone(v)
 	h.mark(sessionBlobBit, "Blob")
 }
 
-// EditBlob calls fn with the stored Blob to change it in place, and marks it changed.
+// EditBlob calls fn with a copy of Blob to change, then stores it and marks it changed.
 func (h *SessionHandle) EditBlob(fn func(*Blob)) {
-	fn(&h.v.Blob)
+	v := h.Blob()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Blob = v
 	h.mark(sessionBlobBit, "Blob")
 }
 
@@ -321,6 +362,8 @@ func (h *SessionHandle) Wait() Wait {
 
 // SetWait sets the Wait field (column wait); it is saved before the response starts.
 func (h *SessionHandle) SetWait(v Wait) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Wait = v
 	h.mark(sessionWaitBit, "Wait")
 }
@@ -333,22 +376,24 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
+// Get reads the live session with this token hash into rec, and reports
+// whether a touch is due by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
 	var r sessiondb.GetSessionRow
 	var err error
+	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, hash)
+		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, err
+		return sessionrt.Meta{}, false, err
 	}
 	h := rec.(*SessionHandle)
 	h.v.Theme = Theme(r.Theme)
@@ -361,7 +406,36 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Frac = Frac(r.Frac)
 	h.v.Blob = Blob(r.Blob)
 	h.v.Wait = Wait(r.Wait)
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionrt.Meta{}, false, err
+	}
+	h := rec.(*SessionHandle)
+	h.v.Theme = Theme(r.Theme)
+	h.v.Flag = Flag(r.Flag)
+	h.v.Num = Num(r.Num)
+	h.v.Big = Big(r.Big)
+	h.v.Mid = Mid(r.Mid)
+	h.v.Small = Small(r.Small)
+	h.v.Ratio = Ratio(r.Ratio)
+	h.v.Frac = Frac(r.Frac)
+	h.v.Blob = Blob(r.Blob)
+	h.v.Wait = Wait(r.Wait)
+	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
@@ -525,9 +599,10 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
-// Delete removes the session.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	return sessiondb.New(db).DeleteSession(ctx, hash)
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.

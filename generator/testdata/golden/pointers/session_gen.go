@@ -110,6 +110,7 @@ const (
 	sessionThemeBit
 	sessionPrefsBit
 	sessionRolesBit
+	sessionAllBits uint64 = 1<<14 - 1 // every field
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -161,6 +162,29 @@ func (h *SessionHandle) IsNew() bool {
 // Meta returns the lifecycle data: created, last seen, expiry, remember-me.
 func (h *SessionHandle) Meta() sessionrt.Meta {
 	return h.st.Meta()
+}
+
+// Reset sets every field to its zero value and marks them all changed, so the
+// next save writes the whole row (together with a renew, in one statement).
+// Call it at login when the user differs from the session's previous one, so
+// nothing of the previous user's session carries over.
+func (h *SessionHandle) Reset() {
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v = Session{}
+	h.raw = [2]sessionrt.JSON{}
+	h.enc = [2][]byte{}
+	h.mark(sessionAllBits, "Reset")
+}
+
+// Zero sets every field to its zero value with no change marks: the runtime
+// calls it when the session was destroyed and the request goes on with a new one.
+func (h *SessionHandle) Zero() {
+	h.v = Session{}
+	h.dirty = 0
+	h.raw = [2]sessionrt.JSON{}
+	h.stored = [2]int{}
+	h.enc = [2][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
@@ -286,13 +310,19 @@ func (h *SessionHandle) Name() *string {
 
 // SetName sets the Name field (column name); it is saved before the response starts.
 func (h *SessionHandle) SetName(v *string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Name = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionNameBit, "Name")
 }
 
-// EditName calls fn with the stored Name to change it in place, and marks it changed.
+// EditName calls fn with a copy of Name to change, then stores it and marks it changed.
 func (h *SessionHandle) EditName(fn func(**string)) {
-	fn(&h.v.Name)
+	v := h.Name()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Name = v
 	h.mark(sessionNameBit, "Name")
 }
 
@@ -303,13 +333,19 @@ func (h *SessionHandle) Admin() *bool {
 
 // SetAdmin sets the Admin field (column admin); it is saved before the response starts.
 func (h *SessionHandle) SetAdmin(v *bool) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Admin = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionAdminBit, "Admin")
 }
 
-// EditAdmin calls fn with the stored Admin to change it in place, and marks it changed.
+// EditAdmin calls fn with a copy of Admin to change, then stores it and marks it changed.
 func (h *SessionHandle) EditAdmin(fn func(**bool)) {
-	fn(&h.v.Admin)
+	v := h.Admin()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Admin = v
 	h.mark(sessionAdminBit, "Admin")
 }
 
@@ -320,13 +356,19 @@ func (h *SessionHandle) Visits() *int {
 
 // SetVisits sets the Visits field (column visits); it is saved before the response starts.
 func (h *SessionHandle) SetVisits(v *int) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Visits = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionVisitsBit, "Visits")
 }
 
-// EditVisits calls fn with the stored Visits to change it in place, and marks it changed.
+// EditVisits calls fn with a copy of Visits to change, then stores it and marks it changed.
 func (h *SessionHandle) EditVisits(fn func(**int)) {
-	fn(&h.v.Visits)
+	v := h.Visits()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Visits = v
 	h.mark(sessionVisitsBit, "Visits")
 }
 
@@ -337,13 +379,19 @@ func (h *SessionHandle) UserID() *int64 {
 
 // SetUserID sets the UserID field (column user_id); it is saved before the response starts.
 func (h *SessionHandle) SetUserID(v *int64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.UserID = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionUserIDBit, "UserID")
 }
 
-// EditUserID calls fn with the stored UserID to change it in place, and marks it changed.
+// EditUserID calls fn with a copy of UserID to change, then stores it and marks it changed.
 func (h *SessionHandle) EditUserID(fn func(**int64)) {
-	fn(&h.v.UserID)
+	v := h.UserID()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.UserID = v
 	h.mark(sessionUserIDBit, "UserID")
 }
 
@@ -354,13 +402,19 @@ func (h *SessionHandle) Count32() *int32 {
 
 // SetCount32 sets the Count32 field (column count32); it is saved before the response starts.
 func (h *SessionHandle) SetCount32(v *int32) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Count32 = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionCount32Bit, "Count32")
 }
 
-// EditCount32 calls fn with the stored Count32 to change it in place, and marks it changed.
+// EditCount32 calls fn with a copy of Count32 to change, then stores it and marks it changed.
 func (h *SessionHandle) EditCount32(fn func(**int32)) {
-	fn(&h.v.Count32)
+	v := h.Count32()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Count32 = v
 	h.mark(sessionCount32Bit, "Count32")
 }
 
@@ -371,13 +425,19 @@ func (h *SessionHandle) Small() *int16 {
 
 // SetSmall sets the Small field (column small); it is saved before the response starts.
 func (h *SessionHandle) SetSmall(v *int16) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Small = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionSmallBit, "Small")
 }
 
-// EditSmall calls fn with the stored Small to change it in place, and marks it changed.
+// EditSmall calls fn with a copy of Small to change, then stores it and marks it changed.
 func (h *SessionHandle) EditSmall(fn func(**int16)) {
-	fn(&h.v.Small)
+	v := h.Small()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Small = v
 	h.mark(sessionSmallBit, "Small")
 }
 
@@ -388,13 +448,19 @@ func (h *SessionHandle) Ratio() *float64 {
 
 // SetRatio sets the Ratio field (column ratio); it is saved before the response starts.
 func (h *SessionHandle) SetRatio(v *float64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Ratio = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionRatioBit, "Ratio")
 }
 
-// EditRatio calls fn with the stored Ratio to change it in place, and marks it changed.
+// EditRatio calls fn with a copy of Ratio to change, then stores it and marks it changed.
 func (h *SessionHandle) EditRatio(fn func(**float64)) {
-	fn(&h.v.Ratio)
+	v := h.Ratio()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Ratio = v
 	h.mark(sessionRatioBit, "Ratio")
 }
 
@@ -405,13 +471,19 @@ func (h *SessionHandle) Ratio32() *float32 {
 
 // SetRatio32 sets the Ratio32 field (column ratio32); it is saved before the response starts.
 func (h *SessionHandle) SetRatio32(v *float32) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Ratio32 = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionRatio32Bit, "Ratio32")
 }
 
-// EditRatio32 calls fn with the stored Ratio32 to change it in place, and marks it changed.
+// EditRatio32 calls fn with a copy of Ratio32 to change, then stores it and marks it changed.
 func (h *SessionHandle) EditRatio32(fn func(**float32)) {
-	fn(&h.v.Ratio32)
+	v := h.Ratio32()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Ratio32 = v
 	h.mark(sessionRatio32Bit, "Ratio32")
 }
 
@@ -422,13 +494,19 @@ func (h *SessionHandle) LoginAt() *time.Time {
 
 // SetLoginAt sets the LoginAt field (column login_at); it is saved before the response starts.
 func (h *SessionHandle) SetLoginAt(v *time.Time) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.LoginAt = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionLoginAtBit, "LoginAt")
 }
 
-// EditLoginAt calls fn with the stored LoginAt to change it in place, and marks it changed.
+// EditLoginAt calls fn with a copy of LoginAt to change, then stores it and marks it changed.
 func (h *SessionHandle) EditLoginAt(fn func(**time.Time)) {
-	fn(&h.v.LoginAt)
+	v := h.LoginAt()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.LoginAt = v
 	h.mark(sessionLoginAtBit, "LoginAt")
 }
 
@@ -439,13 +517,19 @@ func (h *SessionHandle) Timeout() *time.Duration {
 
 // SetTimeout sets the Timeout field (column timeout); it is saved before the response starts.
 func (h *SessionHandle) SetTimeout(v *time.Duration) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Timeout = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionTimeoutBit, "Timeout")
 }
 
-// EditTimeout calls fn with the stored Timeout to change it in place, and marks it changed.
+// EditTimeout calls fn with a copy of Timeout to change, then stores it and marks it changed.
 func (h *SessionHandle) EditTimeout(fn func(**time.Duration)) {
-	fn(&h.v.Timeout)
+	v := h.Timeout()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Timeout = v
 	h.mark(sessionTimeoutBit, "Timeout")
 }
 
@@ -458,15 +542,21 @@ func (h *SessionHandle) Secret() *[]byte {
 
 // SetSecret sets the Secret field (column secret); it is saved before the response starts.
 func (h *SessionHandle) SetSecret(v *[]byte) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Secret = sessionrt.CopyPtr(v, func(x []byte) []byte {
 		return bytes.Clone(x)
 	})
 	h.mark(sessionSecretBit, "Secret")
 }
 
-// EditSecret calls fn with the stored Secret to change it in place, and marks it changed.
+// EditSecret calls fn with a copy of Secret to change, then stores it and marks it changed.
 func (h *SessionHandle) EditSecret(fn func(**[]byte)) {
-	fn(&h.v.Secret)
+	v := h.Secret()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Secret = v
 	h.mark(sessionSecretBit, "Secret")
 }
 
@@ -477,13 +567,19 @@ func (h *SessionHandle) Theme() *Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v *Theme) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Theme = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionThemeBit, "Theme")
 }
 
-// EditTheme calls fn with the stored Theme to change it in place, and marks it changed.
+// EditTheme calls fn with a copy of Theme to change, then stores it and marks it changed.
 func (h *SessionHandle) EditTheme(fn func(**Theme)) {
-	fn(&h.v.Theme)
+	v := h.Theme()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Theme = v
 	h.mark(sessionThemeBit, "Theme")
 }
 
@@ -504,22 +600,30 @@ func (h *SessionHandle) loadPrefs() {
 	h.v.Prefs = &x
 }
 func (h *SessionHandle) Prefs() *Prefs {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadPrefs()
 	return sessionrt.CopyPtr(h.v.Prefs, nil)
 }
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v *Prefs) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Prefs = sessionrt.CopyPtr(v, nil)
 	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
-// EditPrefs calls fn with the stored Prefs to change it in place, and marks it changed.
+// EditPrefs calls fn with a copy of Prefs to change, then stores it and marks it changed.
 func (h *SessionHandle) EditPrefs(fn func(**Prefs)) {
-	h.loadPrefs()
-	fn(&h.v.Prefs)
+	v := h.Prefs()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Prefs = v
+	h.raw[0] = nil
 	h.enc[0] = nil
 	h.mark(sessionPrefsBit, "Prefs")
 }
@@ -541,6 +645,8 @@ func (h *SessionHandle) loadRoles() {
 	h.v.Roles = &x
 }
 func (h *SessionHandle) Roles() *[]string {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.loadRoles()
 	return sessionrt.CopyPtr(h.v.Roles, func(x []string) []string {
 		return slices.Clone(x)
@@ -549,6 +655,8 @@ func (h *SessionHandle) Roles() *[]string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v *[]string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Roles = sessionrt.CopyPtr(v, func(x []string) []string {
 		return slices.Clone(x)
 	})
@@ -557,10 +665,14 @@ func (h *SessionHandle) SetRoles(v *[]string) {
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// EditRoles calls fn with the stored Roles to change it in place, and marks it changed.
+// EditRoles calls fn with a copy of Roles to change, then stores it and marks it changed.
 func (h *SessionHandle) EditRoles(fn func(**[]string)) {
-	h.loadRoles()
-	fn(&h.v.Roles)
+	v := h.Roles()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Roles = v
+	h.raw[1] = nil
 	h.enc[1] = nil
 	h.mark(sessionRolesBit, "Roles")
 }
@@ -573,22 +685,24 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
+// Get reads the live session with this token hash into rec, and reports
+// whether a touch is due by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
 	var r sessiondb.GetSessionRow
 	var err error
+	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, hash)
+		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, err
+		return sessionrt.Meta{}, false, err
 	}
 	h := rec.(*SessionHandle)
 	h.v.Name = r.Name
@@ -613,7 +727,48 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Roles
 	h.stored[1] = len(h.raw[1])
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionrt.Meta{}, false, err
+	}
+	h := rec.(*SessionHandle)
+	h.v.Name = r.Name
+	h.v.Admin = r.Admin
+	h.v.Visits = sessionrt.ConvPtr(r.Visits, func(v int64) int {
+		return int(v)
+	})
+	h.v.UserID = r.UserID
+	h.v.Count32 = r.Count32
+	h.v.Small = r.Small
+	h.v.Ratio = r.Ratio
+	h.v.Ratio32 = r.Ratio32
+	h.v.LoginAt = r.LoginAt
+	h.v.Timeout = sessionrt.ConvPtr(r.Timeout, func(v int64) time.Duration {
+		return time.Duration(v)
+	})
+	h.v.Secret = sessionrt.NullBytes[[]byte](r.Secret)
+	h.v.Theme = sessionrt.ConvPtr(r.Theme, func(v string) Theme {
+		return Theme(v)
+	})
+	h.raw[0] = r.Prefs
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = r.Roles
+	h.stored[1] = len(h.raw[1])
+	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
@@ -872,9 +1027,10 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
-// Delete removes the session.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	return sessiondb.New(db).DeleteSession(ctx, hash)
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.

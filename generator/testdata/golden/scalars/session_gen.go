@@ -105,6 +105,7 @@ const (
 	sessionLoginAtBit
 	sessionTimeoutBit
 	sessionSecretBit
+	sessionAllBits uint64 = 1<<11 - 1 // every field
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -153,6 +154,24 @@ func (h *SessionHandle) IsNew() bool {
 // Meta returns the lifecycle data: created, last seen, expiry, remember-me.
 func (h *SessionHandle) Meta() sessionrt.Meta {
 	return h.st.Meta()
+}
+
+// Reset sets every field to its zero value and marks them all changed, so the
+// next save writes the whole row (together with a renew, in one statement).
+// Call it at login when the user differs from the session's previous one, so
+// nothing of the previous user's session carries over.
+func (h *SessionHandle) Reset() {
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v = Session{}
+	h.mark(sessionAllBits, "Reset")
+}
+
+// Zero sets every field to its zero value with no change marks: the runtime
+// calls it when the session was destroyed and the request goes on with a new one.
+func (h *SessionHandle) Zero() {
+	h.v = Session{}
+	h.dirty = 0
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
@@ -220,6 +239,8 @@ func (h *SessionHandle) Name() string {
 
 // SetName sets the Name field (column name); it is saved before the response starts.
 func (h *SessionHandle) SetName(v string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Name = v
 	h.mark(sessionNameBit, "Name")
 }
@@ -231,6 +252,8 @@ func (h *SessionHandle) Admin() bool {
 
 // SetAdmin sets the Admin field (column admin); it is saved before the response starts.
 func (h *SessionHandle) SetAdmin(v bool) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Admin = v
 	h.mark(sessionAdminBit, "Admin")
 }
@@ -242,6 +265,8 @@ func (h *SessionHandle) Visits() int {
 
 // SetVisits sets the Visits field (column visits); it is saved before the response starts.
 func (h *SessionHandle) SetVisits(v int) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Visits = v
 	h.mark(sessionVisitsBit, "Visits")
 }
@@ -253,6 +278,8 @@ func (h *SessionHandle) UserID() int64 {
 
 // SetUserID sets the UserID field (column user_id); it is saved before the response starts.
 func (h *SessionHandle) SetUserID(v int64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.UserID = v
 	h.mark(sessionUserIDBit, "UserID")
 }
@@ -264,6 +291,8 @@ func (h *SessionHandle) Count32() int32 {
 
 // SetCount32 sets the Count32 field (column count32); it is saved before the response starts.
 func (h *SessionHandle) SetCount32(v int32) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Count32 = v
 	h.mark(sessionCount32Bit, "Count32")
 }
@@ -275,6 +304,8 @@ func (h *SessionHandle) Small() int16 {
 
 // SetSmall sets the Small field (column small); it is saved before the response starts.
 func (h *SessionHandle) SetSmall(v int16) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Small = v
 	h.mark(sessionSmallBit, "Small")
 }
@@ -286,6 +317,8 @@ func (h *SessionHandle) Ratio() float64 {
 
 // SetRatio sets the Ratio field (column ratio); it is saved before the response starts.
 func (h *SessionHandle) SetRatio(v float64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Ratio = v
 	h.mark(sessionRatioBit, "Ratio")
 }
@@ -297,6 +330,8 @@ func (h *SessionHandle) Ratio32() float32 {
 
 // SetRatio32 sets the Ratio32 field (column ratio32); it is saved before the response starts.
 func (h *SessionHandle) SetRatio32(v float32) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Ratio32 = v
 	h.mark(sessionRatio32Bit, "Ratio32")
 }
@@ -308,6 +343,8 @@ func (h *SessionHandle) LoginAt() time.Time {
 
 // SetLoginAt sets the LoginAt field (column login_at); it is saved before the response starts.
 func (h *SessionHandle) SetLoginAt(v time.Time) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.LoginAt = v
 	h.mark(sessionLoginAtBit, "LoginAt")
 }
@@ -319,6 +356,8 @@ func (h *SessionHandle) Timeout() time.Duration {
 
 // SetTimeout sets the Timeout field (column timeout); it is saved before the response starts.
 func (h *SessionHandle) SetTimeout(v time.Duration) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Timeout = v
 	h.mark(sessionTimeoutBit, "Timeout")
 }
@@ -330,13 +369,19 @@ func (h *SessionHandle) Secret() []byte {
 
 // SetSecret sets the Secret field (column secret); it is saved before the response starts.
 func (h *SessionHandle) SetSecret(v []byte) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Secret = bytes.Clone(v)
 	h.mark(sessionSecretBit, "Secret")
 }
 
-// EditSecret calls fn with the stored Secret to change it in place, and marks it changed.
+// EditSecret calls fn with a copy of Secret to change, then stores it and marks it changed.
 func (h *SessionHandle) EditSecret(fn func(*[]byte)) {
-	fn(&h.v.Secret)
+	v := h.Secret()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Secret = v
 	h.mark(sessionSecretBit, "Secret")
 }
 
@@ -348,22 +393,24 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
+// Get reads the live session with this token hash into rec, and reports
+// whether a touch is due by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
 	var r sessiondb.GetSessionRow
 	var err error
+	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, hash)
+		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, err
+		return sessionrt.Meta{}, false, err
 	}
 	h := rec.(*SessionHandle)
 	h.v.Name = r.Name
@@ -377,7 +424,37 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.LoginAt = r.LoginAt
 	h.v.Timeout = time.Duration(r.Timeout)
 	h.v.Secret = r.Secret
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionrt.Meta{}, false, err
+	}
+	h := rec.(*SessionHandle)
+	h.v.Name = r.Name
+	h.v.Admin = r.Admin
+	h.v.Visits = int(r.Visits)
+	h.v.UserID = r.UserID
+	h.v.Count32 = r.Count32
+	h.v.Small = r.Small
+	h.v.Ratio = r.Ratio
+	h.v.Ratio32 = r.Ratio32
+	h.v.LoginAt = r.LoginAt
+	h.v.Timeout = time.Duration(r.Timeout)
+	h.v.Secret = r.Secret
+	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
@@ -551,9 +628,10 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
-// Delete removes the session.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	return sessiondb.New(db).DeleteSession(ctx, hash)
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.

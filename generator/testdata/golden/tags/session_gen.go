@@ -330,6 +330,7 @@ const (
 	sessionKeyBit
 	sessionNickBit
 	sessionPlainBit
+	sessionAllBits uint64 = 1<<8 - 1 // every field
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -378,6 +379,24 @@ func (h *SessionHandle) IsNew() bool {
 // Meta returns the lifecycle data: created, last seen, expiry, remember-me.
 func (h *SessionHandle) Meta() sessionrt.Meta {
 	return h.st.Meta()
+}
+
+// Reset sets every field to its zero value and marks them all changed, so the
+// next save writes the whole row (together with a renew, in one statement).
+// Call it at login when the user differs from the session's previous one, so
+// nothing of the previous user's session carries over.
+func (h *SessionHandle) Reset() {
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v = Session{}
+	h.mark(sessionAllBits, "Reset")
+}
+
+// Zero sets every field to its zero value with no change marks: the runtime
+// calls it when the session was destroyed and the request goes on with a new one.
+func (h *SessionHandle) Zero() {
+	h.v = Session{}
+	h.dirty = 0
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
@@ -441,6 +460,8 @@ func (h *SessionHandle) UserID() int64 {
 
 // SetUserID sets the UserID field (column uid); it is saved before the response starts.
 func (h *SessionHandle) SetUserID(v int64) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.UserID = v
 	h.mark(sessionUserIDBit, "UserID")
 }
@@ -452,6 +473,8 @@ func (h *SessionHandle) Email() string {
 
 // SetEmail sets the Email field (column email_address); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Email = v
 	h.mark(sessionEmailBit, "Email")
 }
@@ -463,13 +486,19 @@ func (h *SessionHandle) Tenant() *string {
 
 // SetTenant sets the Tenant field (column tenant); it is saved before the response starts.
 func (h *SessionHandle) SetTenant(v *string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Tenant = sessionrt.CopyPtr(v, nil)
 	h.mark(sessionTenantBit, "Tenant")
 }
 
-// EditTenant calls fn with the stored Tenant to change it in place, and marks it changed.
+// EditTenant calls fn with a copy of Tenant to change, then stores it and marks it changed.
 func (h *SessionHandle) EditTenant(fn func(**string)) {
-	fn(&h.v.Tenant)
+	v := h.Tenant()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Tenant = v
 	h.mark(sessionTenantBit, "Tenant")
 }
 
@@ -480,6 +509,8 @@ func (h *SessionHandle) LoginAt() time.Time {
 
 // SetLoginAt sets the LoginAt field (column login_at); it is saved before the response starts.
 func (h *SessionHandle) SetLoginAt(v time.Time) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.LoginAt = v
 	h.mark(sessionLoginAtBit, "LoginAt")
 }
@@ -491,6 +522,8 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Theme = v
 	h.mark(sessionThemeBit, "Theme")
 }
@@ -502,13 +535,19 @@ func (h *SessionHandle) Key() []byte {
 
 // SetKey sets the Key field (column key_hash); it is saved before the response starts.
 func (h *SessionHandle) SetKey(v []byte) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Key = bytes.Clone(v)
 	h.mark(sessionKeyBit, "Key")
 }
 
-// EditKey calls fn with the stored Key to change it in place, and marks it changed.
+// EditKey calls fn with a copy of Key to change, then stores it and marks it changed.
 func (h *SessionHandle) EditKey(fn func(*[]byte)) {
-	fn(&h.v.Key)
+	v := h.Key()
+	fn(&v)
+	h.st.Lock()
+	defer h.st.Unlock()
+	h.v.Key = v
 	h.mark(sessionKeyBit, "Key")
 }
 
@@ -519,6 +558,8 @@ func (h *SessionHandle) Nick() string {
 
 // SetNick sets the Nick field (column nickname); it is saved before the response starts.
 func (h *SessionHandle) SetNick(v string) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Nick = v
 	h.mark(sessionNickBit, "Nick")
 }
@@ -530,6 +571,8 @@ func (h *SessionHandle) Plain() int32 {
 
 // SetPlain sets the Plain field (column plain); it is saved before the response starts.
 func (h *SessionHandle) SetPlain(v int32) {
+	h.st.Lock()
+	defer h.st.Unlock()
 	h.v.Plain = v
 	h.mark(sessionPlainBit, "Plain")
 }
@@ -542,22 +585,24 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, rec sessionrt.Record) (sessionrt.Meta, error) {
+// Get reads the live session with this token hash into rec, and reports
+// whether a touch is due by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
 	var r sessiondb.GetSessionRow
 	var err error
+	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, hash)
+		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, hash)
+		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, err
+		return sessionrt.Meta{}, false, err
 	}
 	h := rec.(*SessionHandle)
 	h.v.UserID = r.Uid
@@ -568,7 +613,34 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Key = r.KeyHash
 	h.v.Nick = r.Nickname
 	h.v.Plain = r.Plain
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
+	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionrt.Meta{}, false, err
+	}
+	h := rec.(*SessionHandle)
+	h.v.UserID = r.Uid
+	h.v.Email = r.EmailAddress
+	h.v.Tenant = r.Tenant
+	h.v.LoginAt = r.LoginAt
+	h.v.Theme = Theme(r.Theme)
+	h.v.Key = r.KeyHash
+	h.v.Nick = r.Nickname
+	h.v.Plain = r.Plain
+	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
@@ -712,9 +784,10 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
-// Delete removes the session.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte) error {
-	return sessiondb.New(db).DeleteSession(ctx, hash)
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
+	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.

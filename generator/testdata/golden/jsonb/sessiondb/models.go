@@ -17,6 +17,8 @@ type Sessions struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
+	PreviousTokenHash []byte
+	RenewedAt         *time.Time
 	Roles             sessionrt.JSON
 	Scores            sessionrt.JSON
 	Prefs             sessionrt.JSON

@@ -15,6 +15,8 @@ type Sessions struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
+	PreviousTokenHash []byte
+	RenewedAt         *time.Time
 	Theme             string
 	Flag              bool
 	Num               int64

@@ -7,6 +7,8 @@ CREATE TABLE sessions (
     expires_at timestamptz NOT NULL,
     absolute_expires_at timestamptz NOT NULL,
     remember boolean NOT NULL DEFAULT false,
+    previous_token_hash bytea,
+    renewed_at timestamptz,
     name text,
     admin boolean,
     visits bigint,
@@ -23,6 +25,7 @@ CREATE TABLE sessions (
     roles jsonb
 );
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
+CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 
 -- migrate:down
 DROP TABLE sessions;

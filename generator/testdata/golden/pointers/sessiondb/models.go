@@ -17,6 +17,8 @@ type Sessions struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
+	PreviousTokenHash []byte
+	RenewedAt         *time.Time
 	Name              *string
 	Admin             *bool
 	Visits            *int64

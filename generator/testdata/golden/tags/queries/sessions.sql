@@ -3,15 +3,30 @@
 -- Every lookup enforces expiry in SQL; no statement ever upserts.
 
 -- name: GetSession :one
-SELECT created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
+SELECT (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: GetSessionForUpdate :one
-SELECT created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
+SELECT (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
+
+-- name: GetAnySession :one
+SELECT token_hash, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
+FROM sessions
+WHERE token_hash = ANY(sqlc.arg(hashes)::bytea[]) AND expires_at > now()
+ORDER BY last_seen_at DESC, token_hash
+LIMIT 1;
+
+-- name: RenewedSession :one
+SELECT EXISTS (
+    SELECT 1 FROM sessions
+    WHERE previous_token_hash = ANY(sqlc.arg(hashes)::bytea[])
+      AND renewed_at > now() - sqlc.arg(grace_us)::bigint * interval '1 microsecond'
+      AND expires_at > now()
+);
 
 -- name: InsertSession :exec
 INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain)
@@ -19,6 +34,8 @@ VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us):
 
 -- name: SaveSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN sqlc.arg(renew)::boolean THEN token_hash ELSE previous_token_hash END,
+    renewed_at = CASE WHEN sqlc.arg(renew)::boolean THEN now() ELSE renewed_at END,
     token_hash = sqlc.arg(new_token_hash),
     remember = sqlc.arg(remember),
     absolute_expires_at = CASE WHEN sqlc.arg(renew)::boolean THEN now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond' ELSE absolute_expires_at END,
@@ -76,7 +93,8 @@ RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
 -- name: DeleteSession :exec
 DELETE FROM sessions
-WHERE token_hash = sqlc.arg(token_hash);
+WHERE token_hash = sqlc.arg(token_hash)
+   OR (previous_token_hash = sqlc.arg(token_hash) AND renewed_at > now() - sqlc.arg(grace_us)::bigint * interval '1 microsecond');
 
 -- name: DeleteExpiredSessions :execrows
 DELETE FROM sessions

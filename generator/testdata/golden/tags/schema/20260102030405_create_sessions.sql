@@ -7,6 +7,8 @@ CREATE TABLE sessions (
     expires_at timestamptz NOT NULL,
     absolute_expires_at timestamptz NOT NULL,
     remember boolean NOT NULL DEFAULT false,
+    previous_token_hash bytea,
+    renewed_at timestamptz,
     uid bigint NOT NULL DEFAULT 0,
     email_address text NOT NULL DEFAULT '',
     tenant text,
@@ -17,6 +19,7 @@ CREATE TABLE sessions (
     plain integer NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
+CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 CREATE INDEX sessions_uid_idx ON sessions (uid);
 CREATE INDEX sessions_email_address_idx ON sessions (email_address);
 CREATE INDEX sessions_tenant_idx ON sessions (tenant);
