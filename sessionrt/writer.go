@@ -3,6 +3,8 @@ package sessionrt
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -35,12 +37,22 @@ func (w *writer) commit() bool {
 	m := st.m
 	h := w.ResponseWriter.Header()
 	var err error
-	if !st.handlerErr {
+	ctx := w.r.Context()
+	switch {
+	case st.handlerErr:
+		// After a failed Commit the handler answers the error itself: no
+		// retry, no second answer.
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// A timeout outside Middleware (http.TimeoutHandler) has answered
+		// already: a new cookie could no longer reach the client, so
+		// nothing is saved, and changes are reported instead.
+		if st.loaded && (st.rec.Changed() || st.renew || st.rememberSet) {
+			err = fmt.Errorf("sessionrt: request deadline passed before the response started; session changes not saved: %w", ctx.Err())
+		}
+	default:
 		// The handler has finished deciding: a client that goes away now must
 		// not cancel the save (each statement is still bounded by
-		// QueryTimeout). After a failed Commit the handler answers the error
-		// itself: no retry, no second answer.
-		ctx := w.r.Context()
+		// QueryTimeout).
 		if st.loaded {
 			ctx = context.WithoutCancel(ctx)
 		}
