@@ -347,3 +347,44 @@ func TestIsUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitErrorIsTheHandlers proves that an error the handler saw from
+// Commit is the handler's to answer: the commit before the response does
+// not retry the write, and the error handler does not replace the
+// handler's own response (issue 17 item 8).
+func TestCommitErrorIsTheHandlers(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 10})
+	tok := e.create("alice")
+	e.tr.Reset()
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("a name longer than ten bytes")
+		err := e.m.Commit(r.Context())
+		if !errors.Is(err, sessionrt.ErrPayloadTooLarge) {
+			t.Errorf("Commit = %v", err)
+		}
+		http.Error(w, "name too long", http.StatusUnprocessableEntity)
+	}, tok)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "name too long") {
+		t.Fatalf("response %d %q, want the handler's 422", w.Code, w.Body.String())
+	}
+	if n, stmts := e.tr.Reset(); len(writes(stmts)) != 0 {
+		t.Fatalf("the failed write was retried: %d statements %q", n, stmts)
+	}
+	// A later successful Commit hands the response back to the middleware.
+	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("too long for the limit")
+		if err := e.m.Commit(r.Context()); err == nil {
+			t.Error("Commit succeeded")
+		}
+		x.SetName("bob")
+		if err := e.m.Commit(r.Context()); err != nil {
+			t.Errorf("second Commit = %v", err)
+		}
+		_, _ = io.WriteString(w, "ok")
+	}, tok)
+	if w.Code != http.StatusOK || e.readName(tok) != "bob" {
+		t.Fatalf("response %d, name %q", w.Code, e.readName(tok))
+	}
+}
