@@ -102,8 +102,8 @@ func main() {
 					fmt.Printf("  default_query_exec_mode=%-30s refused at start: %v\n", r.Mode, r.Refused)
 					continue
 				}
-				fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, lost %d  %v\n",
-					r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Lost, r.Sample)
+				fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, no answer %d, panics %d, lost %d  %v\n",
+					r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Transport, r.Panics, r.Load.Lost, r.Sample)
 				if r.Errors > 0 {
 					fail("%d errors (%d lost) through PgBouncer with default_query_exec_mode=%s, which the runtime let start", r.Errors, r.Load.Lost, r.Mode)
 				}
@@ -116,8 +116,8 @@ func main() {
 						fail("mode %s: %v", mode, err)
 						continue
 					}
-					fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, lost %d  %v\n",
-						r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Lost, r.Sample)
+					fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, no answer %d, panics %d, lost %d  %v\n",
+						r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Transport, r.Panics, r.Load.Lost, r.Sample)
 					for _, l := range r.Losses {
 						fmt.Printf("    lost: %s\n", l)
 					}

@@ -204,7 +204,8 @@ type bouncerMode struct {
 	Mode    string
 	Refused error // NewManager refused the mode at start (ErrUnsafeExecMode)
 	Load    summary
-	Errors  int
+	Errors  int      // 5xx, hung, no answer, unexpected 4xx, lost and panics
+	Panics  int64    // handler panics recovered
 	Sample  []string // first unexpected answers
 	Losses  []string // first acknowledged data found missing
 }
@@ -245,7 +246,8 @@ func runPgBouncerLoad(ctx context.Context, b *pgbouncer, mode string, txPooler b
 	st := lr.wait()
 	a.Close()
 	r.Load = st.summarize(time.Time{}, time.Time{})
-	r.Errors = r.Load.C5xx + r.Load.Hung + r.Load.Transport + st.oddCount + r.Load.Lost
+	r.Panics = a.Panics.Load()
+	r.Errors = r.Load.C5xx + r.Load.Hung + r.Load.Transport + st.oddCount + r.Load.Lost + int(r.Panics)
 	r.Sample = first(st.unexpect, 3)
 	r.Losses = first(st.lost, 3)
 	return r, nil
