@@ -88,9 +88,11 @@ func main() {
 			}
 			fmt.Println("  why describe_exec loses writes: client A runs the generated SaveSessionCounter(counter=41) on session A (user_id 1);")
 			fmt.Println("  between A's two round trips client B runs SaveSessionUserID(user_id=2) on session B through the same PgBouncer pool")
-			runSwap(ctx, b, false, fail)
-			fmt.Println("  why cache_statement fails: the same, but B opens a transaction between A's round trips, holding the server connection A prepared on")
-			runSwap(ctx, b, true, fail)
+			runSwap(ctx, b, swapWrite, fail)
+			fmt.Println("  why describe_exec loses sessions: A runs GetSession on session A; between A's round trips B runs DeleteSession on session B")
+			runSwap(ctx, b, swapRead, fail)
+			fmt.Println("  why cache_statement fails: A as in the first case, but B opens a transaction between A's round trips, holding the server connection A prepared on")
+			runSwap(ctx, b, swapHoldTx, fail)
 			fmt.Println("  load, 16 clients for 8 s per mode, sessionrt.Config.TransactionPooler = true:")
 			for _, mode := range []string{"", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
 				r, err := runPgBouncerLoad(ctx, b, mode, true, 16, 8*time.Second)
@@ -225,8 +227,8 @@ func main() {
 // exec mode, with the server's log of a lost write. A mode the runtime
 // accepts behind a transaction pooler that did not store A's write exactly
 // as asked fails the run.
-func runSwap(ctx context.Context, b *pgbouncer, holdTx bool, fail func(string, ...any)) {
-	cases, err := runUnnamedSwap(ctx, b, holdTx)
+func runSwap(ctx context.Context, b *pgbouncer, kind interleaving, fail func(string, ...any)) {
+	cases, err := runUnnamedSwap(ctx, b, kind)
 	if err != nil {
 		fail("interleaving: %v", err)
 		return

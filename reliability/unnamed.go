@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -50,23 +51,52 @@ func (c *hookConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// interleaving is what client A runs and what client B does between A's
+// round trips.
+type interleaving int
+
+const (
+	// swapWrite: A runs SaveSessionCounter(counter=41) on session A, B runs
+	// SaveSessionUserID(user_id=2) on session B.
+	swapWrite interleaving = iota
+	// swapRead: A runs GetSession on session A, B runs DeleteSession on
+	// session B.
+	swapRead
+	// swapHoldTx: A runs SaveSessionCounter(counter=41), B opens a
+	// transaction, holding the server connection A prepared on.
+	swapHoldTx
+)
+
 // swapCase is one pgx exec mode under one interleaving.
 type swapCase struct {
 	Mode      string
+	Kind      interleaving
 	Between   bool  // the other client ran between two round trips of A's statement
 	Err       error // what A's statement returned
-	Rows      int64 // rows A was told it updated
+	Rows      int64 // rows A was told it updated (write) or read (read)
+	Present   bool  // A's row exists afterwards
 	Counter   int64 // A's row afterwards: the column A wrote (41 if stored)
 	UserID    int64 // A's row afterwards: a column A did not write (1 unless clobbered)
 	OtherErr  error // what the interleaved client got
 	ServerLog []string
 }
 
-// Lost reports an acknowledged write that is not in the row.
-func (c swapCase) Lost() bool { return c.Err == nil && c.Rows == 1 && c.Counter != 41 }
+// Lost reports a write A was told about that is not in the row, or a
+// session deleted by A's read.
+func (c swapCase) Lost() bool {
+	if c.Kind == swapRead {
+		return !c.Present
+	}
+	return c.Err == nil && c.Rows == 1 && c.Counter != 41
+}
 
-// Safe reports that A's write was stored as asked and nothing else changed.
-func (c swapCase) Safe() bool { return c.Err == nil && c.Rows == 1 && c.Counter == 41 && c.UserID == 1 }
+// Safe reports that A's statement did exactly what it asked for.
+func (c swapCase) Safe() bool {
+	if c.Kind == swapRead {
+		return c.Err == nil && c.Rows == 1 && c.Present
+	}
+	return c.Err == nil && c.Rows == 1 && c.Present && c.Counter == 41 && c.UserID == 1
+}
 
 func (c swapCase) String() string {
 	var b strings.Builder
@@ -76,18 +106,30 @@ func (c swapCase) String() string {
 	} else {
 		b.WriteString("one round trip, nothing can run between; ")
 	}
-	if c.Err != nil {
+	switch {
+	case c.Err != nil:
 		fmt.Fprintf(&b, "A got error: %v", c.Err)
-	} else {
+	case c.Kind == swapRead:
+		b.WriteString("A read its session")
+	default:
 		fmt.Fprintf(&b, "A acknowledged (%d row)", c.Rows)
 	}
-	fmt.Fprintf(&b, "; A's row afterwards: counter=%d user_id=%d", c.Counter, c.UserID)
 	switch {
+	case !c.Present:
+		b.WriteString("; A's row afterwards: DELETED")
+	case c.Kind != swapRead:
+		fmt.Fprintf(&b, "; A's row afterwards: counter=%d user_id=%d", c.Counter, c.UserID)
+	}
+	switch {
+	case c.Lost() && c.Kind == swapRead:
+		b.WriteString("  => A's READ DELETED A's SESSION")
 	case c.Lost():
 		b.WriteString("  => ACKNOWLEDGED WRITE LOST")
 		if c.UserID != 1 {
 			b.WriteString(", and user_id overwritten with A's counter value")
 		}
+	case c.Safe() && c.Kind == swapRead:
+		b.WriteString("  => session intact")
 	case c.Safe():
 		b.WriteString("  => stored")
 	}
@@ -97,16 +139,13 @@ func (c swapCase) String() string {
 	return b.String()
 }
 
-// runUnnamedSwap runs, for every exec mode, client A's generated
-// SaveSessionCounter(counter=41) on session A while, between A's round
-// trips, client B runs SaveSessionUserID(user_id=2) on session B through the
-// same PgBouncer. With holdTx, the interleaved client instead opens a
-// transaction (pinning the server connection A prepared on) and A's second
-// round trip lands on another server connection.
-func runUnnamedSwap(ctx context.Context, b *pgbouncer, holdTx bool) ([]swapCase, error) {
+// runUnnamedSwap runs the interleaving for every exec mode: client A runs a
+// generated query on session A and, between A's round trips, client B does
+// its part through the same PgBouncer (see interleaving).
+func runUnnamedSwap(ctx context.Context, b *pgbouncer, kind interleaving) ([]swapCase, error) {
 	var out []swapCase
 	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
-		c, err := swapMode(ctx, b, mode, holdTx)
+		c, err := swapMode(ctx, b, mode, kind)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", mode, err)
 		}
@@ -117,7 +156,7 @@ func runUnnamedSwap(ctx context.Context, b *pgbouncer, holdTx bool) ([]swapCase,
 
 // swapMode runs one mode on a fresh database, so PgBouncer starts a fresh
 // pool whose server connections hold no statement from an earlier mode.
-func swapMode(ctx context.Context, b *pgbouncer, mode string, holdTx bool) (*swapCase, error) {
+func swapMode(ctx context.Context, b *pgbouncer, mode string, kind interleaving) (*swapCase, error) {
 	db, err := createDB(ctx, "reliability_unnamed")
 	if err != nil {
 		return nil, err
@@ -141,11 +180,15 @@ func swapMode(ctx context.Context, b *pgbouncer, mode string, holdTx bool) (*swa
 	}
 	logPath := serverLogPath(ctx, admin)
 	logStart := fileSize(logPath)
-	c, err := swapOnce(ctx, withHostPort(db.URL, b.Addr), mode, hashA, hashB, holdTx)
+	c, err := swapOnce(ctx, withHostPort(db.URL, b.Addr), mode, hashA, hashB, kind)
 	if err != nil {
 		return nil, err
 	}
-	if err := admin.QueryRow(ctx, `SELECT counter, user_id FROM sessions WHERE token_hash = $1`, hashA).Scan(&c.Counter, &c.UserID); err != nil {
+	err = admin.QueryRow(ctx, `SELECT counter, user_id FROM sessions WHERE token_hash = $1`, hashA).Scan(&c.Counter, &c.UserID)
+	switch {
+	case err == nil:
+		c.Present = true
+	case !errors.Is(err, pgx.ErrNoRows):
 		return nil, fmt.Errorf("read back: %w", err)
 	}
 	time.Sleep(100 * time.Millisecond) // let the server write its log
@@ -154,7 +197,7 @@ func swapMode(ctx context.Context, b *pgbouncer, mode string, holdTx bool) (*swa
 }
 
 // swapOnce connects clients A and B in mode and runs the interleaving once.
-func swapOnce(ctx context.Context, dsn, mode string, hashA, hashB []byte, holdTx bool) (*swapCase, error) {
+func swapOnce(ctx context.Context, dsn, mode string, hashA, hashB []byte, kind interleaving) (*swapCase, error) {
 	dsn = withParam(dsn, "default_query_exec_mode", mode)
 	cfgA, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -181,18 +224,28 @@ func swapOnce(ctx context.Context, dsn, mode string, hashA, hashB []byte, holdTx
 	}
 	defer other.Close(context.Background())
 
-	c := &swapCase{Mode: mode}
+	c := &swapCase{Mode: mode, Kind: kind}
 	hc.arm(func() {
 		c.Between = true
-		if holdTx {
+		switch kind {
+		case swapHoldTx:
 			_, c.OtherErr = other.Exec(ctx, "begin")
-			return
+		case swapRead:
+			c.OtherErr = sessiondb.New(other).DeleteSession(ctx, hashB)
+		default:
+			_, c.OtherErr = sessiondb.New(other).SaveSessionUserID(ctx, sessiondb.SaveSessionUserIDParams{UserID: 2, TokenHash: hashB})
 		}
-		_, c.OtherErr = sessiondb.New(other).SaveSessionUserID(ctx, sessiondb.SaveSessionUserIDParams{UserID: 2, TokenHash: hashB})
 	})
-	c.Rows, c.Err = sessiondb.New(a).SaveSessionCounter(ctx, sessiondb.SaveSessionCounterParams{Counter: 41, TokenHash: hashA})
+	if kind == swapRead {
+		_, c.Err = sessiondb.New(a).GetSession(ctx, hashA)
+		if c.Err == nil {
+			c.Rows = 1
+		}
+	} else {
+		c.Rows, c.Err = sessiondb.New(a).SaveSessionCounter(ctx, sessiondb.SaveSessionCounterParams{Counter: 41, TokenHash: hashA})
+	}
 	hc.hook.Store(nil)
-	if holdTx && c.Between {
+	if kind == swapHoldTx && c.Between {
 		if _, err := other.Exec(ctx, "commit"); err != nil {
 			return nil, fmt.Errorf("commit B: %w", err)
 		}
@@ -248,7 +301,7 @@ func serverLogLines(p string, offset int64, marker string) []string {
 		l := sc.Text()
 		switch {
 		case strings.Contains(l, marker):
-			keep = !strings.Contains(l, "LOG:  statement: ALTER") && !strings.Contains(l, "SELECT counter, user_id")
+			keep = !strings.Contains(l, "LOG:  statement: ALTER") && !strings.Contains(l, "SELECT counter, user_id") && !strings.Contains(l, "INSERT INTO sessions")
 			if keep {
 				out = append(out, l)
 			}
