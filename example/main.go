@@ -39,6 +39,7 @@ func main() {
 func run(log *slog.Logger) error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	insecure := flag.Bool("insecure-cookie", false, "plain-http local development: send the session cookie without Secure and without the __Host- prefix")
+	txPooler := flag.Bool("transaction-pooler", false, "DATABASE_URL goes through a pooler in transaction mode (PgBouncer pool_mode = transaction): refuse pgx exec modes it breaks; add default_query_exec_mode=cache_describe to the URL")
 	flag.Parse()
 
 	dbURL := os.Getenv("DATABASE_URL")
@@ -64,7 +65,7 @@ func run(log *slog.Logger) error {
 		return err
 	}
 
-	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{Insecure: *insecure}, Logger: log})
+	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{Insecure: *insecure, TransactionPooler: *txPooler}, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,7 @@ type appOptions struct {
 	MaxConns     int32         // pool size; 0: 16
 	QueryTimeout time.Duration // sessionrt.Config.QueryTimeout; 0: 1s
 	MaxPayload   int           // sessionrt.Config.MaxPayloadBytes; 0: the default
+	TxPooler     bool          // sessionrt.Config.TransactionPooler
 	Extra        func(mux *http.ServeMux, a *app.App)
 }
 
@@ -141,9 +142,10 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(pool, app.Config{
 		Sessions: sessionrt.Config{
-			Insecure:        true,
-			QueryTimeout:    opt.QueryTimeout,
-			MaxPayloadBytes: opt.MaxPayload,
+			Insecure:          true,
+			QueryTimeout:      opt.QueryTimeout,
+			MaxPayloadBytes:   opt.MaxPayload,
+			TransactionPooler: opt.TxPooler,
 		},
 		BcryptCost: bcrypt.MinCost,
 		Logger:     quiet,

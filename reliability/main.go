@@ -35,6 +35,7 @@ func main() {
 	rows := flag.Int("rows", 1_000_000, "session rows of the CREATE INDEX CONCURRENTLY run")
 	install := flag.Bool("install", true, "apt-get install pgbouncer if it is missing")
 	repo := flag.String("repo", ".", "repository root (for the corpus and the example's tests)")
+	unsafe := flag.Bool("bouncer-unsafe", false, "pgbouncer run: also load the refused exec modes with TransactionPooler off, to measure what the refusal prevents")
 	flag.Parse()
 	want := map[string]bool{}
 	for _, r := range strings.Split(*only, ",") {
@@ -85,16 +86,43 @@ func main() {
 			if out, err := exec.Command("pgbouncer", "--version").CombinedOutput(); err == nil {
 				fmt.Printf("  %s\n", strings.Split(strings.TrimSpace(string(out)), "\n")[0])
 			}
+			fmt.Println("  why describe_exec loses writes: client A runs the generated SaveSessionCounter(counter=41) on session A (user_id 1);")
+			fmt.Println("  between A's two round trips client B runs SaveSessionUserID(user_id=2) on session B through the same PgBouncer pool")
+			runSwap(ctx, b, swapWrite, fail)
+			fmt.Println("  why describe_exec loses sessions: A runs GetSession on session A; between A's round trips B runs DeleteSession on session B")
+			runSwap(ctx, b, swapRead, fail)
+			fmt.Println("  why cache_statement fails: A as in the first case, but B opens a transaction between A's round trips, holding the server connection A prepared on")
+			runSwap(ctx, b, swapHoldTx, fail)
+			fmt.Println("  load, 16 clients for 8 s per mode, sessionrt.Config.TransactionPooler = true:")
 			for _, mode := range []string{"", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
-				r, err := runPgBouncerLoad(ctx, b, mode, 16, 8*time.Second)
+				r, err := runPgBouncerLoad(ctx, b, mode, true, 16, 8*time.Second)
 				if err != nil {
 					fail("mode %s: %v", mode, err)
 					continue
 				}
-				fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, lost %d  %v\n",
-					r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Lost, r.Sample)
-				if mode == "cache_describe" && r.Errors > 0 {
-					fail("errors through PgBouncer with default_query_exec_mode=cache_describe")
+				if r.Refused != nil {
+					fmt.Printf("  default_query_exec_mode=%-30s refused at start: %v\n", r.Mode, r.Refused)
+					continue
+				}
+				fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, no answer %d, panics %d, lost %d  %v\n",
+					r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Transport, r.Panics, r.Load.Lost, r.Sample)
+				if r.Errors > 0 {
+					fail("%d errors (%d lost) through PgBouncer with default_query_exec_mode=%s, which the runtime let start", r.Errors, r.Load.Lost, r.Mode)
+				}
+			}
+			if *unsafe {
+				fmt.Println("  load with TransactionPooler = false (what the refusal prevents; failures here are expected):")
+				for _, mode := range []string{"", "describe_exec"} {
+					r, err := runPgBouncerLoad(ctx, b, mode, false, 16, 8*time.Second)
+					if err != nil {
+						fail("mode %s: %v", mode, err)
+						continue
+					}
+					fmt.Printf("  default_query_exec_mode=%-30s attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, no answer %d, panics %d, lost %d  %v\n",
+						r.Mode, r.Load.Attempted, r.Load.OK, r.Load.C4xx, r.Load.C5xx, r.Load.Hung, r.Load.Transport, r.Panics, r.Load.Lost, r.Sample)
+					for _, l := range r.Losses {
+						fmt.Printf("    lost: %s\n", l)
+					}
 				}
 			}
 			out, err := runContractThroughBouncer(ctx, b, *repo, "cache_describe")
@@ -193,6 +221,29 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("PASS")
+}
+
+// runSwap prints the two-client interleaving of runUnnamedSwap for every
+// exec mode, with the server's log of a lost write. A mode the runtime
+// accepts behind a transaction pooler that did not store A's write exactly
+// as asked fails the run.
+func runSwap(ctx context.Context, b *pgbouncer, kind interleaving, fail func(string, ...any)) {
+	cases, err := runUnnamedSwap(ctx, b, kind)
+	if err != nil {
+		fail("interleaving: %v", err)
+		return
+	}
+	for _, c := range cases {
+		fmt.Printf("    %s\n", c)
+		if c.Lost() {
+			for _, l := range c.ServerLog {
+				fmt.Printf("      server log: %s\n", l)
+			}
+		}
+		if c.Mode != "cache_statement" && c.Mode != "describe_exec" && !c.Safe() {
+			fail("%s is accepted behind a transaction pooler but did not store A's write as asked", c.Mode)
+		}
+	}
 }
 
 func lastLine(s string) string {

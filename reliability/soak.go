@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
 // soakReport is the outcome of the soak.
@@ -198,15 +201,20 @@ func (b *pgbouncer) Close() {
 
 // bouncerMode is one pgx query execution mode tried through PgBouncer.
 type bouncerMode struct {
-	Mode   string
-	Load   summary
-	Errors int
-	Sample []string
+	Mode    string
+	Refused error // NewManager refused the mode at start (ErrUnsafeExecMode)
+	Load    summary
+	Errors  int      // 5xx, hung, no answer, unexpected 4xx, lost and panics
+	Panics  int64    // handler panics recovered
+	Sample  []string // first unexpected answers
+	Losses  []string // first acknowledged data found missing
 }
 
 // runPgBouncerLoad serves the example through PgBouncer with the given
-// pgx default_query_exec_mode ("" = pgx's default, cache_statement).
-func runPgBouncerLoad(ctx context.Context, b *pgbouncer, mode string, clients int, d time.Duration) (*bouncerMode, error) {
+// pgx default_query_exec_mode ("" = pgx's default, cache_statement) and
+// sessionrt.Config.TransactionPooler set to txPooler. A mode the runtime
+// refuses at start is reported in Refused, not as an error.
+func runPgBouncerLoad(ctx context.Context, b *pgbouncer, mode string, txPooler bool, clients int, d time.Duration) (*bouncerMode, error) {
 	db, err := createDB(ctx, "reliability_bouncer")
 	if err != nil {
 		return nil, err
@@ -219,7 +227,15 @@ func runPgBouncerLoad(ctx context.Context, b *pgbouncer, mode string, clients in
 	if mode != "" {
 		u = withParam(u, "default_query_exec_mode", mode)
 	}
-	a, err := startApp(ctx, appOptions{PoolURL: u, MaxConns: 16, QueryTimeout: 2 * time.Second})
+	r := &bouncerMode{Mode: mode}
+	if r.Mode == "" {
+		r.Mode = "cache_statement (pgx default)"
+	}
+	a, err := startApp(ctx, appOptions{PoolURL: u, MaxConns: 16, QueryTimeout: 2 * time.Second, TxPooler: txPooler})
+	if errors.Is(err, sessionrt.ErrUnsafeExecMode) {
+		r.Refused = err
+		return r, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -229,12 +245,11 @@ func runPgBouncerLoad(ctx context.Context, b *pgbouncer, mode string, clients in
 	<-lctx.Done()
 	st := lr.wait()
 	a.Close()
-	r := &bouncerMode{Mode: mode, Load: st.summarize(time.Time{}, time.Time{})}
-	if r.Mode == "" {
-		r.Mode = "cache_statement (pgx default)"
-	}
-	r.Errors = r.Load.C5xx + r.Load.Hung + r.Load.Transport + st.oddCount + r.Load.Lost
+	r.Load = st.summarize(time.Time{}, time.Time{})
+	r.Panics = a.Panics.Load()
+	r.Errors = r.Load.C5xx + r.Load.Hung + r.Load.Transport + st.oddCount + r.Load.Lost + int(r.Panics)
 	r.Sample = first(st.unexpect, 3)
+	r.Losses = first(st.lost, 3)
 	return r, nil
 }
 

@@ -71,6 +71,13 @@ type Config struct {
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives the runtime's logs, default slog.Default().
 	Logger *slog.Logger
+	// TransactionPooler says the pool reaches PostgreSQL through a pooler in
+	// transaction mode (PgBouncer pool_mode = transaction, and the like).
+	// NewManager then refuses a *pgxpool.Pool or *pgx.Conn whose pgx query
+	// exec mode such a pooler breaks (cache_statement, pgx's default, and
+	// describe_exec) with an error wrapping ErrUnsafeExecMode; use
+	// default_query_exec_mode=cache_describe, exec or simple_protocol.
+	TransactionPooler bool
 }
 
 // withDefaults validates c and fills in the defaults.

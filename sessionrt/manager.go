@@ -35,6 +35,9 @@ func NewManager(db Pool, be Backend, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPooler(db, c); err != nil {
+		return nil, err
+	}
 	m := &Manager{db: db, be: be, cfg: c, cookieName: c.CookieName}
 	if !c.Insecure && c.Path == "/" && c.Domain == "" {
 		m.cookieName = "__Host-" + c.CookieName

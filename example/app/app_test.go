@@ -55,7 +55,8 @@ func newClient(t *testing.T, srv *httptest.Server) *client {
 	return &client{t: t, srv: srv, c: &http.Client{Jar: jar}}
 }
 
-// do sends a request and decodes a JSON answer into out (if not nil).
+// do sends a request, with a body as application/json, and decodes a JSON
+// answer into out (if not nil).
 func (c *client) do(method, path, body string, out any) int {
 	c.t.Helper()
 	var r io.Reader
@@ -65,6 +66,9 @@ func (c *client) do(method, path, body string, out any) int {
 	req, err := http.NewRequest(method, c.srv.URL+path, r)
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.c.Do(req)
 	if err != nil {
@@ -378,6 +382,7 @@ func TestMethodsAndBodies(t *testing.T) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	req, _ := http.NewRequest("POST", srv.URL+"/login", bytes.NewReader(bytes.Repeat([]byte("a"), 1<<20)))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.c.Do(req)
 	if err != nil {
 		t.Fatal(err)
