@@ -231,13 +231,13 @@ func swapOnce(ctx context.Context, dsn, mode string, hashA, hashB []byte, kind i
 		case swapHoldTx:
 			_, c.OtherErr = other.Exec(ctx, "begin")
 		case swapRead:
-			c.OtherErr = sessiondb.New(other).DeleteSession(ctx, hashB)
+			c.OtherErr = sessiondb.New(other).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hashB, GraceUs: time.Minute.Microseconds()})
 		default:
 			_, c.OtherErr = sessiondb.New(other).SaveSessionUserID(ctx, sessiondb.SaveSessionUserIDParams{UserID: 2, TokenHash: hashB})
 		}
 	})
 	if kind == swapRead {
-		_, c.Err = sessiondb.New(a).GetSession(ctx, hashA)
+		_, c.Err = sessiondb.New(a).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hashA, TouchUs: time.Minute.Microseconds()})
 		if c.Err == nil {
 			c.Rows = 1
 		}
