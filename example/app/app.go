@@ -128,6 +128,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Renew() // new token at login: the pre-login token dies (session fixation)
+	if prev := s.UserID(); prev != 0 && prev != u.ID {
+		// Another user logs in on this browser: nothing of the previous
+		// user's session (cart, counter, theme, MFA time) carries over. An
+		// anonymous visitor's cart does.
+		s.Reset()
+	}
 	s.SetUserID(u.ID)
 	s.SetEmail(u.Email)
 	s.SetRoles(u.Roles)

@@ -441,3 +441,38 @@ func TestCorruptColumn(t *testing.T) {
 		t.Fatalf("cart after corruption: %d %+v, want a fresh cart with y", code, got)
 	}
 }
+
+// TestAccountSwitch covers issue 10 item 2: logging in as another user on
+// the same browser keeps nothing of the previous user's session, while an
+// anonymous visitor's cart survives login.
+func TestAccountSwitch(t *testing.T) {
+	srv, _ := server(t)
+	c := newClient(t, srv)
+	// Anonymous cart, then login: the cart is kept.
+	c.do("POST", "/cart", `{"sku":"guest-book","qty":1}`, nil)
+	c.login("alice@example.com")
+	var got cart
+	if c.do("GET", "/cart", "", &got); !equalItems(got.Items, []app.CartItem{{SKU: "guest-book", Qty: 1}}) {
+		t.Fatalf("anonymous cart lost at login: %+v", got.Items)
+	}
+	c.do("POST", "/cart", `{"sku":"alice-only","qty":2}`, nil)
+	c.do("POST", "/counter", "", nil)
+	// alice logs in again: same user, the cart stays.
+	c.login("alice@example.com")
+	if c.do("GET", "/cart", "", &got); len(got.Items) != 2 {
+		t.Fatalf("re-login as the same user lost the cart: %+v", got.Items)
+	}
+	// bob logs in on the same browser: nothing of alice's carries over.
+	c.login("bob@example.com")
+	var m me
+	if code := c.do("GET", "/me", "", &m); code != 200 || m.UserID != 2 || m.Email != "bob@example.com" || len(m.Roles) != 1 {
+		t.Fatalf("me after switching: %d %+v", code, m)
+	}
+	if c.do("GET", "/cart", "", &got); len(got.Items) != 0 {
+		t.Fatalf("alice's cart shows up for bob: %+v", got.Items)
+	}
+	var counter map[string]int64
+	if c.do("POST", "/counter", "", &counter); counter["counter"] != 1 {
+		t.Fatalf("bob's counter = %d, want 1 (alice's carried over)", counter["counter"])
+	}
+}
