@@ -200,14 +200,18 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
 
 		typ2, _ := typeCode(fd.typ, m.PkgPath)
-		// store assigns x to the field and marks it changed, the state locked.
+		// store checks that the column can hold x (a value it cannot is
+		// refused, reported through the state, and the field keeps its old
+		// value), then assigns it and marks the field changed, the state
+		// locked.
 		store := func(x jen.Code) []jen.Code {
-			out := []jen.Code{lockState(), unlockState(), jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Add(x)}
+			out := valueCheck(n, fd)
+			out = append(out, lockState(), unlockState(), jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Add(x))
 			if fd.Kind == KindJSON {
 				k := n.jsonIndex[fd.GoName]
 				out = append(out,
 					jen.Id("h").Dot("raw").Index(jen.Lit(k)).Op("=").Nil(),
-					jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Nil())
+					jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Id("b").Comment("the encoding just checked"))
 			}
 			return append(out, jen.Id("h").Dot("mark").Call(bitOf(n, m.Fields[i]), jen.Lit(fd.GoName)))
 		}
@@ -297,6 +301,42 @@ func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
 	}
 	t := typeCodeOrAny(derefType(fd), fd)
 	return jen.Qual(rtPath, "CopyPtr").Call(v, jen.Func().Params(jen.Id("x").Add(t)).Add(t.Clone()).Block(jen.Return(elem(jen.Id("x")))))
+}
+
+// valueCheck returns the statements a setter runs on its argument v before
+// storing it: text must be valid UTF-8 without NUL bytes, and a jsonb value
+// must encode exactly (its encoding is left in b). A refused value is
+// reported with State.Invalid and the setter returns.
+func valueCheck(n goNames, fd Field) []jen.Code {
+	refuse := jen.If(jen.Err().Op("!=").Nil()).Block(
+		jen.Id("h").Dot("st").Dot("Invalid").Call(jen.Lit(fd.GoName), jen.Err()),
+		jen.Return())
+	val := jen.Id("v")
+	if fd.Nullable {
+		val = jen.Op("*").Id("v")
+	}
+	switch {
+	case fd.Kind == KindJSON:
+		if !fd.Nullable {
+			return []jen.Code{jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(rt("EncodeJSON")).Call(val), refuse}
+		}
+		return []jen.Code{
+			jen.Var().Id("b").Index().Byte(),
+			jen.If(jen.Id("v").Op("!=").Nil()).Block(
+				jen.Var().Err().Error(),
+				jen.List(jen.Id("b"), jen.Err()).Op("=").Add(rt("EncodeJSON")).Call(val),
+				refuse),
+		}
+	case fd.Kind == KindScalar && fd.Basic == "string":
+		check := jen.If(jen.Err().Op(":=").Add(rt("CheckText")).Call(jen.String().Call(val)), jen.Err().Op("!=").Nil()).Block(
+			jen.Id("h").Dot("st").Dot("Invalid").Call(jen.Lit(fd.GoName), jen.Err()),
+			jen.Return())
+		if fd.Nullable {
+			return []jen.Code{jen.If(jen.Id("v").Op("!=").Nil()).Block(check)}
+		}
+		return []jen.Code{check}
+	}
+	return nil
 }
 
 // lockState and unlockState lock the request's state for the rest of the

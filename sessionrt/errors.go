@@ -82,13 +82,15 @@ func IsUnavailable(err error) bool {
 }
 
 // StatusCode is the HTTP status the default error handler answers for err:
-// 413 for ErrPayloadTooLarge, 409 for ErrSessionGone and ErrSessionRenewed, 503 when the database
+// 413 for ErrPayloadTooLarge, 400 for ErrInvalidValue, 409 for ErrSessionGone and ErrSessionRenewed, 503 when the database
 // is unavailable (IsUnavailable), 500 otherwise. Custom error handlers use it
 // to keep the same mapping with their own body format.
 func StatusCode(err error) int {
 	switch {
 	case errors.Is(err, ErrPayloadTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrInvalidValue):
+		return http.StatusBadRequest
 	case errors.Is(err, ErrSessionGone), errors.Is(err, ErrSessionRenewed):
 		return http.StatusConflict
 	case IsUnavailable(err):

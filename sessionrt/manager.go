@@ -221,14 +221,18 @@ func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
 
 // runUnlocked runs Update's fn on rec with the state unlocked (fn calls the
 // generated setters, which lock it) and its changes not reported as late.
+// A value a setter refused while fn ran fails the whole Update.
 func (st *State) runUnlocked(fn func(rec Record) error, rec Record) error {
 	st.updating++
+	invalid := len(st.invalid)
 	st.mu.Unlock()
-	defer func() {
-		st.mu.Lock()
-		st.updating--
-	}()
-	return fn(rec)
+	err := fn(rec)
+	st.mu.Lock()
+	st.updating--
+	if err == nil && len(st.invalid) > invalid {
+		err = fmt.Errorf("sessionrt: update: %w", errors.Join(st.invalid[invalid:]...))
+	}
+	return err
 }
 
 // updateStored is Update for a stored session, with the state locked. found

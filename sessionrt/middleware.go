@@ -29,14 +29,18 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		// A handler behind http.TimeoutHandler may still run: read what it
 		// reported under the lock.
 		st.mu.Lock()
-		corrupt, late, gone := st.corrupt, st.lateFields, st.goneFields
+		corrupt, invalid, late, gone := st.corrupt, st.invalid, st.lateFields, st.goneFields
 		id := ""
-		if len(corrupt)+len(late)+len(gone) > 0 {
+		if len(corrupt)+len(invalid)+len(late)+len(gone) > 0 {
 			id = st.logID()
 		}
 		st.mu.Unlock()
 		for _, err := range corrupt {
 			m.cfg.Logger.ErrorContext(r.Context(), "sessionrt: stored session field could not be decoded; read as the zero value",
+				"err", err, "session", id, "method", r.Method, "path", r.URL.Path)
+		}
+		for _, err := range invalid {
+			m.cfg.Logger.WarnContext(r.Context(), "sessionrt: session field set to a value its column cannot store; field unchanged",
 				"err", err, "session", id, "method", r.Method, "path", r.URL.Path)
 		}
 		if len(late) > 0 || len(gone) > 0 {

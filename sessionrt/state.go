@@ -36,6 +36,7 @@ type State struct {
 	lateFields []string // fields set after the response started
 	goneFields []string // fields set after the session ended underneath the request
 	corrupt    []error  // stored values that could not be decoded
+	invalid    []error  // values setters refused (ErrInvalidValue)
 
 	updating    int          // >0 while Update runs the caller's function
 	cookie      cookieAction // what the response does with the cookie
@@ -159,6 +160,7 @@ func (st *State) Err() error {
 		errs = append(errs, st.err)
 	}
 	errs = append(errs, st.corrupt...)
+	errs = append(errs, st.invalid...)
 	if len(st.lateFields) > 0 {
 		errs = append(errs, fmt.Errorf("sessionrt: session field(s) %s changed after the response started and not saved: %w",
 			strings.Join(st.lateFields, ", "), ErrResponseStarted))

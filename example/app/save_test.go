@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -189,4 +190,160 @@ func TestPayloadLimitCountsTheRow(t *testing.T) {
 	if email2 != email+email || cartLen > 4 {
 		t.Errorf("stored email of %d bytes and cart of %d, want %d and an empty cart", len(email2), cartLen, 2*len(email))
 	}
+}
+
+// TestResetWithRenew proves that Reset with Renew is one UPDATE: every
+// field back to its zero value, the new key, and the old key dead.
+func TestResetWithRenew(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	log := &pgtest.Recorder{}
+	pool := pgtest.TracedPool(t, dsn, log, nil)
+	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(cookie *http.Cookie, fn func(s *app.SessionHandle)) *http.Cookie {
+		t.Helper()
+		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, err := store.Load(r.Context())
+			if err != nil {
+				t.Errorf("Load: %v", err)
+				return
+			}
+			fn(s)
+		}))
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			cookie = c
+		}
+		return cookie
+	}
+	at := time.Now()
+	old := serve(nil, func(s *app.SessionHandle) {
+		s.SetUserID(1)
+		s.SetCart([]app.CartItem{{SKU: "a", Qty: 1}})
+		s.SetTheme("dark")
+		s.SetMFAAt(&at)
+		s.SetCounter(5)
+	})
+	log.Reset()
+	renewed := serve(old, func(s *app.SessionHandle) {
+		s.Renew()
+		s.Reset()
+		s.SetUserID(2)
+	})
+	if _, stmts := log.Reset(); len(stmts) != 2 || !strings.HasPrefix(strings.TrimSpace(stmts[1]), "-- name: SaveSession :one") {
+		t.Fatalf("statements = %q, want the SELECT and one SaveSession", stmts)
+	}
+	if renewed.Value == old.Value {
+		t.Fatal("no new token")
+	}
+	var got app.Session
+	serve(renewed, func(s *app.SessionHandle) {
+		got = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(), Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter()}
+	})
+	if !reflect.DeepEqual(got, app.Session{UserID: 2}) {
+		t.Fatalf("after Reset and SetUserID: %+v", got)
+	}
+	var stale int64
+	serve(old, func(s *app.SessionHandle) { stale = s.UserID() })
+	if stale != 0 {
+		t.Fatal("the pre-renew token still reads the session")
+	}
+}
+
+// TestInvalidValues covers issue 17 item 9: a value its column cannot
+// store exactly (NUL or invalid UTF-8 in text, invalid UTF-8 in jsonb) is
+// refused by the setter and reported by Err, where the handler can act;
+// the request's other changes are saved and the response is the
+// handler's. In Update, such a value fails the whole function.
+func TestInvalidValues(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	pool := pgtest.TracedPool(t, dsn, &pgtest.Recorder{}, nil)
+	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookie *http.Cookie
+	serve := func(fn func(ctx context.Context, s *app.SessionHandle)) int {
+		t.Helper()
+		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, err := store.Load(r.Context())
+			if err != nil {
+				t.Errorf("Load: %v", err)
+				return
+			}
+			fn(r.Context(), s)
+			_, _ = io.WriteString(w, "ok")
+		}))
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			cookie = c
+		}
+		return rec.Code
+	}
+	serve(func(_ context.Context, s *app.SessionHandle) { s.SetEmail("ok@example.com") })
+	for _, c := range []struct {
+		name, field string
+		set         func(s *app.SessionHandle)
+	}{
+		{"NUL in text", "Email", func(s *app.SessionHandle) { s.SetEmail("a\x00b") }},
+		{"invalid UTF-8 in text", "Email", func(s *app.SessionHandle) { s.SetEmail("\xff") }},
+		{"invalid UTF-8 in a named text type", "Theme", func(s *app.SessionHandle) { s.SetTheme("\xfe") }},
+		{"invalid UTF-8 in jsonb", "Cart", func(s *app.SessionHandle) { s.SetCart([]app.CartItem{{SKU: "\xff", Qty: 1}}) }},
+		{"NUL in jsonb", "Roles", func(s *app.SessionHandle) { s.SetRoles([]string{"a\x00"}) }},
+		{"Edit to an invalid value", "Cart", func(s *app.SessionHandle) {
+			s.EditCart(func(c *[]app.CartItem) { *c = append(*c, app.CartItem{SKU: "\xc3", Qty: 1}) })
+		}},
+	} {
+		var counter int64
+		code := serve(func(_ context.Context, s *app.SessionHandle) {
+			counter = s.Counter() + 1
+			s.SetCounter(counter)
+			c.set(s)
+			err := s.Err()
+			if !errors.Is(err, sessionrt.ErrInvalidValue) || !strings.Contains(err.Error(), c.field) {
+				t.Errorf("%s: Err() = %v", c.name, err)
+			}
+		})
+		var got app.Session
+		serve(func(_ context.Context, s *app.SessionHandle) {
+			got = app.Session{Email: s.Email(), Cart: s.Cart(), Roles: s.Roles(), Theme: s.Theme(), Counter: s.Counter()}
+		})
+		if code != http.StatusOK || got.Counter != counter || got.Email != "ok@example.com" || len(got.Cart) != 0 || len(got.Roles) != 0 || got.Theme != "" {
+			t.Fatalf("%s: response %d, stored %+v", c.name, code, got)
+		}
+	}
+	// In Update the whole function fails and nothing is written.
+	serve(func(ctx context.Context, _ *app.SessionHandle) {
+		err := store.Update(ctx, func(s *app.SessionHandle) error {
+			s.SetCounter(1000)
+			s.SetEmail("bad\x00")
+			return nil
+		})
+		if !errors.Is(err, sessionrt.ErrInvalidValue) {
+			t.Errorf("Update = %v, want ErrInvalidValue", err)
+		}
+	})
+	serve(func(_ context.Context, s *app.SessionHandle) {
+		if s.Counter() == 1000 {
+			t.Error("Update with an invalid value saved its other changes")
+		}
+	})
 }

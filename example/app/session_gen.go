@@ -321,6 +321,10 @@ func (h *SessionHandle) Email() string {
 
 // SetEmail sets the Email field (column email); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Email", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Email = v
@@ -349,11 +353,16 @@ func (h *SessionHandle) Roles() []string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Roles", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Roles = slices.Clone(v)
 	h.raw[0] = nil
-	h.enc[0] = nil
+	h.enc[0] = b // the encoding just checked
 	h.mark(sessionRolesBit, "Roles")
 }
 
@@ -361,11 +370,16 @@ func (h *SessionHandle) SetRoles(v []string) {
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	v := h.Roles()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Roles", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Roles = v
 	h.raw[0] = nil
-	h.enc[0] = nil
+	h.enc[0] = b // the encoding just checked
 	h.mark(sessionRolesBit, "Roles")
 }
 
@@ -391,11 +405,16 @@ func (h *SessionHandle) Cart() []CartItem {
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []CartItem) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Cart", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Cart = slices.Clone(v)
 	h.raw[1] = nil
-	h.enc[1] = nil
+	h.enc[1] = b // the encoding just checked
 	h.mark(sessionCartBit, "Cart")
 }
 
@@ -403,11 +422,16 @@ func (h *SessionHandle) SetCart(v []CartItem) {
 func (h *SessionHandle) EditCart(fn func(*[]CartItem)) {
 	v := h.Cart()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Cart", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Cart = v
 	h.raw[1] = nil
-	h.enc[1] = nil
+	h.enc[1] = b // the encoding just checked
 	h.mark(sessionCartBit, "Cart")
 }
 
@@ -418,6 +442,10 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Theme", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Theme = v

@@ -372,11 +372,16 @@ func (h *SessionHandle) Roles() []string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Roles", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Roles = slices.Clone(v)
 	h.raw[0] = nil
-	h.enc[0] = nil
+	h.enc[0] = b // the encoding just checked
 	h.mark(sessionRolesBit, "Roles")
 }
 
@@ -384,11 +389,16 @@ func (h *SessionHandle) SetRoles(v []string) {
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	v := h.Roles()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Roles", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Roles = v
 	h.raw[0] = nil
-	h.enc[0] = nil
+	h.enc[0] = b // the encoding just checked
 	h.mark(sessionRolesBit, "Roles")
 }
 
@@ -414,11 +424,16 @@ func (h *SessionHandle) Scores() map[string]int {
 
 // SetScores sets the Scores field (column scores); it is saved before the response starts.
 func (h *SessionHandle) SetScores(v map[string]int) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Scores", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Scores = maps.Clone(v)
 	h.raw[1] = nil
-	h.enc[1] = nil
+	h.enc[1] = b // the encoding just checked
 	h.mark(sessionScoresBit, "Scores")
 }
 
@@ -426,11 +441,16 @@ func (h *SessionHandle) SetScores(v map[string]int) {
 func (h *SessionHandle) EditScores(fn func(*map[string]int)) {
 	v := h.Scores()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Scores", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Scores = v
 	h.raw[1] = nil
-	h.enc[1] = nil
+	h.enc[1] = b // the encoding just checked
 	h.mark(sessionScoresBit, "Scores")
 }
 
@@ -456,11 +476,16 @@ func (h *SessionHandle) Prefs() Prefs {
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v Prefs) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Prefs", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Prefs = v
 	h.raw[2] = nil
-	h.enc[2] = nil
+	h.enc[2] = b // the encoding just checked
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
@@ -468,11 +493,16 @@ func (h *SessionHandle) SetPrefs(v Prefs) {
 func (h *SessionHandle) EditPrefs(fn func(*Prefs)) {
 	v := h.Prefs()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Prefs", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Prefs = v
 	h.raw[2] = nil
-	h.enc[2] = nil
+	h.enc[2] = b // the encoding just checked
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
@@ -498,11 +528,16 @@ func (h *SessionHandle) Cart() []Item {
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []Item) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Cart", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Cart = slices.Clone(v)
 	h.raw[3] = nil
-	h.enc[3] = nil
+	h.enc[3] = b // the encoding just checked
 	h.mark(sessionCartBit, "Cart")
 }
 
@@ -510,11 +545,16 @@ func (h *SessionHandle) SetCart(v []Item) {
 func (h *SessionHandle) EditCart(fn func(*[]Item)) {
 	v := h.Cart()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Cart", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Cart = v
 	h.raw[3] = nil
-	h.enc[3] = nil
+	h.enc[3] = b // the encoding just checked
 	h.mark(sessionCartBit, "Cart")
 }
 
@@ -540,11 +580,16 @@ func (h *SessionHandle) Groups() map[string][]string {
 
 // SetGroups sets the Groups field (column groups); it is saved before the response starts.
 func (h *SessionHandle) SetGroups(v map[string][]string) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Groups", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Groups = cloneSessionValue(v)
 	h.raw[4] = nil
-	h.enc[4] = nil
+	h.enc[4] = b // the encoding just checked
 	h.mark(sessionGroupsBit, "Groups")
 }
 
@@ -552,11 +597,16 @@ func (h *SessionHandle) SetGroups(v map[string][]string) {
 func (h *SessionHandle) EditGroups(fn func(*map[string][]string)) {
 	v := h.Groups()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Groups", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Groups = v
 	h.raw[4] = nil
-	h.enc[4] = nil
+	h.enc[4] = b // the encoding just checked
 	h.mark(sessionGroupsBit, "Groups")
 }
 
@@ -582,11 +632,16 @@ func (h *SessionHandle) Grid() [3]int {
 
 // SetGrid sets the Grid field (column grid); it is saved before the response starts.
 func (h *SessionHandle) SetGrid(v [3]int) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Grid", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Grid = v
 	h.raw[5] = nil
-	h.enc[5] = nil
+	h.enc[5] = b // the encoding just checked
 	h.mark(sessionGridBit, "Grid")
 }
 
@@ -594,11 +649,16 @@ func (h *SessionHandle) SetGrid(v [3]int) {
 func (h *SessionHandle) EditGrid(fn func(*[3]int)) {
 	v := h.Grid()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Grid", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Grid = v
 	h.raw[5] = nil
-	h.enc[5] = nil
+	h.enc[5] = b // the encoding just checked
 	h.mark(sessionGridBit, "Grid")
 }
 
@@ -624,11 +684,16 @@ func (h *SessionHandle) Deep() Deep {
 
 // SetDeep sets the Deep field (column deep); it is saved before the response starts.
 func (h *SessionHandle) SetDeep(v Deep) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Deep", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Deep = cloneSessionValue(v)
 	h.raw[6] = nil
-	h.enc[6] = nil
+	h.enc[6] = b // the encoding just checked
 	h.mark(sessionDeepBit, "Deep")
 }
 
@@ -636,11 +701,16 @@ func (h *SessionHandle) SetDeep(v Deep) {
 func (h *SessionHandle) EditDeep(fn func(*Deep)) {
 	v := h.Deep()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Deep", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Deep = v
 	h.raw[6] = nil
-	h.enc[6] = nil
+	h.enc[6] = b // the encoding just checked
 	h.mark(sessionDeepBit, "Deep")
 }
 
@@ -666,11 +736,16 @@ func (h *SessionHandle) Byes() map[int]Item {
 
 // SetByes sets the Byes field (column byes); it is saved before the response starts.
 func (h *SessionHandle) SetByes(v map[int]Item) {
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Byes", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Byes = maps.Clone(v)
 	h.raw[7] = nil
-	h.enc[7] = nil
+	h.enc[7] = b // the encoding just checked
 	h.mark(sessionByesBit, "Byes")
 }
 
@@ -678,11 +753,16 @@ func (h *SessionHandle) SetByes(v map[int]Item) {
 func (h *SessionHandle) EditByes(fn func(*map[int]Item)) {
 	v := h.Byes()
 	fn(&v)
+	b, err := sessionrt.EncodeJSON(v)
+	if err != nil {
+		h.st.Invalid("Byes", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Byes = v
 	h.raw[7] = nil
-	h.enc[7] = nil
+	h.enc[7] = b // the encoding just checked
 	h.mark(sessionByesBit, "Byes")
 }
 

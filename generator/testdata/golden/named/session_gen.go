@@ -235,6 +235,10 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Theme", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Theme = v

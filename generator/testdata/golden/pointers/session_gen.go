@@ -310,6 +310,12 @@ func (h *SessionHandle) Name() *string {
 
 // SetName sets the Name field (column name); it is saved before the response starts.
 func (h *SessionHandle) SetName(v *string) {
+	if v != nil {
+		if err := sessionrt.CheckText(string(*v)); err != nil {
+			h.st.Invalid("Name", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Name = sessionrt.CopyPtr(v, nil)
@@ -320,6 +326,12 @@ func (h *SessionHandle) SetName(v *string) {
 func (h *SessionHandle) EditName(fn func(**string)) {
 	v := h.Name()
 	fn(&v)
+	if v != nil {
+		if err := sessionrt.CheckText(string(*v)); err != nil {
+			h.st.Invalid("Name", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Name = v
@@ -567,6 +579,12 @@ func (h *SessionHandle) Theme() *Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v *Theme) {
+	if v != nil {
+		if err := sessionrt.CheckText(string(*v)); err != nil {
+			h.st.Invalid("Theme", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Theme = sessionrt.CopyPtr(v, nil)
@@ -577,6 +595,12 @@ func (h *SessionHandle) SetTheme(v *Theme) {
 func (h *SessionHandle) EditTheme(fn func(**Theme)) {
 	v := h.Theme()
 	fn(&v)
+	if v != nil {
+		if err := sessionrt.CheckText(string(*v)); err != nil {
+			h.st.Invalid("Theme", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Theme = v
@@ -608,11 +632,20 @@ func (h *SessionHandle) Prefs() *Prefs {
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v *Prefs) {
+	var b []byte
+	if v != nil {
+		var err error
+		b, err = sessionrt.EncodeJSON(*v)
+		if err != nil {
+			h.st.Invalid("Prefs", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Prefs = sessionrt.CopyPtr(v, nil)
 	h.raw[0] = nil
-	h.enc[0] = nil
+	h.enc[0] = b // the encoding just checked
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
@@ -620,11 +653,20 @@ func (h *SessionHandle) SetPrefs(v *Prefs) {
 func (h *SessionHandle) EditPrefs(fn func(**Prefs)) {
 	v := h.Prefs()
 	fn(&v)
+	var b []byte
+	if v != nil {
+		var err error
+		b, err = sessionrt.EncodeJSON(*v)
+		if err != nil {
+			h.st.Invalid("Prefs", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Prefs = v
 	h.raw[0] = nil
-	h.enc[0] = nil
+	h.enc[0] = b // the encoding just checked
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
@@ -655,13 +697,22 @@ func (h *SessionHandle) Roles() *[]string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v *[]string) {
+	var b []byte
+	if v != nil {
+		var err error
+		b, err = sessionrt.EncodeJSON(*v)
+		if err != nil {
+			h.st.Invalid("Roles", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Roles = sessionrt.CopyPtr(v, func(x []string) []string {
 		return slices.Clone(x)
 	})
 	h.raw[1] = nil
-	h.enc[1] = nil
+	h.enc[1] = b // the encoding just checked
 	h.mark(sessionRolesBit, "Roles")
 }
 
@@ -669,11 +720,20 @@ func (h *SessionHandle) SetRoles(v *[]string) {
 func (h *SessionHandle) EditRoles(fn func(**[]string)) {
 	v := h.Roles()
 	fn(&v)
+	var b []byte
+	if v != nil {
+		var err error
+		b, err = sessionrt.EncodeJSON(*v)
+		if err != nil {
+			h.st.Invalid("Roles", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Roles = v
 	h.raw[1] = nil
-	h.enc[1] = nil
+	h.enc[1] = b // the encoding just checked
 	h.mark(sessionRolesBit, "Roles")
 }
 

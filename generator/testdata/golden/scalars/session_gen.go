@@ -239,6 +239,10 @@ func (h *SessionHandle) Name() string {
 
 // SetName sets the Name field (column name); it is saved before the response starts.
 func (h *SessionHandle) SetName(v string) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Name", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Name = v

@@ -473,6 +473,10 @@ func (h *SessionHandle) Email() string {
 
 // SetEmail sets the Email field (column email_address); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Email", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Email = v
@@ -486,6 +490,12 @@ func (h *SessionHandle) Tenant() *string {
 
 // SetTenant sets the Tenant field (column tenant); it is saved before the response starts.
 func (h *SessionHandle) SetTenant(v *string) {
+	if v != nil {
+		if err := sessionrt.CheckText(string(*v)); err != nil {
+			h.st.Invalid("Tenant", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Tenant = sessionrt.CopyPtr(v, nil)
@@ -496,6 +506,12 @@ func (h *SessionHandle) SetTenant(v *string) {
 func (h *SessionHandle) EditTenant(fn func(**string)) {
 	v := h.Tenant()
 	fn(&v)
+	if v != nil {
+		if err := sessionrt.CheckText(string(*v)); err != nil {
+			h.st.Invalid("Tenant", err)
+			return
+		}
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Tenant = v
@@ -522,6 +538,10 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Theme", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Theme = v
@@ -558,6 +578,10 @@ func (h *SessionHandle) Nick() string {
 
 // SetNick sets the Nick field (column nickname); it is saved before the response starts.
 func (h *SessionHandle) SetNick(v string) {
+	if err := sessionrt.CheckText(string(v)); err != nil {
+		h.st.Invalid("Nick", err)
+		return
+	}
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Nick = v
