@@ -50,8 +50,16 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	f.Comment("response, so the handler can see the error itself.")
 	recv().Id("Commit").Params(ctxParam()).Error().Block(jen.Return(jen.Id("s").Dot("m").Dot("Commit").Call(jen.Id("ctx"))))
 
-	f.Comment("Destroy deletes the request's session now (logout) and expires its cookie.")
+	f.Comment("Destroy deletes the request's session now (logout) and expires its cookie;")
+	f.Comment("changes after it start a new session.")
 	recv().Id("Destroy").Params(ctxParam()).Error().Block(jen.Return(jen.Id("s").Dot("m").Dot("Destroy").Call(jen.Id("ctx"))))
+
+	f.Comment("UpgradeHeader saves the request's session now and returns the headers its")
+	f.Comment("response must carry (Set-Cookie among them), for a handler that hijacks the")
+	f.Comment("connection: pass them to the websocket upgrader. Without it, hijacking a")
+	f.Comment("request whose session sets or expires the cookie fails with")
+	f.Comment("sessionrt.ErrHijackCookie.")
+	recv().Id("UpgradeHeader").Params(ctxParam()).Params(jen.Qual("net/http", "Header"), jen.Error()).Block(jen.Return(jen.Id("s").Dot("m").Dot("UpgradeHeader").Call(jen.Id("ctx"))))
 
 	f.Comment("Reap deletes expired sessions in batches of at most batch rows.")
 	recv().Id("Reap").Params(ctxParam(), jen.Id("batch").Int()).Params(jen.Int64(), jen.Error()).Block(

@@ -70,9 +70,19 @@ func (s *SessionStore) Commit(ctx context.Context) error {
 	return s.m.Commit(ctx)
 }
 
-// Destroy deletes the request's session now (logout) and expires its cookie.
+// Destroy deletes the request's session now (logout) and expires its cookie;
+// changes after it start a new session.
 func (s *SessionStore) Destroy(ctx context.Context) error {
 	return s.m.Destroy(ctx)
+}
+
+// UpgradeHeader saves the request's session now and returns the headers its
+// response must carry (Set-Cookie among them), for a handler that hijacks the
+// connection: pass them to the websocket upgrader. Without it, hijacking a
+// request whose session sets or expires the cookie fails with
+// sessionrt.ErrHijackCookie.
+func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
+	return s.m.UpgradeHeader(ctx)
 }
 
 // Reap deletes expired sessions in batches of at most batch rows.
