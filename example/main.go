@@ -39,6 +39,8 @@ func main() {
 func run(log *slog.Logger) error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	insecure := flag.Bool("insecure-cookie", false, "plain-http local development: send the session cookie without Secure and without the __Host- prefix")
+	cacheEntries := flag.Int("cache", 0, "cache up to this many sessions in memory (0: off); writes on any instance evict them through NOTIFY")
+	listenURL := flag.String("cache-listen-url", "", "direct PostgreSQL URL for the cache's LISTEN connection (required behind a transaction pooler; default DATABASE_URL)")
 	txPooler := flag.Bool("transaction-pooler", false, "DATABASE_URL goes through a pooler in transaction mode (PgBouncer pool_mode = transaction): refuse pgx exec modes it breaks; add default_query_exec_mode=cache_describe to the URL")
 	flag.Parse()
 
@@ -65,11 +67,22 @@ func run(log *slog.Logger) error {
 		return err
 	}
 
-	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{Insecure: *insecure, TransactionPooler: *txPooler}, Logger: log})
+	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{
+		Insecure:          *insecure,
+		TransactionPooler: *txPooler,
+		Cache:             sessionrt.CacheConfig{MaxEntries: *cacheEntries, ListenURL: *listenURL},
+	}, Logger: log})
 	if err != nil {
 		return err
 	}
 	go a.Sessions.Manager().RunReaper(ctx, time.Minute, 1000)
+	if *cacheEntries > 0 {
+		go func() {
+			if err := a.Sessions.Manager().RunCacheListener(ctx); err != nil {
+				log.Error("session cache listener stopped; the cache stays off", "err", err)
+			}
+		}()
+	}
 
 	srv := &http.Server{
 		Addr:              *addr,

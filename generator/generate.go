@@ -32,6 +32,10 @@ type Options struct {
 	Out        string // sqlc's Go output directory; default <Dir>/<lower(Type)>db
 	GoFile     string // typed layer file; default <Dir>/<snake_case(Type)>_gen.go
 	AllowDrop  bool   // allow migrations that drop columns of removed fields
+	// Cache emits the triggers that publish changed and deleted keys with
+	// NOTIFY, which the runtime's Config.Cache needs to evict across
+	// instances.
+	Cache bool
 	// Now stamps new migrations; default time.Now.
 	Now func() time.Time
 	// SQLC runs sqlc; default ExecSelf.
@@ -132,6 +136,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.Cache = o.Cache
 	p, err := o.resolve(l)
 	if err != nil {
 		return nil, err

@@ -46,7 +46,8 @@ func Plan(cur, want *TableSchema, opt PlanOptions) ([]Migration, error) {
 		return nil, errors.New("plan: no wanted table")
 	}
 	if cur == nil {
-		return []Migration{planCreate(want)}, nil
+		out := []Migration{planCreate(want)}
+		return append(out, planTriggers(&TableSchema{Name: want.Name}, want)...), nil
 	}
 	p := &planner{
 		t:    want.Name,
@@ -67,7 +68,65 @@ func Plan(cur, want *TableSchema, opt PlanOptions) ([]Migration, error) {
 		out = append(out, Migration{Name: "alter_" + want.Name, Up: p.up, Down: down})
 	}
 	out = append(out, p.indexes(want)...)
+	out = append(out, planTriggers(cur, want)...)
 	return out, nil
+}
+
+// planTriggers returns the migration that adds the evict triggers want has
+// and cur lacks, or drops the ones cur has and want no longer asks for.
+// Triggers the generator did not name are never touched.
+func planTriggers(cur, want *TableSchema) []Migration {
+	t := want.Name
+	owned := EvictTriggers(t)
+	has := func(ts *TableSchema, name string) bool { return slices.Contains(ts.Triggers, name) }
+	var missing, stale bool
+	for _, name := range owned {
+		missing = missing || (has(want, name) && !has(cur, name))
+		stale = stale || (!has(want, name) && has(cur, name))
+	}
+	switch {
+	case missing:
+		return []Migration{{Name: "evict_" + t, Up: evictUpSQL(t), Down: evictDownSQL(t)}}
+	case stale:
+		return []Migration{{Name: "drop_evict_" + t, Up: evictDownSQL(t), Down: evictUpSQL(t)}}
+	}
+	return nil
+}
+
+// evictUpSQL creates the statement-level triggers that publish, on
+// EvictChannel and in the writing transaction (so only if it commits), the
+// hex keys of every row an UPDATE or DELETE changed, comma-separated, or
+// "*" (evict everything) when the list exceeds NOTIFY's 8000-byte payload.
+func evictUpSQL(t string) []string {
+	ups := []string{fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s_evict() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    keys text;
+BEGIN
+    SELECT string_agg(encode(token_hash, 'hex'), ',') INTO keys FROM evicted;
+    IF keys IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF length(keys) >= 8000 THEN
+        keys := '*';
+    END IF;
+    PERFORM pg_notify('%s', keys);
+    RETURN NULL;
+END
+$$;`, t, EvictChannel(t))}
+	for i, op := range []string{"UPDATE", "DELETE"} {
+		ups = append(ups, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s REFERENCING OLD TABLE AS evicted FOR EACH STATEMENT EXECUTE FUNCTION %s_evict();",
+			EvictTriggers(t)[i], op, t, t))
+	}
+	return ups
+}
+
+// evictDownSQL drops what evictUpSQL creates.
+func evictDownSQL(t string) []string {
+	var downs []string
+	for _, name := range EvictTriggers(t) {
+		downs = append(downs, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s;", name, t))
+	}
+	return append(downs, fmt.Sprintf("DROP FUNCTION IF EXISTS %s_evict();", t))
 }
 
 func cloneIndexes(ix []Index) []Index {

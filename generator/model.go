@@ -27,6 +27,7 @@ type Model struct {
 	ModDir   string // module root directory
 	TypeName string // payload type name, e.g. "Session"
 	Table    string // SQL table name, e.g. "sessions"
+	Cache    bool   // the table publishes changed and deleted keys for the runtime's cache (a NOTIFY trigger)
 	Fields   []Field
 }
 
@@ -65,9 +66,10 @@ type Field struct {
 // TableSchema is a sessions table's shape: wanted (from the Model) or
 // replayed (from committed migrations).
 type TableSchema struct {
-	Name    string
-	Columns []Column
-	Indexes []Index
+	Name     string
+	Columns  []Column
+	Indexes  []Index
+	Triggers []string // trigger names on the table
 }
 
 // Column is one column of a TableSchema.
@@ -104,7 +106,20 @@ func (m *Model) WantedSchema() *TableSchema {
 			t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, f.Column), Columns: []string{f.Column}})
 		}
 	}
+	if m.Cache {
+		t.Triggers = EvictTriggers(m.Table)
+	}
 	return t
+}
+
+// EvictChannel is the NOTIFY channel on which the table's evict triggers
+// publish the keys of changed and deleted rows.
+func EvictChannel(table string) string { return table + "_evict" }
+
+// EvictTriggers are the names of the triggers that publish on
+// EvictChannel: one after UPDATE, one after DELETE.
+func EvictTriggers(table string) []string {
+	return []string{table + "_evict_update", table + "_evict_delete"}
 }
 
 // lifecycleColumns are the columns every sessions table has before the

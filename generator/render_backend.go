@@ -142,8 +142,15 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		}
 		return out, nil
 	}
-	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Meta").Values(), jen.False(), rt("ErrNotFound")))
-	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.False(), jen.Err()))
+	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Loaded").Values(), rt("ErrNotFound")))
+	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Loaded").Values(), jen.Err()))
+	loaded := func(r string) *jen.Statement {
+		return rt("Loaded").Values(jen.Dict{
+			jen.Id("Meta"):     meta(r),
+			jen.Id("TouchDue"): jen.Id(r).Dot("TouchDue"),
+			jen.Id("Now"):      jen.Id(r).Dot("DbNow"),
+		})
+	}
 	get := []jen.Code{
 		jen.Var().Id("r").Qual(db, "Get"+m.TypeName+"Row"),
 		jen.Var().Err().Error(),
@@ -162,25 +169,25 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		return err
 	}
 	get = append(get, body...)
-	get = append(get, jen.Return(meta("r"), jen.Id("r").Dot("TouchDue"), jen.Nil()))
-	f.Comment("Get reads the live session with this token hash into rec, and reports")
-	f.Comment("whether a touch is due by the database clock.")
-	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(rt("Meta"), jen.Bool(), jen.Error()).Block(get...)
+	get = append(get, jen.Return(loaded("r"), jen.Nil()))
+	f.Comment("Get reads the live session with this token hash into rec, with whether a")
+	f.Comment("touch is due and the time, both by the database clock.")
+	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(rt("Loaded"), jen.Error()).Block(get...)
 
 	getAny := []jen.Code{
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("GetAny"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "GetAny"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("TouchUs").Op(":").Id("touchAfter").Dot("Microseconds").Call())),
-		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(jen.Nil(), rt("Meta").Values(), jen.False(), rt("ErrNotFound"))),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), rt("Meta").Values(), jen.False(), jen.Err())),
+		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(jen.Nil(), rt("Loaded").Values(), rt("ErrNotFound"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), rt("Loaded").Values(), jen.Err())),
 	}
 	body, err = scan("r")
 	if err != nil {
 		return err
 	}
 	getAny = append(getAny, body...)
-	getAny = append(getAny, jen.Return(jen.Id("r").Dot("TokenHash"), meta("r"), jen.Id("r").Dot("TouchDue"), jen.Nil()))
+	getAny = append(getAny, jen.Return(jen.Id("r").Dot("TokenHash"), loaded("r"), jen.Nil()))
 	f.Comment("GetAny reads the most recently used live session among hashes into rec and")
 	f.Comment("returns its token hash.")
-	recv().Id("GetAny").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(jen.Index().Byte(), rt("Meta"), jen.Bool(), jen.Error()).Block(getAny...)
+	recv().Id("GetAny").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(jen.Index().Byte(), rt("Loaded"), jen.Error()).Block(getAny...)
 
 	f.Comment("Renewed reports whether one of hashes was renewed away less than grace ago.")
 	recv().Id("Renewed").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("grace").Qual("time", "Duration")).Params(jen.Bool(), jen.Error()).Block(
@@ -264,6 +271,13 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	f.Comment("DeleteExpired deletes at most limit expired sessions.")
 	recv().Id("DeleteExpired").Params(ctxParam(), dbArg(), jen.Id("limit").Int()).Params(jen.Int64(), jen.Error()).Block(
 		jen.Return(q().Dot("DeleteExpired"+n.plural).Call(jen.Id("ctx"), jen.Int32().Call(jen.Min(jen.Id("limit"), jen.Qual("math", "MaxInt32"))))))
+
+	channel := ""
+	if m.Cache {
+		channel = EvictChannel(m.Table)
+	}
+	f.Comment("EvictChannel is the NOTIFY channel of the table's evict triggers (\"\": none).")
+	recv().Id("EvictChannel").Params().String().Block(jen.Return(jen.Lit(channel)))
 
 	f.Comment("Count reports the number of live sessions.")
 	recv().Id("Count").Params(ctxParam(), dbArg()).Params(jen.Int64(), jen.Error()).Block(

@@ -378,6 +378,11 @@ func (r *replayer) apply(n *pg.Node) error {
 		return r.createIndex(n.GetIndexStmt())
 	case n.GetDropStmt() != nil:
 		return r.drop(n.GetDropStmt())
+	case n.GetCreateTrigStmt() != nil:
+		ct := n.GetCreateTrigStmt()
+		if t := r.tables[relName(ct.Relation)]; t != nil && !slices.Contains(t.Triggers, ct.Trigname) {
+			t.Triggers = append(t.Triggers, ct.Trigname)
+		}
 	}
 	return nil
 }
@@ -669,6 +674,19 @@ func (r *replayer) drop(s *pg.DropStmt) error {
 				return fmt.Errorf("table %s does not exist", name)
 			}
 			delete(r.tables, name)
+		}
+	case pg.ObjectType_OBJECT_TRIGGER:
+		for _, o := range s.Objects {
+			// DROP TRIGGER name ON table: the object is the list [table, name].
+			l := o.GetList()
+			if l == nil || len(l.Items) < 2 {
+				continue
+			}
+			name := l.Items[len(l.Items)-1].GetString_().GetSval()
+			table := objectName(&pg.Node{Node: &pg.Node_List{List: &pg.List{Items: l.Items[:len(l.Items)-1]}}})
+			if t := r.tables[table]; t != nil {
+				t.Triggers = slices.DeleteFunc(t.Triggers, func(x string) bool { return x == name })
+			}
 		}
 	case pg.ObjectType_OBJECT_INDEX:
 		for _, o := range s.Objects {

@@ -25,7 +25,7 @@ echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.m
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt
 
 echo "== generated files are up to date (sessiongen -check)" >&2
-go run ./cmd/sessiongen -check -dir example/app -type Session
+go run ./cmd/sessiongen -check -dir example/app -type Session -cache
 
 echo "== fuzz (bounded)" >&2
 go test -run '^$' -fuzz '^FuzzCookie$' -fuzztime 15s ./sessionrt

@@ -89,13 +89,12 @@ type Backend interface {
 	// New returns an empty record bound to st.
 	New(st *State) Record
 	// Get reads the live session with this token hash into rec. With lock it
-	// reads FOR UPDATE (inside a transaction). touchDue reports, by the
-	// database clock, whether last_seen_at is at least touchAfter old.
-	Get(ctx context.Context, db DB, hash []byte, lock bool, touchAfter time.Duration, rec Record) (meta Meta, touchDue bool, err error)
+	// reads FOR UPDATE (inside a transaction).
+	Get(ctx context.Context, db DB, hash []byte, lock bool, touchAfter time.Duration, rec Record) (Loaded, error)
 	// GetAny is Get for a request that carried several cookies of the
 	// session's name: it reads the most recently used live session among
 	// hashes and returns its hash.
-	GetAny(ctx context.Context, db DB, hashes [][]byte, touchAfter time.Duration, rec Record) (hash []byte, meta Meta, touchDue bool, err error)
+	GetAny(ctx context.Context, db DB, hashes [][]byte, touchAfter time.Duration, rec Record) ([]byte, Loaded, error)
 	// Renewed reports whether a live session was renewed away from one of
 	// hashes less than grace ago. It reads nothing else of that session.
 	Renewed(ctx context.Context, db DB, hashes [][]byte, grace time.Duration) (bool, error)
@@ -122,4 +121,15 @@ type Backend interface {
 	DeleteExpired(ctx context.Context, db DB, limit int) (int64, error)
 	// Count reports the number of live sessions.
 	Count(ctx context.Context, db DB) (int64, error)
+	// EvictChannel is the NOTIFY channel on which the table's triggers
+	// publish the keys of changed and deleted rows, or "" when the table was
+	// generated without them (sessiongen -cache).
+	EvictChannel() string
+}
+
+// Loaded is what a read of a stored session returns besides the record.
+type Loaded struct {
+	Meta     Meta
+	TouchDue bool      // by the database clock, last_seen_at is at least the touch interval old
+	Now      time.Time // the database clock at the read
 }

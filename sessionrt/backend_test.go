@@ -104,26 +104,31 @@ func (backend) New(st *sessionrt.State) sessionrt.Record { return &rec{st: st} }
 
 const touchDue = `last_seen_at <= now() - $2::bigint * interval '1 microsecond'`
 
-func (backend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, r sessionrt.Record) (sessionrt.Meta, bool, error) {
-	q := `SELECT ` + metaCols + `, ` + touchDue + `, counter, name, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()`
+func (backend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, r sessionrt.Record) (sessionrt.Loaded, error) {
+	q := `SELECT ` + metaCols + `, ` + touchDue + `, now(), counter, name, user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()`
 	if lock {
 		q += ` FOR UPDATE`
 	}
 	x := r.(*rec)
-	var due bool
-	m, err := scanMeta(db.QueryRow(ctx, q, hash, us(touchAfter)), &due, &x.counter, &x.name, &x.userID)
-	return m, due, err
+	var l sessionrt.Loaded
+	var err error
+	l.Meta, err = scanMeta(db.QueryRow(ctx, q, hash, us(touchAfter)), &l.TouchDue, &l.Now, &x.counter, &x.name, &x.userID)
+	return l, err
 }
 
-func (backend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, r sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+func (backend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, r sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
 	x := r.(*rec)
-	var due bool
+	var l sessionrt.Loaded
 	var hash []byte
-	m, err := scanMeta(db.QueryRow(ctx, `SELECT `+metaCols+`, `+touchDue+`, token_hash, counter, name, user_id FROM sessions
+	var err error
+	l.Meta, err = scanMeta(db.QueryRow(ctx, `SELECT `+metaCols+`, `+touchDue+`, now(), token_hash, counter, name, user_id FROM sessions
 WHERE token_hash = ANY($1::bytea[]) AND expires_at > now() ORDER BY last_seen_at DESC, token_hash LIMIT 1`, hashes, us(touchAfter)),
-		&due, &hash, &x.counter, &x.name, &x.userID)
-	return hash, m, due, err
+		&l.TouchDue, &l.Now, &hash, &x.counter, &x.name, &x.userID)
+	return hash, l, err
 }
+
+// EvictChannel is the channel of the evict triggers in cacheSchema.
+func (backend) EvictChannel() string { return "sessions_evict" }
 
 func (backend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
 	var ok bool

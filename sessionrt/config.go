@@ -78,6 +78,9 @@ type Config struct {
 	// describe_exec) with an error wrapping ErrUnsafeExecMode; use
 	// default_query_exec_mode=cache_describe, exec or simple_protocol.
 	TransactionPooler bool
+	// Cache turns on the per-process session cache (off by default); see
+	// CacheConfig and Manager.RunCacheListener.
+	Cache CacheConfig
 }
 
 // withDefaults validates c and fills in the defaults.
@@ -124,6 +127,8 @@ func (c Config) withDefaults() (Config, error) {
 		{"TouchInterval", &c.TouchInterval, DefaultTouchInterval},
 		{"QueryTimeout", &c.QueryTimeout, DefaultQueryTimeout},
 		{"RenewGrace", &c.RenewGrace, DefaultRenewGrace},
+		{"Cache.MaxStaleness", &c.Cache.MaxStaleness, DefaultCacheMaxStaleness},
+		{"Cache.Heartbeat", &c.Cache.Heartbeat, DefaultCacheHeartbeat},
 	}
 	for _, d := range dur {
 		switch {
@@ -141,6 +146,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.TouchInterval >= c.IdleTimeout {
 		errs = append(errs, fmt.Errorf("TouchInterval (%s) must be shorter than IdleTimeout (%s)", c.TouchInterval, c.IdleTimeout))
+	}
+	if c.Cache.MaxEntries < 0 {
+		errs = append(errs, fmt.Errorf("Cache.MaxEntries must not be negative (got %d)", c.Cache.MaxEntries))
 	}
 	if c.MaxPayloadBytes < 0 {
 		errs = append(errs, fmt.Errorf("MaxPayloadBytes must not be negative (got %d)", c.MaxPayloadBytes))

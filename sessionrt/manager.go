@@ -3,12 +3,14 @@ package sessionrt
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -19,6 +21,8 @@ type Manager struct {
 	be         Backend
 	cfg        Config
 	cookieName string
+	cache      *cache          // nil: off
+	listen     *pgx.ConnConfig // the cache listener's connection
 }
 
 // NewManager returns a Manager storing sessions with be on db. A nil db is
@@ -39,6 +43,15 @@ func NewManager(db Pool, be Backend, cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{db: db, be: be, cfg: c, cookieName: c.CookieName}
+	if c.Cache.MaxEntries > 0 && db != nil {
+		if be.EvictChannel() == "" {
+			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", ErrCacheTrigger)
+		}
+		if m.listen, err = listenConfig(db, c); err != nil {
+			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", err)
+		}
+		m.cache = newCache(c.Cache, c.TouchInterval)
+	}
 	if !c.Insecure && c.Path == "/" && c.Domain == "" {
 		m.cookieName = "__Host-" + c.CookieName
 	}
@@ -141,7 +154,9 @@ func (m *Manager) Destroy(ctx context.Context) error {
 	}
 	if !st.test {
 		for _, k := range keys {
-			if err := m.delete(ctx, k); err != nil {
+			err := m.delete(ctx, k)
+			m.cache.evict([sha256.Size]byte(k))
+			if err != nil {
 				return fmt.Errorf("sessionrt: destroy session %s: %w", hashPrefix(k), err)
 			}
 		}
@@ -251,7 +266,8 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 		cancel()
 	}()
 	fresh := m.be.New(st)
-	meta, due, err := m.get(ctx, tx, st.hash[:], true, fresh)
+	l, err := m.get(ctx, tx, st.hash[:], true, fresh)
+	meta, due := l.Meta, l.TouchDue
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
@@ -285,6 +301,7 @@ func (m *Manager) updateStored(ctx context.Context, st *State, fn func(rec Recor
 	tctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	err = tx.commit(tctx)
 	cancel()
+	m.cache.evict(st.hash)
 	if err != nil {
 		return true, fmt.Errorf("sessionrt: update: commit: %w", err)
 	}
@@ -385,14 +402,14 @@ func (m *Manager) checkSize(rec Record) error {
 }
 
 // get runs Backend.Get with QueryTimeout.
-func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Meta, bool, error) {
+func (m *Manager) get(ctx context.Context, db DB, hash []byte, lock bool, rec Record) (Loaded, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
 	return m.be.Get(ctx, db, hash, lock, m.cfg.TouchInterval, rec)
 }
 
 // getAny runs Backend.GetAny with QueryTimeout.
-func (m *Manager) getAny(ctx context.Context, hashes [][]byte, rec Record) ([]byte, Meta, bool, error) {
+func (m *Manager) getAny(ctx context.Context, hashes [][]byte, rec Record) ([]byte, Loaded, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
 	return m.be.GetAny(ctx, m.db, hashes, m.cfg.TouchInterval, rec)

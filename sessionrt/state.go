@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ctxKey is the context key of the request's *State.
@@ -201,22 +202,28 @@ func (st *State) load(ctx context.Context) error {
 	rec := m.be.New(st)
 	if st.ncands > 0 && !st.test {
 		var (
-			meta Meta
-			due  bool
-			err  error
+			l   Loaded
+			err error
 		)
 		if st.ncands == 1 {
-			meta, due, err = m.get(ctx, m.db, st.hash[:], false, rec)
+			if st.fromCache(rec) {
+				return nil
+			}
+			seq, caching := m.cache.begin()
+			l, err = m.get(ctx, m.db, st.hash[:], false, rec)
+			if err == nil && caching {
+				m.cache.put(st.hash, m.be, rec, l, seq)
+			}
 		} else {
 			var hash []byte
-			hash, meta, due, err = m.getAny(ctx, st.candidates(), rec)
+			hash, l, err = m.getAny(ctx, st.candidates(), rec)
 			if err == nil {
 				copy(st.hash[:], hash)
 			}
 		}
 		switch {
 		case err == nil:
-			st.found(meta, due)
+			st.found(l.Meta, l.TouchDue)
 		case errors.Is(err, ErrNotFound):
 			rec = m.be.New(st)
 			st.missed = true
@@ -227,6 +234,20 @@ func (st *State) load(ctx context.Context) error {
 	st.rec = rec
 	st.loaded = true
 	return nil
+}
+
+// fromCache loads the session from the manager's cache into rec if it
+// holds a live entry for the request's key.
+func (st *State) fromCache(rec Record) bool {
+	e, ok := st.m.cache.get(st.hash)
+	if !ok {
+		return false
+	}
+	rec.Absorb(e.rec)
+	st.rec = rec
+	st.loaded = true
+	st.found(e.meta, !time.Now().Before(e.touchAt))
+	return true
 }
 
 // found records a successful read of the stored session.
@@ -357,6 +378,7 @@ func (st *State) save(ctx context.Context) error {
 		lt := m.cfg.lifetime(st.remember)
 		lt.Touch = st.touchDue || st.renew
 		meta, err := m.saveRow(ctx, m.db, st.hash[:], newHash[:], st.renew, st.rec, lt, st.meta)
+		m.cache.evict(st.hash) // at once here; other instances by notification
 		if errors.Is(err, ErrNotFound) {
 			return st.vanished(ctx, "save")
 		}
@@ -372,6 +394,7 @@ func (st *State) save(ctx context.Context) error {
 	}
 	if st.touchDue {
 		meta, err := m.touch(ctx, st.hash[:], m.cfg.lifetime(st.remember))
+		m.cache.evict(st.hash)
 		if errors.Is(err, ErrNotFound) {
 			// Ended meanwhile; the read itself already happened.
 			st.stored = false

@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Out, "out", "", "directory of sqlc's Go output (default <dir>/<lower(type)>db)")
 	fs.StringVar(&o.GoFile, "o", "", "typed layer output file (default <dir>/<snake_case(type)>_gen.go)")
 	fs.BoolVar(&o.AllowDrop, "allow-drop", false, "allow a migration that drops the columns of removed fields (their data is lost)")
+	fs.BoolVar(&o.Cache, "cache", false, "emit the NOTIFY triggers the runtime's Config.Cache needs to evict changed and deleted sessions on every instance")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: sessiongen -type T [flags]\n\nflags:\n")
 		fs.PrintDefaults()

@@ -282,21 +282,28 @@ func firstLines(s string, n int) string {
 // TestExampleUpToDate is the CI check: the repository's example is
 // generated from its current struct.
 func TestExampleUpToDate(t *testing.T) {
-	dir := ""
+	dir, flags := "", []string(nil)
 	for _, d := range []string{"../../example/app", "../../example"} {
 		if data, err := os.ReadFile(filepath.Join(d, "session.go")); err == nil && strings.Contains(string(data), "type Session struct") {
 			dir = d
+			// The flags of the example's own //go:generate line.
+			for _, line := range strings.Split(string(data), "\n") {
+				if _, args, ok := strings.Cut(line, "cmd/sessiongen "); ok && strings.HasPrefix(line, "//go:generate ") {
+					flags = strings.Fields(args)
+				}
+			}
 			break
 		}
 	}
-	if dir == "" {
-		t.Fatal("example session.go with type Session not found under ../../example")
+	if dir == "" || flags == nil {
+		t.Fatal("example session.go with type Session and its //go:generate line not found under ../../example")
 	}
 	root, _ := filepath.Abs(filepath.Join("..", ".."))
 	before := snapshot(t, filepath.Join(root, "example"))
-	code, stdout, stderr := runCmd(t, "-check", "-dir", dir, "-type", "Session")
+	args := append([]string{"-check", "-dir", dir}, flags...)
+	code, stdout, stderr := runCmd(t, args...)
 	if code != 0 || stdout != "" || stderr != "" {
-		t.Errorf("sessiongen -check -dir %s -type Session: exit %d; run go generate ./...\nstdout:\n%s\nstderr:\n%s", dir, code, stdout, stderr)
+		t.Errorf("sessiongen %s: exit %d; run go generate ./...\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout, stderr)
 	}
 	sameSnapshot(t, "-check of the example", before, snapshot(t, filepath.Join(root, "example")))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
@@ -26,18 +27,80 @@ func server(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
 	return serve(t, pool, dsn)
 }
 
+// serverFunc starts the example for one contract test.
+type serverFunc func(t *testing.T) (*httptest.Server, *pgxpool.Pool)
+
+// cachedServer is server with the session cache on and its listener
+// running.
+func cachedServer(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
+	t.Helper()
+	pool, dsn := pgtest.New(t)
+	return serveWith(t, pool, dsn, sessionrt.Config{Insecure: true, Cache: sessionrt.CacheConfig{MaxEntries: 1000}})
+}
+
+// TestContract runs the example's HTTP contract with the session cache off
+// and on.
+func TestContract(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(*testing.T, serverFunc)
+	}{
+		{"Login", contractLogin}, {"Me", contractMe}, {"Cart", contractCart}, {"Counter", contractCounter},
+		{"LogoutReplay", contractLogoutReplay}, {"Fixation", contractFixation},
+		{"LogoutAllAndSessions", contractLogoutAllAndSessions}, {"AccountSwitch", contractAccountSwitch},
+	}
+	for _, mode := range []struct {
+		name   string
+		server serverFunc
+	}{{"cache_off", server}, {"cache_on", cachedServer}} {
+		for _, c := range cases {
+			t.Run(mode.name+"/"+c.name, func(t *testing.T) { c.run(t, mode.server) })
+		}
+	}
+}
+
 func serve(t *testing.T, pool *pgxpool.Pool, dsn string) (*httptest.Server, *pgxpool.Pool) {
+	t.Helper()
+	return serveWith(t, pool, dsn, sessionrt.Config{Insecure: true})
+}
+
+// serveWith is serve with a session configuration; with the cache on it
+// runs the cache listener and waits until the cache serves.
+func serveWith(t *testing.T, pool *pgxpool.Pool, dsn string, cfg sessionrt.Config) (*httptest.Server, *pgxpool.Pool) {
 	t.Helper()
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost})
+	a, err := app.New(pool, app.Config{Sessions: cfg, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.Cache.MaxEntries > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- a.Sessions.Manager().RunCacheListener(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("cache listener: %v", err)
+			}
+		})
+		waitCacheOn(t, a.Sessions.Manager())
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return srv, pool
+}
+
+// waitCacheOn waits until the cache listener has connected and flushed.
+func waitCacheOn(t *testing.T, m *sessionrt.Manager) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !m.CacheStats().On; {
+		if time.Now().After(deadline) {
+			t.Fatal("the cache listener did not connect")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // client is one browser: its own cookie jar.
@@ -120,7 +183,7 @@ type cart struct {
 	Items []app.CartItem `json:"items"`
 }
 
-func TestLogin(t *testing.T) {
+func contractLogin(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	tests := []struct {
 		name, body string
@@ -153,7 +216,7 @@ func TestLogin(t *testing.T) {
 	}
 }
 
-func TestMe(t *testing.T) {
+func contractMe(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	if code := c.do("GET", "/me", "", nil); code != 401 {
@@ -172,7 +235,7 @@ func TestMe(t *testing.T) {
 	}
 }
 
-func TestCart(t *testing.T) {
+func contractCart(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	var got cart
@@ -216,7 +279,7 @@ func equalItems(a, b []app.CartItem) bool {
 	return true
 }
 
-func TestCounter(t *testing.T) {
+func contractCounter(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	var got map[string]int64
@@ -241,7 +304,7 @@ func TestCounter(t *testing.T) {
 	}
 }
 
-func TestLogoutReplay(t *testing.T) {
+func contractLogoutReplay(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	c.login("alice@example.com")
@@ -268,7 +331,7 @@ func replayer(t *testing.T, srv *httptest.Server, value string) *client {
 	return c
 }
 
-func TestFixation(t *testing.T) {
+func contractFixation(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	c.do("POST", "/cart", `{"sku":"before-login","qty":1}`, nil)
@@ -295,7 +358,7 @@ func TestFixation(t *testing.T) {
 	}
 }
 
-func TestLogoutAllAndSessions(t *testing.T) {
+func contractLogoutAllAndSessions(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	laptop, phone, bob := newClient(t, srv), newClient(t, srv), newClient(t, srv)
 	if code := laptop.do("POST", "/logout-all", "", nil); code != 401 {
@@ -445,7 +508,7 @@ func TestCorruptColumn(t *testing.T) {
 // TestAccountSwitch covers issue 10 item 2: logging in as another user on
 // the same browser keeps nothing of the previous user's session, while an
 // anonymous visitor's cart survives login.
-func TestAccountSwitch(t *testing.T) {
+func contractAccountSwitch(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	// Anonymous cart, then login: the cart is kept.

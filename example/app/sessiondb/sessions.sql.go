@@ -73,7 +73,7 @@ func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) (int
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
 FROM sessions
 WHERE token_hash = ANY($2::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -87,6 +87,7 @@ type GetAnySessionParams struct {
 
 type GetAnySessionRow struct {
 	TokenHash         []byte
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -107,6 +108,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 	var i GetAnySessionRow
 	err := row.Scan(
 		&i.TokenHash,
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -126,7 +128,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 
 const getSession = `-- name: GetSession :one
 
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
@@ -137,6 +139,7 @@ type GetSessionParams struct {
 }
 
 type GetSessionRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -159,6 +162,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 	row := q.db.QueryRow(ctx, getSession, arg.TouchUs, arg.TokenHash)
 	var i GetSessionRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -177,7 +181,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
@@ -189,6 +193,7 @@ type GetSessionForUpdateParams struct {
 }
 
 type GetSessionForUpdateRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -208,6 +213,7 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpda
 	row := q.db.QueryRow(ctx, getSessionForUpdate, arg.TouchUs, arg.TokenHash)
 	var i GetSessionForUpdateRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,

@@ -784,9 +784,9 @@ func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
 	return &SessionHandle{st: st}
 }
 
-// Get reads the live session with this token hash into rec, and reports
-// whether a touch is due by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Meta, bool, error) {
+// Get reads the live session with this token hash into rec, with whether a
+// touch is due and the time, both by the database clock.
+func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
@@ -798,10 +798,10 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, false, sessionrt.ErrNotFound
+		return sessionrt.Loaded{}, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Meta{}, false, err
+		return sessionrt.Loaded{}, err
 	}
 	h := rec.(*SessionHandle)
 	h.raw[0] = r.Roles
@@ -820,18 +820,22 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.stored[6] = len(h.raw[6])
 	h.raw[7] = r.Byes
 	h.stored[7] = len(h.raw[7])
-	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+	return sessionrt.Loaded{
+		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
+		Now:      r.DbNow,
+		TouchDue: r.TouchDue,
+	}, nil
 }
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Meta, bool, error) {
+func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
 	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Meta{}, false, sessionrt.ErrNotFound
+		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Meta{}, false, err
+		return nil, sessionrt.Loaded{}, err
 	}
 	h := rec.(*SessionHandle)
 	h.raw[0] = r.Roles
@@ -850,7 +854,11 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.stored[6] = len(h.raw[6])
 	h.raw[7] = r.Byes
 	h.stored[7] = len(h.raw[7])
-	return r.TokenHash, sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), r.TouchDue, nil
+	return r.TokenHash, sessionrt.Loaded{
+		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
+		Now:      r.DbNow,
+		TouchDue: r.TouchDue,
+	}, nil
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
@@ -1105,6 +1113,11 @@ func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, 
 // DeleteExpired deletes at most limit expired sessions.
 func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
 	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+}
+
+// EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
+func (sessionBackend) EvictChannel() string {
+	return ""
 }
 
 // Count reports the number of live sessions.

@@ -60,7 +60,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
 FROM sessions
 WHERE token_hash = ANY($2::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -74,6 +74,7 @@ type GetAnySessionParams struct {
 
 type GetAnySessionRow struct {
 	TokenHash         []byte
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -95,6 +96,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 	var i GetAnySessionRow
 	err := row.Scan(
 		&i.TokenHash,
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -115,7 +117,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 
 const getSession = `-- name: GetSession :one
 
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
@@ -126,6 +128,7 @@ type GetSessionParams struct {
 }
 
 type GetSessionRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -149,6 +152,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 	row := q.db.QueryRow(ctx, getSession, arg.TouchUs, arg.TokenHash)
 	var i GetSessionRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -168,7 +172,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, roles, scores, prefs, cart, groups, grid, deep, byes
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
@@ -180,6 +184,7 @@ type GetSessionForUpdateParams struct {
 }
 
 type GetSessionForUpdateRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -200,6 +205,7 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpda
 	row := q.db.QueryRow(ctx, getSessionForUpdate, arg.TouchUs, arg.TokenHash)
 	var i GetSessionForUpdateRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,

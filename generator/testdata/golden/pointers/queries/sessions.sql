@@ -3,18 +3,18 @@
 -- Every lookup enforces expiry in SQL; no statement ever upserts.
 
 -- name: GetSession :one
-SELECT (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: GetSessionForUpdate :one
-SELECT (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
 -- name: GetAnySession :one
-SELECT token_hash, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
 FROM sessions
 WHERE token_hash = ANY(sqlc.arg(hashes)::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash

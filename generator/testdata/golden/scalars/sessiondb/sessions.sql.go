@@ -58,7 +58,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
 FROM sessions
 WHERE token_hash = ANY($2::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -72,6 +72,7 @@ type GetAnySessionParams struct {
 
 type GetAnySessionRow struct {
 	TokenHash         []byte
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -96,6 +97,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 	var i GetAnySessionRow
 	err := row.Scan(
 		&i.TokenHash,
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -119,7 +121,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 
 const getSession = `-- name: GetSession :one
 
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
@@ -130,6 +132,7 @@ type GetSessionParams struct {
 }
 
 type GetSessionRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -156,6 +159,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 	row := q.db.QueryRow(ctx, getSession, arg.TouchUs, arg.TokenHash)
 	var i GetSessionRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -178,7 +182,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
@@ -190,6 +194,7 @@ type GetSessionForUpdateParams struct {
 }
 
 type GetSessionForUpdateRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -213,6 +218,7 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpda
 	row := q.db.QueryRow(ctx, getSessionForUpdate, arg.TouchUs, arg.TokenHash)
 	var i GetSessionForUpdateRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,

@@ -136,7 +136,7 @@ func (q *Queries) DeleteSessionsByUserID(ctx context.Context, uid int64) (int64,
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
 FROM sessions
 WHERE token_hash = ANY($2::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -150,6 +150,7 @@ type GetAnySessionParams struct {
 
 type GetAnySessionRow struct {
 	TokenHash         []byte
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -171,6 +172,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 	var i GetAnySessionRow
 	err := row.Scan(
 		&i.TokenHash,
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -191,7 +193,7 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 
 const getSession = `-- name: GetSession :one
 
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
@@ -202,6 +204,7 @@ type GetSessionParams struct {
 }
 
 type GetSessionRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -225,6 +228,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 	row := q.db.QueryRow(ctx, getSession, arg.TouchUs, arg.TokenHash)
 	var i GetSessionRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
@@ -244,7 +248,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, uid, email_address, tenant, login_at, theme, key_hash, nickname, plain
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
@@ -256,6 +260,7 @@ type GetSessionForUpdateParams struct {
 }
 
 type GetSessionForUpdateRow struct {
+	DbNow             time.Time
 	TouchDue          bool
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -276,6 +281,7 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpda
 	row := q.db.QueryRow(ctx, getSessionForUpdate, arg.TouchUs, arg.TokenHash)
 	var i GetSessionForUpdateRow
 	err := row.Scan(
+		&i.DbNow,
 		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
