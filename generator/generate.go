@@ -14,9 +14,11 @@ package generator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -75,6 +77,12 @@ func (o *Options) resolve(l *loaded) (paths, error) {
 	p.goFile = filepath.Join(abs("."), snakeCase(o.Type)+"_gen.go")
 	if o.GoFile != "" {
 		p.goFile = abs(o.GoFile)
+	}
+	if filepath.Dir(p.goFile) != abs(".") {
+		return p, fmt.Errorf("-o %s must be a file in the package directory %s: the generated code declares methods on %s, which Go allows only in the package that declares it", o.GoFile, abs("."), o.Type)
+	}
+	if !strings.HasSuffix(p.goFile, ".go") || strings.HasSuffix(p.goFile, "_test.go") || strings.HasPrefix(filepath.Base(p.goFile), "_") || strings.HasPrefix(filepath.Base(p.goFile), ".") {
+		return p, fmt.Errorf("-o %s must name a .go file the go command builds (not a _test.go file, not starting with _ or .)", o.GoFile)
 	}
 	for name, dir := range map[string]string{"schema": p.schema, "queries": p.queries, "out": p.out} {
 		rel, err := filepath.Rel(p.root, dir)
@@ -136,6 +144,10 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	want := m.WantedSchema()
+	if err := checkIndexNames(m, want); err != nil {
+		return nil, err
+	}
 	out := &Output{}
 
 	// render: migrations
@@ -149,7 +161,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	}
 	po := m.planOptions()
 	po.AllowDrop = o.AllowDrop
-	plan, err := Plan(cur, m.WantedSchema(), po)
+	plan, err := Plan(cur, want, po)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +244,31 @@ func (m *Model) planOptions() PlanOptions {
 		po.Positions[f.Column] = fmt.Sprintf("%s:%d: field %s", f.Pos.Filename, f.Pos.Line, f.GoName)
 	}
 	return po
+}
+
+// maxIdentifier is PostgreSQL's identifier length (NAMEDATALEN-1): longer
+// names are silently truncated, and two truncated names can coincide.
+const maxIdentifier = 63
+
+// checkIndexNames refuses index names PostgreSQL would truncate.
+func checkIndexNames(m *Model, want *TableSchema) error {
+	var problems []string
+	for _, x := range want.Indexes {
+		if len(x.Name) <= maxIdentifier {
+			continue
+		}
+		why := fmt.Sprintf("index name %s is %d bytes long; PostgreSQL truncates names to %d bytes, so two such names can become one", x.Name, len(x.Name), maxIdentifier)
+		if i := slices.IndexFunc(m.Fields, func(f Field) bool { return f.Index && len(x.Columns) == 1 && f.Column == x.Columns[0] }); i >= 0 {
+			f := m.Fields[i]
+			problems = append(problems, fmt.Sprintf("%s:%d: field %s: %s; pass a shorter -table, or shorten the column with `session:\"name\"`", f.Pos.Filename, f.Pos.Line, f.GoName, why))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("table name %q is too long: %s; pass a shorter -table", m.Table, why))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 func relOrSelf(base, p string) string {

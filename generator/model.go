@@ -45,6 +45,7 @@ type Field struct {
 	GoName   string         // Go field name
 	Column   string         // column name
 	Was      string         // previous column name (tag was=), "" if none
+	Retype   bool           // tag retype: a jsonb field whose Go type changed on purpose
 	Index    bool           // tag index: indexed, with ListBy/DestroyBy
 	SQLType  string         // canonical PostgreSQL type: bigint, integer, smallint, text, boolean, double precision, real, timestamptz, bytea, jsonb
 	Nullable bool           // pointer field: nullable column

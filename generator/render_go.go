@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"go/token"
 	"go/types"
 	"path"
 	"slices"
@@ -19,6 +20,7 @@ const (
 // goNames are the identifiers the typed layer declares for one payload type.
 type goNames struct {
 	store, handle, backend, clone, meta string
+	newStore                            string // the store's constructor: NewSessionStore, or newWebSessionStore for an unexported type
 	prefix                              string // lowerFirst(TypeName), for unexported names
 	plural                              string
 	dbPath                              string // import path of the sqlc package
@@ -32,12 +34,17 @@ func newGoNames(m *Model, dbPath string) goNames {
 		store:     m.TypeName + "Store",
 		handle:    m.TypeName + "Handle",
 		backend:   lowerFirst(m.TypeName) + "Backend",
-		clone:     "clone" + m.TypeName + "Value",
+		newStore:  "New" + m.TypeName + "Store",
+		clone:     "clone" + upperFirst(m.TypeName) + "Value",
 		meta:      lowerFirst(m.TypeName) + "Meta",
 		prefix:    lowerFirst(m.TypeName),
 		plural:    m.TypeName + "s",
 		dbPath:    dbPath,
 		jsonIndex: map[string]int{},
+	}
+	if !token.IsExported(m.TypeName) {
+		// An unexported payload type gets an unexported constructor.
+		n.newStore = "new" + upperFirst(m.TypeName) + "Store"
 	}
 	for _, f := range m.Fields {
 		if f.Kind == KindJSON {
@@ -47,6 +54,13 @@ func newGoNames(m *Model, dbPath string) goNames {
 		}
 	}
 	return n
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(bytes.ToUpper([]byte(s[:1]))) + s[1:]
 }
 
 func lowerFirst(s string) string {
