@@ -5,8 +5,8 @@ import (
 	"go/types"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
