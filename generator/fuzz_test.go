@@ -105,7 +105,7 @@ func checkLoader(t *testing.T, dir, src string) *Model {
 	if err := os.WriteFile(filepath.Join(dir, "session.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err := load(dir, "Session", "session_gen.go")
+	l, err := load(dir, "Session")
 	if err != nil {
 		if strings.TrimSpace(err.Error()) == "" {
 			t.Fatalf("load failed with an empty error for\n%s", src)

@@ -125,13 +125,9 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if o.SQLC == nil {
 		o.SQLC = ExecSelf
 	}
-	goFileName := snakeCase(o.Type) + "_gen.go"
-	if o.GoFile != "" {
-		goFileName = filepath.Base(o.GoFile)
-	}
 
 	// load
-	l, err := load(o.Dir, o.Type, goFileName)
+	l, err := load(o.Dir, o.Type)
 	if err != nil {
 		return nil, err
 	}
