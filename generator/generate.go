@@ -227,7 +227,25 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		return nil, err
 	}
 	out.Files = append(out.Files, File{Path: p.goFile, Data: goSrc})
+	out.Root = p.root
+	for _, f := range out.Files {
+		out.Root = commonDir(out.Root, filepath.Dir(f.Path))
+	}
 	return out, nil
+}
+
+// commonDir is the deepest directory holding both a and b (absolute, clean).
+func commonDir(a, b string) string {
+	for {
+		if r, err := filepath.Rel(a, b); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return a
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			return a
+		}
+		a = parent
+	}
 }
 
 // planOptions carries the tags and positions the migration planner needs.

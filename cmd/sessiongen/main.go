@@ -65,14 +65,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *check {
-		diff, err := out.Check(o.Dir)
+		diff, err := out.Check(out.Root)
 		if err != nil {
 			fmt.Fprintf(stderr, "sessiongen: %v\n", err)
 			return 2
 		}
 		if diff != "" {
 			fmt.Fprintf(stdout, "%s", diff)
-			fmt.Fprintf(stderr, "sessiongen: generated files are stale; run go generate\n")
+			fmt.Fprintf(stderr, "sessiongen: generated files are stale; run go generate (or apply the diff with patch -p1 in %s)\n", out.Root)
 			return 1
 		}
 		return 0
@@ -83,7 +83,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	for _, p := range wrote {
-		fmt.Fprintf(stdout, "sessiongen: wrote %s\n", p)
+		verb := "wrote"
+		if _, err := os.Stat(p); err != nil {
+			verb = "removed" // a stale output of an earlier run
+		}
+		fmt.Fprintf(stdout, "sessiongen: %s %s\n", verb, p)
 	}
 	return 0
 }
