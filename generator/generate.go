@@ -250,10 +250,13 @@ func commonDir(a, b string) string {
 
 // planOptions carries the tags and positions the migration planner needs.
 func (m *Model) planOptions() PlanOptions {
-	po := PlanOptions{Renames: map[string]string{}, Positions: map[string]string{}}
+	po := PlanOptions{Renames: map[string]string{}, Positions: map[string]string{}, Retype: map[string]bool{}}
 	for _, f := range m.Fields {
 		if f.Was != "" {
 			po.Renames[f.Column] = f.Was
+		}
+		if f.Retype {
+			po.Retype[f.Column] = true
 		}
 		po.Positions[f.Column] = fmt.Sprintf("%s:%d: field %s", f.Pos.Filename, f.Pos.Line, f.GoName)
 	}

@@ -67,6 +67,11 @@ type TableSchema struct {
 	Name    string
 	Columns []Column
 	Indexes []Index
+	// Foreign lists the objects on the table that migrations not written
+	// by sessiongen created (indexes, constraints, triggers): sessiongen
+	// never drops them, and refuses changes that would drop them with a
+	// column.
+	Foreign []ForeignObject
 }
 
 // Column is one column of a TableSchema.
@@ -75,12 +80,27 @@ type Column struct {
 	Type     string // canonical type name as in Field.SQLType
 	Nullable bool
 	Default  string // SQL expression, "" for none
+	// GoType is the Go type a jsonb column holds, as recorded by a
+	// sessiongen migration's COMMENT ON COLUMN ("" when none is recorded).
+	GoType string
+	// Foreign marks a column a migration not written by sessiongen added:
+	// left alone when no field maps to it.
+	Foreign bool
 }
 
 // Index is one non-primary index of a TableSchema.
 type Index struct {
 	Name    string
-	Columns []string
+	Columns []string // column names; "expr" for an expression
+	Foreign bool     // created by a migration not written by sessiongen: never dropped
+}
+
+// ForeignObject is an object on a table that sessiongen did not create.
+type ForeignObject struct {
+	Kind    string   // "index", "constraint" or "trigger"
+	Name    string   // its name ("" when PostgreSQL chose it and we cannot tell)
+	Columns []string // the columns it uses
+	File    string   // the migration that created it
 }
 
 // IndexName is the name sessiongen gives the index on one column.
@@ -100,7 +120,11 @@ func (m *Model) WantedSchema() *TableSchema {
 	)
 	t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, ColExpiresAt), Columns: []string{ColExpiresAt}})
 	for _, f := range m.Fields {
-		t.Columns = append(t.Columns, Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default})
+		c := Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default}
+		if f.Kind == KindJSON {
+			c.GoType = f.GoType
+		}
+		t.Columns = append(t.Columns, c)
 		if f.Index {
 			t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, f.Column), Columns: []string{f.Column}})
 		}
