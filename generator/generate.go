@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -146,27 +147,84 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	}
 	out := &Output{}
 
+	// render: who uses which table. A generated query file names its table
+	// and type: another type on our table is refused, and our type on
+	// another table means -table changed (the old outputs go, the table is
+	// renamed).
+	oldConfig, err := os.ReadFile(p.sqlcConfig)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
+	}
+	uses, err := tableUses(p, oldConfig)
+	if err != nil {
+		return nil, err
+	}
+	var previous []tableUse
+	for _, u := range uses {
+		if u.File == filepath.Join(p.queries, m.Table+".sql") && u.Table != m.Table {
+			continue // our own query file, edited: it is regenerated
+		}
+		same := sameOwner(u, m, p, o.Dir)
+		switch {
+		case u.Table == m.Table && !same:
+			return nil, fmt.Errorf("table %s is already used by type %s (%s); pass another -table for %s", m.Table, u.Type, ownerPosition(u, p), m.TypeName)
+		case u.Table != m.Table && same:
+			previous = append(previous, u)
+		}
+	}
+
 	// render: migrations
 	existing, err := ReadMigrations(p.schema)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := Replay(existing, m.Table)
+	if err := checkDeletedMigrations(existing, p.schema, p.goFile); err != nil {
+		return nil, err
+	}
+	r, err := replay(existing)
 	if err != nil {
 		return nil, err
+	}
+	cur := r.tables[m.Table]
+	var plan []Migration
+	var removed []string
+	for _, u := range previous {
+		old := r.tables[u.Table]
+		if old == nil {
+			continue // never migrated: only its outputs go
+		}
+		if cur != nil {
+			return nil, fmt.Errorf("type %s moved from table %s to table %s (-table), but both tables exist in %s: sessiongen would rename %s to %s; drop or rename table %s in a migration of your own first, or pass -table %s", m.TypeName, u.Table, m.Table, p.schema, u.Table, m.Table, m.Table, u.Table)
+		}
+		mig, renamed, err := renameTable(old, m.Table)
+		if err != nil {
+			return nil, err
+		}
+		plan = append(plan, mig)
+		cur = renamed
+	}
+	for _, u := range previous {
+		removed = append(removed, u.Queries)
+		out.Files = append(out.Files, File{Path: u.File, Delete: true})
+	}
+	if cur != nil && !slices.ContainsFunc(cur.Columns, func(c Column) bool { return !c.Foreign }) {
+		return nil, fmt.Errorf("table %s exists in %s, but no migration sessiongen wrote created it; pass another -table", m.Table, p.schema)
 	}
 	po := m.planOptions()
 	po.AllowDrop = o.AllowDrop
-	plan, err := Plan(cur, want, po)
+	rest, err := Plan(cur, want, po)
 	if err != nil {
 		return nil, err
 	}
-	schemaFiles := map[string][]byte{}
-	for _, f := range existing {
-		schemaFiles[filepath.ToSlash(filepath.Join(p.rel(p.schema), f.Name))] = f.Data
-	}
+	plan = append(plan, rest...)
 	ts := NextTimestamp(o.Now(), existing)
+	follows := ""
+	if len(existing) > 0 {
+		follows = existing[len(existing)-1].Name
+	}
+	all := slices.Clone(existing)
 	for i, mig := range plan {
+		mig.Follows = follows
 		data, err := RenderMigration(mig)
 		if err != nil {
 			return nil, err
@@ -174,7 +232,15 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		name := MigrationFileName(ts.Add(time.Duration(i)*time.Second), mig.Name)
 		out.Files = append(out.Files, File{Path: filepath.Join(p.schema, name), Data: data, Once: true})
 		out.NewMigrations = append(out.NewMigrations, name)
-		schemaFiles[filepath.ToSlash(filepath.Join(p.rel(p.schema), name))] = data
+		all = append(all, MigrationFile{Name: name, Data: data})
+		follows = name
+	}
+	final, err := replay(all)
+	if err != nil {
+		return nil, fmt.Errorf("replaying the new migrations: %w", err)
+	}
+	if final.tables[m.Table] == nil {
+		return nil, fmt.Errorf("table %s does not exist after the migrations in %s", m.Table, p.schema)
 	}
 
 	// render: queries and sqlc.yaml
@@ -192,29 +258,42 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		Out:     p.rel(p.out),
 		Runtime: rtPath,
 	}
-	oldConfig, err := os.ReadFile(p.sqlcConfig)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
+	config, err := removeSQLCEntries(oldConfig, removed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
 	}
-	config, err := mergeSQLCConfig(oldConfig, entry)
+	config, err = mergeSQLCConfig(config, entry)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
 	}
 	out.Files = append(out.Files, File{Path: p.sqlcConfig, Data: config})
 
-	// render: sqlc, in a child process on a scratch copy
+	// render: sqlc, in a child process on a scratch copy that holds only
+	// this table (see sqlcSchema)
 	scratchConfig, err := mergeSQLCConfig(nil, entry)
 	if err != nil {
 		return nil, err
 	}
-	schemaFiles["sqlc.yaml"] = scratchConfig
-	schemaFiles[entry.Queries] = queries
-	gen, err := runSQLC(ctx, o.SQLC, p.root, schemaFiles, entry.Out)
+	scratch := map[string][]byte{
+		"sqlc.yaml":   scratchConfig,
+		entry.Queries: queries,
+		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(final.tables[m.Table], want),
+	}
+	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
 	if err != nil {
 		return nil, err
 	}
+	produced := map[string]bool{}
 	for _, rel := range sortedKeys(gen) {
 		out.Files = append(out.Files, File{Path: filepath.Join(p.root, rel), Data: gen[rel]})
+		produced[filepath.Join(p.root, rel)] = true
+	}
+	stale, err := staleSQLCFiles(p.out, produced)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range stale {
+		out.Files = append(out.Files, File{Path: f, Delete: true})
 	}
 
 	// render: the typed Go layer
@@ -222,7 +301,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, p.out)
 	}
 	dbPath := l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, p.out))
-	goSrc, err := renderGo(m, dbPath)
+	goSrc, err := renderGo(m, dbPath, final.lastGenerated[m.Table])
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ type Migration struct {
 	NoTransaction bool     // run outside a transaction (CREATE/DROP INDEX CONCURRENTLY)
 	Up            []string // statements, each ending with ";" (may span lines, may start with -- comments)
 	Down          []string // statements undoing Up, in reverse order
+	Follows       string   // file name of the migration before this one, "" for the first
 }
 
 // PlanOptions tunes Plan.
@@ -451,9 +452,9 @@ func RenderMigration(m Migration) ([]byte, error) {
 		opts = " transaction:false"
 	}
 	data := struct {
-		Options  string
-		Up, Down []string
-	}{opts, m.Up, m.Down}
+		Options, Follows string
+		Up, Down         []string
+	}{opts, m.Follows, m.Up, m.Down}
 	return renderTemplate("migration.sql.tmpl", data)
 }
 

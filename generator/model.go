@@ -3,6 +3,7 @@ package generator
 import (
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // Lifecycle column names. Every sessions table has them besides the payload
@@ -122,7 +123,8 @@ func (m *Model) WantedSchema() *TableSchema {
 	for _, f := range m.Fields {
 		c := Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default}
 		if f.Kind == KindJSON {
-			c.GoType = f.GoType
+			// The JSON holds the pointed-to value: T and *T store the same.
+			c.GoType = strings.TrimPrefix(f.GoType, "*")
 		}
 		t.Columns = append(t.Columns, c)
 		if f.Index {
