@@ -275,8 +275,8 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		return nil, err
 	}
 	scratch := map[string][]byte{
-		"sqlc.yaml":   scratchConfig,
-		entry.Queries: queries,
+		"sqlc.yaml":                             scratchConfig,
+		entry.Queries:                           queries,
 		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(final.tables[m.Table], want),
 	}
 	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
