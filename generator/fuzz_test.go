@@ -97,7 +97,7 @@ func fuzzSource(data []byte) string {
 
 // fieldErrRE is the shape of every model error line: "file:line: field X: why"
 // (or the struct-level field-count error at the type's position).
-var fieldErrRE = regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: (field \S+: \S|Session has \d+ stored fields)`)
+var fieldErrRE = regexp.MustCompile(`^\S+\.go:\d+(:\d+)?: (field \S+: \S|Session has (\d+|no) stored fields)`)
 
 // checkLoader runs the load and model stages on a package holding src and
 // fails on a panic or on a model error that does not say where.
