@@ -3,6 +3,7 @@ package generator
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -285,6 +286,32 @@ func TestTableRename(t *testing.T) {
 	app := filepath.Join(mod, "app")
 	r := newRuns(t, app)
 	r.write(Options{})
+	// -check's diff of the rename removes the old files: patch -p1
+	// applies it, removals included.
+	pending, err := r.gen(Options{Table: "web_sessions"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := pending.Check("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(diff, "--- a/queries/sessions.sql\n+++ /dev/null\n") || !strings.Contains(diff, "--- a/app/sessiondb/sessions.sql.go\n+++ /dev/null\n") {
+		t.Errorf("-check diff of a rename does not remove the old files:\n%s", firstLinesOf(diff, 40))
+	}
+	cp := t.TempDir()
+	copyTree(t, mod, cp)
+	cmd := exec.Command("patch", "-p1", "--batch", "--forward")
+	cmd.Dir = cp
+	cmd.Stdin = strings.NewReader(diff)
+	if o, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch -p1: %v\n%s", err, o)
+	}
+	for _, gone := range []string{"queries/sessions.sql", "app/sessiondb/sessions.sql.go"} {
+		if _, err := os.Stat(filepath.Join(cp, gone)); err == nil {
+			t.Errorf("patch -p1 left %s", gone)
+		}
+	}
 	out := r.write(Options{Table: "web_sessions"})
 	if len(out.NewMigrations) != 1 || !strings.Contains(out.NewMigrations[0], "_rename_sessions_to_web_sessions.sql") {
 		t.Fatalf("migrations after -table web_sessions: %v, want one rename", out.NewMigrations)
@@ -405,4 +432,10 @@ func TestGoFileOption(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(app, "store_gen.go")); err != nil {
 		t.Error(err)
 	}
+}
+
+// firstLinesOf returns the first n lines of s.
+func firstLinesOf(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
 }

@@ -288,7 +288,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		out.Files = append(out.Files, File{Path: filepath.Join(p.root, rel), Data: gen[rel]})
 		produced[filepath.Join(p.root, rel)] = true
 	}
-	stale, err := staleSQLCFiles(p.out, produced)
+	stale, err := staleSQLCFiles(p.out, previous, produced)
 	if err != nil {
 		return nil, err
 	}

@@ -167,24 +167,20 @@ func removeSQLCEntries(config []byte, queries []string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// staleSQLCFiles lists the files sqlc generated earlier in dir (they start
-// with sqlc's header) that this run does not produce, such as the query
-// code of a table that was renamed.
-func staleSQLCFiles(dir string, produced map[string]bool) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", dir, err)
-	}
+// staleSQLCFiles lists the query code sqlc generated earlier in dir for the
+// tables this type used before (<table>.sql.go, starting with sqlc's
+// header), which would redeclare the new code's functions.
+func staleSQLCFiles(dir string, previous []tableUse, produced map[string]bool) ([]string, error) {
 	var stale []string
-	for _, e := range entries {
-		file := filepath.Join(dir, e.Name())
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || produced[file] {
+	for _, u := range previous {
+		file := filepath.Join(dir, strings.TrimSuffix(filepath.Base(u.File), ".sql")+".sql.go")
+		if produced[file] {
 			continue
 		}
 		data, err := os.ReadFile(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", file, err)
 		}

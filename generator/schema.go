@@ -845,8 +845,14 @@ func (r *replayer) createIndex(s *pg.IndexStmt) error {
 		}
 		return fmt.Errorf("index %s already exists", idx)
 	}
-	t.Indexes = append(t.Indexes, Index{Name: idx, Columns: cols, Foreign: !r.generated})
-	r.foreign(t, "index", idx, refs)
+	// sessiongen never writes an expression index: one is the user's even
+	// in a file with sessiongen's header (its column list cannot be
+	// printed back as SQL).
+	foreign := !r.generated || slices.Contains(cols, "expr")
+	t.Indexes = append(t.Indexes, Index{Name: idx, Columns: cols, Foreign: foreign})
+	if foreign {
+		t.Foreign = append(t.Foreign, ForeignObject{Kind: "index", Name: idx, Columns: refs, File: r.file})
+	}
 	r.touched(t)
 	return nil
 }
