@@ -7,7 +7,9 @@
 //	//go:generate go tool sessiongen -type Session
 //
 // With -check it writes nothing and exits with status 1 and a unified diff
-// when any generated file is stale or a new migration would be needed.
+// when any generated file is stale or a new migration would be needed; the
+// diff's paths are relative to the sqlc.yaml directory, where patch -p1
+// applies it.
 package main
 
 import (
@@ -45,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.SchemaDir, "schema", "", "dbmate migrations directory (default <sqlc.yaml dir>/schema)")
 	fs.StringVar(&o.QueriesDir, "queries", "", "sqlc queries directory (default <sqlc.yaml dir>/queries)")
 	fs.StringVar(&o.Out, "out", "", "directory of sqlc's Go output (default <dir>/<lower(type)>db)")
-	fs.StringVar(&o.GoFile, "o", "", "typed layer output file (default <dir>/<snake_case(type)>_gen.go)")
+	fs.StringVar(&o.GoFile, "o", "", "typed layer output file, in the package directory (default <dir>/<snake_case(type)>_gen.go)")
 	fs.BoolVar(&o.AllowDrop, "allow-drop", false, "allow a migration that drops the columns of removed fields (their data is lost)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: sessiongen -type T [flags]\n\nflags:\n")
