@@ -147,100 +147,23 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	}
 	out := &Output{}
 
-	// render: who uses which table. A generated query file names its table
-	// and type: another type on our table is refused, and our type on
-	// another table means -table changed (the old outputs go, the table is
-	// renamed).
+	// render: who uses which table, then the migrations
 	oldConfig, err := os.ReadFile(p.sqlcConfig)
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
 	}
-	uses, err := tableUses(p, oldConfig)
+	previous, err := tableOwnership(p, m, o.Dir, oldConfig)
 	if err != nil {
 		return nil, err
 	}
-	var previous []tableUse
-	for _, u := range uses {
-		if u.File == filepath.Join(p.queries, m.Table+".sql") && u.Table != m.Table {
-			continue // our own query file, edited: it is regenerated
-		}
-		same := sameOwner(u, m, p, o.Dir)
-		switch {
-		case u.Table == m.Table && !same:
-			return nil, fmt.Errorf("table %s is already used by type %s (%s); pass another -table for %s", m.Table, u.Type, ownerPosition(u, p), m.TypeName)
-		case u.Table != m.Table && same:
-			previous = append(previous, u)
-		}
-	}
-
-	// render: migrations
-	existing, err := ReadMigrations(p.schema)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDeletedMigrations(existing, p.schema, p.goFile); err != nil {
-		return nil, err
-	}
-	r, err := replay(existing)
-	if err != nil {
-		return nil, err
-	}
-	cur := r.tables[m.Table]
-	var plan []Migration
 	var removed []string
-	for _, u := range previous {
-		old := r.tables[u.Table]
-		if old == nil {
-			continue // never migrated: only its outputs go
-		}
-		if cur != nil {
-			return nil, fmt.Errorf("type %s moved from table %s to table %s (-table), but both tables exist in %s: sessiongen would rename %s to %s; drop or rename table %s in a migration of your own first, or pass -table %s", m.TypeName, u.Table, m.Table, p.schema, u.Table, m.Table, m.Table, u.Table)
-		}
-		mig, renamed, err := renameTable(old, m.Table)
-		if err != nil {
-			return nil, err
-		}
-		plan = append(plan, mig)
-		cur = renamed
-	}
 	for _, u := range previous {
 		removed = append(removed, u.Queries)
 		out.Files = append(out.Files, File{Path: u.File, Delete: true})
 	}
-	if cur != nil && !slices.ContainsFunc(cur.Columns, func(c Column) bool { return !c.Foreign }) {
-		return nil, fmt.Errorf("table %s exists in %s, but no migration sessiongen wrote created it; pass another -table", m.Table, p.schema)
-	}
-	po := m.planOptions()
-	po.AllowDrop = o.AllowDrop
-	rest, err := Plan(cur, want, po)
+	final, err := planMigrations(o, p, m, want, previous, out)
 	if err != nil {
 		return nil, err
-	}
-	plan = append(plan, rest...)
-	ts := NextTimestamp(o.Now(), existing)
-	follows := ""
-	if len(existing) > 0 {
-		follows = existing[len(existing)-1].Name
-	}
-	all := slices.Clone(existing)
-	for i, mig := range plan {
-		mig.Follows = follows
-		data, err := RenderMigration(mig)
-		if err != nil {
-			return nil, err
-		}
-		name := MigrationFileName(ts.Add(time.Duration(i)*time.Second), mig.Name)
-		out.Files = append(out.Files, File{Path: filepath.Join(p.schema, name), Data: data, Once: true})
-		out.NewMigrations = append(out.NewMigrations, name)
-		all = append(all, MigrationFile{Name: name, Data: data})
-		follows = name
-	}
-	final, err := replay(all)
-	if err != nil {
-		return nil, fmt.Errorf("replaying the new migrations: %w", err)
-	}
-	if final.tables[m.Table] == nil {
-		return nil, fmt.Errorf("table %s does not exist after the migrations in %s", m.Table, p.schema)
 	}
 
 	// render: queries and sqlc.yaml
@@ -311,6 +234,101 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		out.Root = commonDir(out.Root, filepath.Dir(f.Path))
 	}
 	return out, nil
+}
+
+// tableOwnership reads the generated query files to see who uses which
+// table: another type on our table is refused; our type on another table
+// means -table changed, and those uses are returned (their outputs go,
+// their table is renamed).
+func tableOwnership(p paths, m *Model, pkgDir string, config []byte) ([]tableUse, error) {
+	uses, err := tableUses(p, config)
+	if err != nil {
+		return nil, err
+	}
+	var previous []tableUse
+	for _, u := range uses {
+		if u.File == filepath.Join(p.queries, m.Table+".sql") && u.Table != m.Table {
+			continue // our own query file, edited: it is regenerated
+		}
+		same := sameOwner(u, m, p, pkgDir)
+		switch {
+		case u.Table == m.Table && !same:
+			return nil, fmt.Errorf("table %s is already used by type %s (%s); pass another -table for %s", m.Table, u.Type, ownerPosition(u, p), m.TypeName)
+		case u.Table != m.Table && same:
+			previous = append(previous, u)
+		}
+	}
+	return previous, nil
+}
+
+// planMigrations replays the committed migrations, plans the new ones
+// (a rename of a previous table first), adds them to out, and returns the
+// replay of all of them.
+func planMigrations(o Options, p paths, m *Model, want *TableSchema, previous []tableUse, out *Output) (*replayer, error) {
+	existing, err := ReadMigrations(p.schema)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDeletedMigrations(existing, p.schema, p.goFile); err != nil {
+		return nil, err
+	}
+	r, err := replay(existing)
+	if err != nil {
+		return nil, err
+	}
+	cur := r.tables[m.Table]
+	var plan []Migration
+	for _, u := range previous {
+		old := r.tables[u.Table]
+		if old == nil {
+			continue // never migrated: only its outputs go
+		}
+		if cur != nil {
+			return nil, fmt.Errorf("type %s moved from table %s to table %s (-table), but table %s exists in %s too, so sessiongen cannot rename %s to it; drop or rename table %s in a migration of your own first, or pass -table %s", m.TypeName, u.Table, m.Table, m.Table, p.schema, u.Table, m.Table, u.Table)
+		}
+		mig, renamed, err := renameTable(old, m.Table)
+		if err != nil {
+			return nil, err
+		}
+		plan = append(plan, mig)
+		cur = renamed
+	}
+	if cur != nil && !slices.ContainsFunc(cur.Columns, func(c Column) bool { return !c.Foreign }) {
+		return nil, fmt.Errorf("table %s exists in %s, but no migration sessiongen wrote created it; pass another -table", m.Table, p.schema)
+	}
+	po := m.planOptions()
+	po.AllowDrop = o.AllowDrop
+	rest, err := Plan(cur, want, po)
+	if err != nil {
+		return nil, err
+	}
+	plan = append(plan, rest...)
+	ts := NextTimestamp(o.Now(), existing)
+	follows := ""
+	if len(existing) > 0 {
+		follows = existing[len(existing)-1].Name
+	}
+	all := slices.Clone(existing)
+	for i, mig := range plan {
+		mig.Follows = follows
+		data, err := RenderMigration(mig)
+		if err != nil {
+			return nil, err
+		}
+		name := MigrationFileName(ts.Add(time.Duration(i)*time.Second), mig.Name)
+		out.Files = append(out.Files, File{Path: filepath.Join(p.schema, name), Data: data, Once: true})
+		out.NewMigrations = append(out.NewMigrations, name)
+		all = append(all, MigrationFile{Name: name, Data: data})
+		follows = name
+	}
+	final, err := replay(all)
+	if err != nil {
+		return nil, fmt.Errorf("replaying the new migrations: %w", err)
+	}
+	if final.tables[m.Table] == nil {
+		return nil, fmt.Errorf("table %s does not exist after the migrations in %s", m.Table, p.schema)
+	}
+	return final, nil
 }
 
 // commonDir is the deepest directory holding both a and b (absolute, clean).
