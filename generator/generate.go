@@ -4,7 +4,8 @@
 //
 // The pipeline has four stages, one file each: load (go/packages),
 // model (fields.go, typemap.go: struct fields to columns), render
-// (schema.go and migrate.go: replay and plan migrations; render_sql.go:
+// (owners.go: which type uses which table, and what an earlier run left;
+// schema.go and migrate.go: replay and plan migrations; render_sql.go:
 // queries and sqlc.yaml; sqlc.go: sqlc in a child process; render_go.go,
 // render_store.go, render_handle.go, render_backend.go: the typed layer with
 // jennifer) and write (write.go). Generate runs the first three and builds every file in
