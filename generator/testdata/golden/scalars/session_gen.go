@@ -106,6 +106,10 @@ const (
 	sessionLoginAtBit
 	sessionTimeoutBit
 	sessionSecretBit
+	sessionTinyBit
+	sessionByteBit
+	sessionPortBit
+	sessionCountBit
 )
 
 // SessionHandle is one request's typed view of its Session. Getters never touch the
@@ -201,6 +205,18 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 	if h.dirty&sessionSecretBit == 0 {
 		h.v.Secret = o.v.Secret
+	}
+	if h.dirty&sessionTinyBit == 0 {
+		h.v.Tiny = o.v.Tiny
+	}
+	if h.dirty&sessionByteBit == 0 {
+		h.v.Byte = o.v.Byte
+	}
+	if h.dirty&sessionPortBit == 0 {
+		h.v.Port = o.v.Port
+	}
+	if h.dirty&sessionCountBit == 0 {
+		h.v.Count = o.v.Count
 	}
 }
 
@@ -341,6 +357,50 @@ func (h *SessionHandle) EditSecret(fn func(*[]byte)) {
 	h.mark(sessionSecretBit, "Secret")
 }
 
+// Tiny returns the Tiny field.
+func (h *SessionHandle) Tiny() int8 {
+	return h.v.Tiny
+}
+
+// SetTiny sets the Tiny field (column tiny); it is saved before the response starts.
+func (h *SessionHandle) SetTiny(v int8) {
+	h.v.Tiny = v
+	h.mark(sessionTinyBit, "Tiny")
+}
+
+// Byte returns the Byte field.
+func (h *SessionHandle) Byte() uint8 {
+	return h.v.Byte
+}
+
+// SetByte sets the Byte field (column byte); it is saved before the response starts.
+func (h *SessionHandle) SetByte(v uint8) {
+	h.v.Byte = v
+	h.mark(sessionByteBit, "Byte")
+}
+
+// Port returns the Port field.
+func (h *SessionHandle) Port() uint16 {
+	return h.v.Port
+}
+
+// SetPort sets the Port field (column port); it is saved before the response starts.
+func (h *SessionHandle) SetPort(v uint16) {
+	h.v.Port = v
+	h.mark(sessionPortBit, "Port")
+}
+
+// Count returns the Count field.
+func (h *SessionHandle) Count() uint32 {
+	return h.v.Count
+}
+
+// SetCount sets the Count field (column count); it is saved before the response starts.
+func (h *SessionHandle) SetCount(v uint32) {
+	h.v.Count = v
+	h.mark(sessionCountBit, "Count")
+}
+
 // sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
 type sessionBackend struct{}
 
@@ -378,6 +438,10 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.LoginAt = r.LoginAt.UTC()
 	h.v.Timeout = time.Duration(r.Timeout)
 	h.v.Secret = r.Secret
+	h.v.Tiny = int8(r.Tiny)
+	h.v.Byte = uint8(r.Byte)
+	h.v.Port = uint16(r.Port)
+	h.v.Count = uint32(r.Count)
 	return sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember), nil
 }
 
@@ -400,6 +464,10 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.LoginAt = h.v.LoginAt
 	p.Timeout = int64(h.v.Timeout)
 	p.Secret = sessionrt.Bytes(h.v.Secret)
+	p.Tiny = int16(h.v.Tiny)
+	p.Byte = int16(h.v.Byte)
+	p.Port = int32(h.v.Port)
+	p.Count = int64(h.v.Count)
 	return sessiondb.New(db).InsertSession(ctx, p)
 }
 
@@ -458,6 +526,22 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	if h.dirty&sessionSecretBit != 0 {
 		p.SetSecret = true
 		p.Secret = sessionrt.Bytes(h.v.Secret)
+	}
+	if h.dirty&sessionTinyBit != 0 {
+		p.SetTiny = true
+		p.Tiny = int16(h.v.Tiny)
+	}
+	if h.dirty&sessionByteBit != 0 {
+		p.SetByte = true
+		p.Byte = int16(h.v.Byte)
+	}
+	if h.dirty&sessionPortBit != 0 {
+		p.SetPort = true
+		p.Port = int32(h.v.Port)
+	}
+	if h.dirty&sessionCountBit != 0 {
+		p.SetCount = true
+		p.Count = int64(h.v.Count)
 	}
 	r, err := sessiondb.New(db).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -531,6 +615,26 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		p.TokenHash = hash
 		p.Secret = sessionrt.Bytes(h.v.Secret)
 		rows, err = sessiondb.New(db).SaveSessionSecret(ctx, p)
+	case sessionTinyBit:
+		var p sessiondb.SaveSessionTinyParams
+		p.TokenHash = hash
+		p.Tiny = int16(h.v.Tiny)
+		rows, err = sessiondb.New(db).SaveSessionTiny(ctx, p)
+	case sessionByteBit:
+		var p sessiondb.SaveSessionByteParams
+		p.TokenHash = hash
+		p.Byte = int16(h.v.Byte)
+		rows, err = sessiondb.New(db).SaveSessionByte(ctx, p)
+	case sessionPortBit:
+		var p sessiondb.SaveSessionPortParams
+		p.TokenHash = hash
+		p.Port = int32(h.v.Port)
+		rows, err = sessiondb.New(db).SaveSessionPort(ctx, p)
+	case sessionCountBit:
+		var p sessiondb.SaveSessionCountParams
+		p.TokenHash = hash
+		p.Count = int64(h.v.Count)
+		rows, err = sessiondb.New(db).SaveSessionCount(ctx, p)
 	default:
 		return false, nil
 	}
