@@ -93,7 +93,7 @@ func sqlcOuts(config []byte) map[string]string {
 // same type name, compiled into our sqlc package or one in our package
 // directory.
 func sameOwner(u tableUse, m *Model, p paths, pkgDir string) bool {
-	return u.Type == m.TypeName && (u.Out == "" || u.Out == p.rel(p.out) || u.Out == "." || path.Dir(u.Out) == p.rel(pkgDir))
+	return u.Type == m.TypeName && (u.Out == "" || u.Out == p.rel(p.out) || path.Dir(u.Out) == p.rel(pkgDir))
 }
 
 // ownerPosition finds where the type of another table use is declared:
@@ -246,7 +246,7 @@ func checkDeletedMigrations(existing []MigrationFile, schemaDir, goFile string) 
 			continue
 		}
 		if m := followsRE.FindSubmatch(f.Data); m != nil && !have[string(m[1])] {
-			return fmt.Errorf("%s: follows migration %s, which is not in %s; %s", filepath.Join(schemaDir, f.Name), m[1], schemaDir, restore)
+			return fmt.Errorf("%s: follows migration %s, which is not in %s; %s. If you renamed that file, put its new name in this file's Follows line (a comment: dbmate ignores it)", filepath.Join(schemaDir, f.Name), m[1], schemaDir, restore)
 		}
 	}
 	data, err := os.ReadFile(goFile)
