@@ -82,7 +82,7 @@ func sqlcOuts(config []byte) map[string]string {
 		return out
 	}
 	for _, e := range doc.SQL {
-		if q, ok := e.Queries.(string); ok {
+		if q, ok := e.Queries.(string); ok && e.Gen.Go.Out != "" {
 			out[path.Clean(q)] = path.Clean(e.Gen.Go.Out)
 		}
 	}
