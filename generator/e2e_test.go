@@ -19,7 +19,10 @@ func tick(s string) string { return strings.ReplaceAll(s, "´", "`") }
 // and a skipped channel.
 var e2ePayload = tick(`package app
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // Named types over scalars.
 type (
@@ -38,6 +41,15 @@ type Prefs struct {
 type Item struct {
 	SKU string ´json:"sku"´
 	Qty int    ´json:"qty"´
+}
+
+// Hooked has a func field encoding/json skips (json:"-") and an unexported
+// one tagged the same way: both are left out of the jsonb value.
+type Hooked struct {
+	Name  string
+	OnSet func()       ´json:"-"´
+	note  string       ´json:"-"´
+	Hosts map[netip.Addr]int
 }
 
 // Payload has a field of every supported kind.
@@ -71,6 +83,12 @@ type Payload struct {
 	Groups     map[string][]string
 	MaybePrefs *Prefs
 	NoPrefs    *Prefs
+	U8         uint8
+	I8         int8
+	U16        uint16
+	U32        uint32
+	PU32       *uint32
+	Hook       Hooked
 	Ignored    chan int ´session:"-"´
 }
 `)
@@ -86,6 +104,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"reflect"
 	"testing"
@@ -129,6 +148,12 @@ func sample() Payload {
 		Groups:     map[string][]string{"g": {"p", "q"}, "empty": {}},
 		MaybePrefs: &Prefs{Lang: "de", Since: t0.Add(time.Minute)},
 		NoPrefs:    nil,
+		U8:         255,
+		I8:         -128,
+		U16:        65535,
+		U32:        4294967295,
+		PU32:       ptr(uint32(1 << 31)),
+		Hook:       Hooked{Name: "h", Hosts: map[netip.Addr]int{netip.MustParseAddr("10.0.0.1"): 1, netip.MustParseAddr("::1"): 2}},
 	}
 }
 
@@ -142,7 +167,8 @@ func other() Payload {
 		Seen: nil, NoSeen: ptr(t1), Grace: nil, Token: nil, PTheme: ptr(Theme("red")),
 		Roles: []string{"guest"}, Scores: map[string]int{"z": 26}, Prefs: Prefs{Lang: "en", Since: t1},
 		Cart: []Item{{SKU: "z", Qty: 9}}, Groups: map[string][]string{"h": {"r"}}, MaybePrefs: nil,
-		NoPrefs: &Prefs{Lang: "es", Since: t1},
+		NoPrefs: &Prefs{Lang: "es", Since: t1}, U8: 1, I8: 127, U16: 2, U32: 3, PU32: nil,
+		Hook: Hooked{Name: "k", Hosts: map[netip.Addr]int{netip.MustParseAddr("192.168.1.1"): 3}},
 	}
 }
 
@@ -176,6 +202,12 @@ func setAll(h *PayloadHandle, v Payload) {
 	h.SetGroups(v.Groups)
 	h.SetMaybePrefs(v.MaybePrefs)
 	h.SetNoPrefs(v.NoPrefs)
+	h.SetU8(v.U8)
+	h.SetI8(v.I8)
+	h.SetU16(v.U16)
+	h.SetU32(v.U32)
+	h.SetPU32(v.PU32)
+	h.SetHook(v.Hook)
 }
 
 func getAll(h *PayloadHandle) Payload {
@@ -185,7 +217,8 @@ func getAll(h *PayloadHandle) Payload {
 		Secret: h.Secret(), Theme: h.Theme(), Level: h.Level(), Blob: h.Blob(), Nick: h.Nick(), Age: h.Age(),
 		NoAge: h.NoAge(), Seen: h.Seen(), NoSeen: h.NoSeen(), Grace: h.Grace(), Token: h.Token(), PTheme: h.PTheme(),
 		Roles: h.Roles(), Scores: h.Scores(), Prefs: h.Prefs(), Cart: h.Cart(), Groups: h.Groups(),
-		MaybePrefs: h.MaybePrefs(), NoPrefs: h.NoPrefs(),
+		MaybePrefs: h.MaybePrefs(), NoPrefs: h.NoPrefs(), U8: h.U8(), I8: h.I8(), U16: h.U16(), U32: h.U32(),
+		PU32: h.PU32(), Hook: h.Hook(),
 	}
 }
 
@@ -286,6 +319,11 @@ func TestRoundTrip(t *testing.T) {
 	if gotNew {
 		t.Error("second request with the cookie got a new session")
 	}
+	// Times come back in UTC whatever time.Local is (the test runs with
+	// TZ=America/New_York), truncated to PostgreSQL's microseconds.
+	if got.LoginAt.Location() != time.UTC || got.Seen == nil || got.Seen.Location() != time.UTC {
+		t.Errorf("times read back in %v and %v, want UTC", got.LoginAt.Location(), got.Seen)
+	}
 	if !reflect.DeepEqual(utc(got), utc(want)) {
 		t.Errorf("read back:\n%#v\nwant:\n%#v", utc(got), utc(want))
 	}
@@ -316,13 +354,15 @@ func TestRoundTrip(t *testing.T) {
 		level   int32
 		noAge   *int64
 		roles   string
+		u32     int64
+		u8      int16
 	)
-	err = pool.QueryRow(ctx, "SELECT timeout, theme, level, no_age, roles::text FROM payloads").Scan(&timeout, &theme, &level, &noAge, &roles)
+	err = pool.QueryRow(ctx, "SELECT timeout, theme, level, no_age, roles::text, u32, u8 FROM payloads").Scan(&timeout, &theme, &level, &noAge, &roles, &u32, &u8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if timeout != int64(want.Timeout) || theme != "dark" || level != 9 || noAge != nil || roles != ´["admin", "user"]´ {
-		t.Errorf("columns: timeout=%d theme=%q level=%d no_age=%v roles=%s", timeout, theme, level, noAge, roles)
+	if timeout != int64(want.Timeout) || theme != "dark" || level != 9 || noAge != nil || roles != ´["admin", "user"]´ || u32 != 4294967295 || u8 != 255 {
+		t.Errorf("columns: timeout=%d theme=%q level=%d no_age=%v roles=%s u32=%d u8=%d", timeout, theme, level, noAge, roles, u32, u8)
 	}
 
 	// A request without the cookie gets a new, empty session.
@@ -404,7 +444,7 @@ func TestEndToEnd(t *testing.T) {
 		if err := db.Migrate(); err != nil {
 			t.Fatalf("dbmate migrate: %v", err)
 		}
-		out, err := goCmd(t, mod, []string{"E2E_DATABASE_URL=" + dsn}, "test", "-count=1", "-run", "^TestRoundTrip$", "-v", "./app")
+		out, err := goCmd(t, mod, []string{"E2E_DATABASE_URL=" + dsn, "TZ=America/New_York"}, "test", "-count=1", "-run", "^TestRoundTrip$", "-v", "./app")
 		if err != nil || !strings.Contains(out, "--- PASS: TestRoundTrip") {
 			t.Fatalf("round trip in the generated module failed: %v\n%s", err, out)
 		}

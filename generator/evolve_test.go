@@ -59,14 +59,14 @@ func TestReadOld(t *testing.T) {
 	}
 	defer pool.Close()
 	rec := visitBackend{}.New(nil).(*VisitHandle)
-	if _, _, err := (visitBackend{}).Get(ctx, pool, []byte{1}, false, time.Minute, rec); err != nil {
+	if _, err := (visitBackend{}).Get(ctx, pool, []byte{1}, false, time.Minute, rec); err != nil {
 		t.Fatal(err)
 	}
 	if rec.UserID() != 7 || rec.FullName() != "alice" || rec.Score() != 10 || len(rec.Tags()) != 1 || rec.Tags()[0] != "a" || rec.Note() != nil || rec.Level() != 0 {
 		t.Errorf("session 1 read through the v2 layer: %+v", rec.v)
 	}
 	rec2 := visitBackend{}.New(nil).(*VisitHandle)
-	if _, _, err := (visitBackend{}).Get(ctx, pool, []byte{2}, false, time.Minute, rec2); err != nil {
+	if _, err := (visitBackend{}).Get(ctx, pool, []byte{2}, false, time.Minute, rec2); err != nil {
 		t.Fatal(err)
 	}
 	if rec2.UserID() != -3 || rec2.FullName() != "bob" || rec2.Score() != 20 {

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"go/types"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -22,35 +22,104 @@ type fieldTag struct {
 	column string
 	index  bool
 	was    string
+	retype bool
 }
 
-// parseTag parses `session:"column,index,was=old"`.
+// parseTag parses `session:"column,index,was=old,retype"`. Unlike
+// reflect.StructTag.Lookup, which silently ignores a malformed tag and reads
+// only the first of two session keys, it refuses both, and refuses an
+// option given twice.
 func parseTag(tag string) (fieldTag, error) {
-	v, ok := reflect.StructTag(tag).Lookup("session")
-	if !ok {
-		return fieldTag{}, nil
+	v, ok, err := lookupTag(tag, "session")
+	if err != nil || !ok {
+		return fieldTag{}, err
 	}
 	if v == "-" {
 		return fieldTag{skip: true}, nil
 	}
 	parts := strings.Split(v, ",")
 	ft := fieldTag{column: strings.TrimSpace(parts[0])}
+	seen := map[string]bool{}
 	for _, p := range parts[1:] {
 		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(p, "=")
+		if seen[key] {
+			return fieldTag{}, fmt.Errorf("tag option %s is given twice in %q; give it once", key, v)
+		}
+		seen[key] = true
 		switch {
 		case p == "index":
 			ft.index = true
+		case p == "retype":
+			ft.retype = true
 		case strings.HasPrefix(p, "was="):
 			ft.was = strings.TrimPrefix(p, "was=")
 			if !columnRE.MatchString(ft.was) {
 				return fieldTag{}, fmt.Errorf("tag option %q: the old column name must match %s", p, columnRE)
 			}
-		case p == "":
 		default:
-			return fieldTag{}, fmt.Errorf("unknown tag option %q; known options are index and was=old_column", p)
+			return fieldTag{}, fmt.Errorf("unknown tag option %q; known options are index, was=old_column and retype", p)
 		}
 	}
 	return ft, nil
+}
+
+// lookupTag returns the value of key in a struct tag, parsing the whole tag
+// by the convention reflect.StructTag documents (key:"value" pairs separated
+// by spaces). A tag that breaks the convention is an error when it mentions
+// key (reflect would silently ignore it, and the field would be stored
+// under its default column); so is key given twice.
+func lookupTag(tag, key string) (value string, ok bool, err error) {
+	malformed := func(why string) (string, bool, error) {
+		if !strings.Contains(tag, key) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("struct tag `%s` is malformed (%s), so Go's reflect would ignore it; write it as %s:\"value\" pairs separated by spaces", tag, why, key)
+	}
+	for rest := tag; ; {
+		rest = strings.TrimLeft(rest, " ")
+		if rest == "" {
+			return value, ok, nil
+		}
+		i := 0
+		for i < len(rest) && rest[i] > ' ' && rest[i] != ':' && rest[i] != '"' && rest[i] != 0x7f {
+			i++
+		}
+		if i == 0 || i+1 >= len(rest) || rest[i] != ':' || rest[i+1] != '"' {
+			return malformed("want key:\"value\"")
+		}
+		name := rest[:i]
+		rest = rest[i+1:]
+		i = 1
+		for i < len(rest) && rest[i] != '"' {
+			if rest[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		if i >= len(rest) {
+			return malformed("unterminated quoted value")
+		}
+		qvalue := rest[:i+1]
+		rest = rest[i+1:]
+		if rest != "" && rest[0] != ' ' {
+			return malformed("want a space between key:\"value\" pairs")
+		}
+		if name != key {
+			continue
+		}
+		if ok {
+			return "", false, fmt.Errorf("struct tag `%s` has two %s keys, and Go's reflect reads only the first; merge them into one", tag, key)
+		}
+		v, uerr := strconv.Unquote(qvalue)
+		if uerr != nil {
+			return malformed("bad quoted value")
+		}
+		value, ok = v, true
+	}
 }
 
 // buildModel maps every field of the loaded struct to a column, or returns
@@ -123,8 +192,16 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("column name %q is a reserved word in PostgreSQL; rename it with `session:\"name\"`", col)
 			continue
 		}
+		if len(col) > maxColumn {
+			fail("column name %q is %d bytes long; at most %d fit, because the generated query parameter set_%s must fit PostgreSQL's 63-byte identifiers; shorten it with `session:\"name\"`", col, len(col), maxColumn, col)
+			continue
+		}
 		if handleMethod(v.Name()) || handleMethod("Set"+v.Name()) || handleMethod("Edit"+v.Name()) {
-			fail("the generated handle already has a method %s (or its Set/Edit form); rename the field, and keep the column with `session:\"%s\"`", v.Name(), col)
+			if other, taken := seen[col]; taken {
+				fail("the generated handle already has a method %s (or its Set/Edit form), and its column name %q is taken by %s; rename the field, and give it another column with `session:\"name\"`", v.Name(), col, other)
+			} else {
+				fail("the generated handle already has a method %s (or its Set/Edit form); rename the field, and keep the column with `session:\"%s\"`", v.Name(), col)
+			}
 			continue
 		}
 		clash := ""
@@ -149,10 +226,19 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("a jsonb column cannot carry the index option; index a scalar field instead")
 			continue
 		}
+		if tag.index && sqlcLocal(sqlcArgName(col)) {
+			fail("an indexed column named %q becomes the parameter %s of sqlc's ListBy/DeleteBy functions, which clashes with a local name of sqlc's generated code; rename the column with `session:\"name\"`", col, sqlcArgName(col))
+			continue
+		}
+		if tag.retype && mp.kind != KindJSON {
+			fail("the retype option applies to jsonb columns only; remove it")
+			continue
+		}
 		f := Field{
 			GoName:   v.Name(),
 			Column:   col,
 			Was:      tag.was,
+			Retype:   tag.retype,
 			Index:    tag.index,
 			SQLType:  mp.sql,
 			Nullable: mp.nullable,
@@ -170,12 +256,9 @@ func buildModel(l *loaded, table string) (*Model, error) {
 		}
 		m.Fields = append(m.Fields, f)
 	}
-	for _, f := range m.Fields {
-		if strings.HasPrefix(f.Column, "set_") {
-			if _, clash := seen[strings.TrimPrefix(f.Column, "set_")]; clash {
-				problems = append(problems, fmt.Sprintf("%s:%d: field %s: column %q clashes with the generated change flag of column %q; rename it with `session:\"name\"`", f.Pos.Filename, f.Pos.Line, f.GoName, f.Column, strings.TrimPrefix(f.Column, "set_")))
-			}
-		}
+	problems = append(problems, goNameClashes(m)...)
+	if len(m.Fields) == 0 && len(problems) == 0 {
+		problems = append(problems, fmt.Sprintf("%s: %s has no stored fields (fields tagged `session:\"-\"` are not stored), so there is nothing to keep in a session; add an exported field", l.pkg.Fset.Position(l.named.Obj().Pos()), m.TypeName))
 	}
 	if len(m.Fields) > maxFields {
 		problems = append(problems, fmt.Sprintf("%s: %s has %d stored fields; at most %d are supported (group related fields into a struct, stored as one jsonb column)", l.pkg.Fset.Position(l.named.Obj().Pos()), m.TypeName, len(m.Fields), maxFields))
@@ -184,6 +267,68 @@ func buildModel(l *loaded, table string) (*Model, error) {
 		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return m, nil
+}
+
+// maxColumn is the longest payload column name: the generated queries name
+// the parameter set_<column>, and PostgreSQL truncates identifiers to 63
+// bytes (sqlc would then name the parameter after the truncated form).
+const maxColumn = 63 - len("set_")
+
+// goNameClashes reports payload columns whose Go name in sqlc's code (which
+// drops underscores: x1 and x_1 are both X1) is the Go name of another
+// column or query parameter: sqlc's structs would declare it twice.
+func goNameClashes(m *Model) []string {
+	owner := map[string]string{}
+	for _, lc := range lifecycleColumns() {
+		owner[sqlcName(lc.Name)] = "the lifecycle column " + lc.Name
+	}
+	for _, c := range strings.Fields(reservedParams) {
+		owner[sqlcName(c)] = "the query parameter " + c
+	}
+	var problems []string
+	for _, f := range m.Fields {
+		for _, name := range []string{f.Column, "set_" + f.Column} {
+			g := sqlcName(name)
+			if other, dup := owner[g]; dup {
+				problems = append(problems, fmt.Sprintf("%s:%d: field %s: column %q becomes the Go name %s in sqlc's code, which drops underscores, and so does %s; rename the column with `session:\"name\"`", f.Pos.Filename, f.Pos.Line, f.GoName, f.Column, g, other))
+				break
+			}
+			if name == f.Column {
+				owner[g] = fmt.Sprintf("column %q of field %s", f.Column, f.GoName)
+			} else {
+				owner[g] = fmt.Sprintf("the change flag set_%s of field %s", f.Column, f.GoName)
+			}
+		}
+	}
+	return problems
+}
+
+// sqlcArgName is the Go parameter name sqlc gives a query argument named
+// after a column (its argName rule).
+func sqlcArgName(col string) string {
+	var b strings.Builder
+	for i, p := range strings.Split(col, "_") {
+		switch {
+		case i == 0:
+			b.WriteString(strings.ToLower(p))
+		case p == "id":
+			b.WriteString("ID")
+		case p != "":
+			b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+		}
+	}
+	return b.String()
+}
+
+// sqlcLocal reports whether name is declared by sqlc's pgx/v5 query
+// functions besides their parameters (the receiver, locals, imports), so a
+// parameter of that name would not compile.
+func sqlcLocal(name string) bool {
+	switch name {
+	case "q", "ctx", "db", "row", "rows", "err", "items", "i", "result", "fmt", "context", "pgconn", "pgx", "pgtype", "time":
+		return true
+	}
+	return false
 }
 
 // reservedParams are the sqlc parameter names the generated queries use

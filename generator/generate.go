@@ -4,7 +4,8 @@
 //
 // The pipeline has four stages, one file each: load (go/packages),
 // model (fields.go, typemap.go: struct fields to columns), render
-// (schema.go and migrate.go: replay and plan migrations; render_sql.go:
+// (owners.go: which type uses which table, and what an earlier run left;
+// schema.go and migrate.go: replay and plan migrations; render_sql.go:
 // queries and sqlc.yaml; sqlc.go: sqlc in a child process; render_go.go,
 // render_store.go, render_handle.go, render_backend.go: the typed layer with
 // jennifer) and write (write.go). Generate runs the first three and builds every file in
@@ -14,9 +15,12 @@ package generator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -80,6 +84,12 @@ func (o *Options) resolve(l *loaded) (paths, error) {
 	if o.GoFile != "" {
 		p.goFile = abs(o.GoFile)
 	}
+	if filepath.Dir(p.goFile) != abs(".") {
+		return p, fmt.Errorf("-o %s must be a file in the package directory %s: the generated code declares methods on %s, which Go allows only in the package that declares it", o.GoFile, abs("."), o.Type)
+	}
+	if !strings.HasSuffix(p.goFile, ".go") || strings.HasSuffix(p.goFile, "_test.go") || strings.HasPrefix(filepath.Base(p.goFile), "_") || strings.HasPrefix(filepath.Base(p.goFile), ".") {
+		return p, fmt.Errorf("-o %s must name a .go file the go command builds (not a _test.go file, not starting with _ or .)", o.GoFile)
+	}
 	for name, dir := range map[string]string{"schema": p.schema, "queries": p.queries, "out": p.out} {
 		rel, err := filepath.Rel(p.root, dir)
 		if err != nil || strings.HasPrefix(rel, "..") {
@@ -121,13 +131,9 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if o.SQLC == nil {
 		o.SQLC = ExecSelf
 	}
-	goFileName := snakeCase(o.Type) + "_gen.go"
-	if o.GoFile != "" {
-		goFileName = filepath.Base(o.GoFile)
-	}
 
 	// load
-	l, err := load(o.Dir, o.Type, goFileName)
+	l, err := load(o.Dir, o.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -141,37 +147,29 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	want := m.WantedSchema()
+	if err := checkIndexNames(m, want); err != nil {
+		return nil, err
+	}
 	out := &Output{}
 
-	// render: migrations
-	existing, err := ReadMigrations(p.schema)
+	// render: who uses which table, then the migrations
+	oldConfig, err := os.ReadFile(p.sqlcConfig)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
+	}
+	previous, err := tableOwnership(p, m, o.Dir, oldConfig)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := Replay(existing, m.Table)
+	var removed []string
+	for _, u := range previous {
+		removed = append(removed, u.Queries)
+		out.Files = append(out.Files, File{Path: u.File, Delete: true})
+	}
+	final, err := planMigrations(o, p, m, want, previous, out)
 	if err != nil {
 		return nil, err
-	}
-	po := m.planOptions()
-	po.AllowDrop = o.AllowDrop
-	plan, err := Plan(cur, m.WantedSchema(), po)
-	if err != nil {
-		return nil, err
-	}
-	schemaFiles := map[string][]byte{}
-	for _, f := range existing {
-		schemaFiles[filepath.ToSlash(filepath.Join(p.rel(p.schema), f.Name))] = f.Data
-	}
-	ts := NextTimestamp(o.Now(), existing)
-	for i, mig := range plan {
-		data, err := RenderMigration(mig)
-		if err != nil {
-			return nil, err
-		}
-		name := MigrationFileName(ts.Add(time.Duration(i)*time.Second), mig.Name)
-		out.Files = append(out.Files, File{Path: filepath.Join(p.schema, name), Data: data, Once: true})
-		out.NewMigrations = append(out.NewMigrations, name)
-		schemaFiles[filepath.ToSlash(filepath.Join(p.rel(p.schema), name))] = data
 	}
 
 	// render: queries and sqlc.yaml
@@ -189,29 +187,42 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		Out:     p.rel(p.out),
 		Runtime: rtPath,
 	}
-	oldConfig, err := os.ReadFile(p.sqlcConfig)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
+	config, err := removeSQLCEntries(oldConfig, removed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
 	}
-	config, err := mergeSQLCConfig(oldConfig, entry)
+	config, err = mergeSQLCConfig(config, entry)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
 	}
 	out.Files = append(out.Files, File{Path: p.sqlcConfig, Data: config})
 
-	// render: sqlc, in a child process on a scratch copy
+	// render: sqlc, in a child process on a scratch copy that holds only
+	// this table (see sqlcSchema)
 	scratchConfig, err := mergeSQLCConfig(nil, entry)
 	if err != nil {
 		return nil, err
 	}
-	schemaFiles["sqlc.yaml"] = scratchConfig
-	schemaFiles[entry.Queries] = queries
-	gen, err := runSQLC(ctx, o.SQLC, p.root, schemaFiles, entry.Out)
+	scratch := map[string][]byte{
+		"sqlc.yaml":                             scratchConfig,
+		entry.Queries:                           queries,
+		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(final.tables[m.Table], want),
+	}
+	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
 	if err != nil {
 		return nil, err
 	}
+	produced := map[string]bool{}
 	for _, rel := range sortedKeys(gen) {
 		out.Files = append(out.Files, File{Path: filepath.Join(p.root, rel), Data: gen[rel]})
+		produced[filepath.Join(p.root, rel)] = true
+	}
+	stale, err := staleSQLCFiles(p.out, previous, produced)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range stale {
+		out.Files = append(out.Files, File{Path: f, Delete: true})
 	}
 
 	// render: the typed Go layer
@@ -219,24 +230,165 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, p.out)
 	}
 	dbPath := l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, p.out))
-	goSrc, err := renderGo(m, dbPath)
+	goSrc, err := renderGo(m, dbPath, final.lastGenerated[m.Table])
 	if err != nil {
 		return nil, err
 	}
 	out.Files = append(out.Files, File{Path: p.goFile, Data: goSrc})
+	out.Root = p.root
+	for _, f := range out.Files {
+		out.Root = commonDir(out.Root, filepath.Dir(f.Path))
+	}
 	return out, nil
+}
+
+// tableOwnership reads the generated query files to see who uses which
+// table: another type on our table is refused; our type on another table
+// means -table changed, and those uses are returned (their outputs go,
+// their table is renamed).
+func tableOwnership(p paths, m *Model, pkgDir string, config []byte) ([]tableUse, error) {
+	uses, err := tableUses(p, config)
+	if err != nil {
+		return nil, err
+	}
+	var previous []tableUse
+	for _, u := range uses {
+		if u.File == filepath.Join(p.queries, m.Table+".sql") && u.Table != m.Table {
+			continue // our own query file, edited: it is regenerated
+		}
+		same := sameOwner(u, m, p, pkgDir)
+		switch {
+		case u.Table == m.Table && !same:
+			return nil, fmt.Errorf("table %s is already used by type %s (%s); pass another -table for %s", m.Table, u.Type, ownerPosition(u, p), m.TypeName)
+		case u.Table != m.Table && same:
+			previous = append(previous, u)
+		}
+	}
+	return previous, nil
+}
+
+// planMigrations replays the committed migrations, plans the new ones
+// (a rename of a previous table first), adds them to out, and returns the
+// replay of all of them.
+func planMigrations(o Options, p paths, m *Model, want *TableSchema, previous []tableUse, out *Output) (*replayer, error) {
+	existing, err := ReadMigrations(p.schema)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDeletedMigrations(existing, p.schema, p.goFile); err != nil {
+		return nil, err
+	}
+	r, err := replay(existing)
+	if err != nil {
+		return nil, err
+	}
+	cur := r.tables[m.Table]
+	var plan []Migration
+	for _, u := range previous {
+		old := r.tables[u.Table]
+		if old == nil {
+			continue // never migrated: only its outputs go
+		}
+		if cur != nil {
+			return nil, fmt.Errorf("type %s moved from table %s to table %s (-table), but table %s exists in %s too, so sessiongen cannot rename %s to it; drop or rename table %s in a migration of your own first, or pass -table %s", m.TypeName, u.Table, m.Table, m.Table, p.schema, u.Table, m.Table, u.Table)
+		}
+		mig, renamed, err := renameTable(old, m.Table)
+		if err != nil {
+			return nil, err
+		}
+		plan = append(plan, mig)
+		cur = renamed
+	}
+	if cur != nil && !slices.ContainsFunc(cur.Columns, func(c Column) bool { return !c.Foreign }) {
+		return nil, fmt.Errorf("table %s exists in %s, but no migration sessiongen wrote created it; pass another -table", m.Table, p.schema)
+	}
+	po := m.planOptions()
+	po.AllowDrop = o.AllowDrop
+	rest, err := Plan(cur, want, po)
+	if err != nil {
+		return nil, err
+	}
+	plan = append(plan, rest...)
+	ts := NextTimestamp(o.Now(), existing)
+	follows := ""
+	if len(existing) > 0 {
+		follows = existing[len(existing)-1].Name
+	}
+	all := slices.Clone(existing)
+	for i, mig := range plan {
+		mig.Follows = follows
+		data, err := RenderMigration(mig)
+		if err != nil {
+			return nil, err
+		}
+		name := MigrationFileName(ts.Add(time.Duration(i)*time.Second), mig.Name)
+		out.Files = append(out.Files, File{Path: filepath.Join(p.schema, name), Data: data, Once: true})
+		out.NewMigrations = append(out.NewMigrations, name)
+		all = append(all, MigrationFile{Name: name, Data: data})
+		follows = name
+	}
+	final, err := replay(all)
+	if err != nil {
+		return nil, fmt.Errorf("replaying the new migrations: %w", err)
+	}
+	if final.tables[m.Table] == nil {
+		return nil, fmt.Errorf("table %s does not exist after the migrations in %s", m.Table, p.schema)
+	}
+	return final, nil
+}
+
+// commonDir is the deepest directory holding both a and b (absolute, clean).
+func commonDir(a, b string) string {
+	for {
+		if r, err := filepath.Rel(a, b); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return a
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			return a
+		}
+		a = parent
+	}
 }
 
 // planOptions carries the tags and positions the migration planner needs.
 func (m *Model) planOptions() PlanOptions {
-	po := PlanOptions{Renames: map[string]string{}, Positions: map[string]string{}}
+	po := PlanOptions{Renames: map[string]string{}, Positions: map[string]string{}, Retype: map[string]bool{}}
 	for _, f := range m.Fields {
 		if f.Was != "" {
 			po.Renames[f.Column] = f.Was
 		}
+		if f.Retype {
+			po.Retype[f.Column] = true
+		}
 		po.Positions[f.Column] = fmt.Sprintf("%s:%d: field %s", f.Pos.Filename, f.Pos.Line, f.GoName)
 	}
 	return po
+}
+
+// maxIdentifier is PostgreSQL's identifier length (NAMEDATALEN-1): longer
+// names are silently truncated, and two truncated names can coincide.
+const maxIdentifier = 63
+
+// checkIndexNames refuses index names PostgreSQL would truncate.
+func checkIndexNames(m *Model, want *TableSchema) error {
+	var problems []string
+	for _, x := range want.Indexes {
+		if len(x.Name) <= maxIdentifier {
+			continue
+		}
+		why := fmt.Sprintf("index name %s is %d bytes long; PostgreSQL truncates names to %d bytes, so two such names can become one", x.Name, len(x.Name), maxIdentifier)
+		if i := slices.IndexFunc(m.Fields, func(f Field) bool { return f.Index && len(x.Columns) == 1 && f.Column == x.Columns[0] }); i >= 0 {
+			f := m.Fields[i]
+			problems = append(problems, fmt.Sprintf("%s:%d: field %s: %s; pass a shorter -table, or shorten the column with `session:\"name\"`", f.Pos.Filename, f.Pos.Line, f.GoName, why))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("table name %q is too long: %s; pass a shorter -table", m.Table, why))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 func relOrSelf(base, p string) string {

@@ -132,7 +132,8 @@ func TestGoldenContent(t *testing.T) {
 			"user_id bigint NOT NULL DEFAULT 0", "count32 integer NOT NULL DEFAULT 0", "small smallint NOT NULL DEFAULT 0",
 			"ratio double precision NOT NULL DEFAULT 0", "ratio32 real NOT NULL DEFAULT 0",
 			"login_at timestamptz NOT NULL DEFAULT '0001-01-01 00:00:00+00'::timestamptz",
-			"timeout bigint NOT NULL DEFAULT 0", "secret bytea NOT NULL DEFAULT ''::bytea"},
+			"timeout bigint NOT NULL DEFAULT 0", "secret bytea NOT NULL DEFAULT ''::bytea",
+			"tiny smallint NOT NULL DEFAULT 0", "byte smallint NOT NULL DEFAULT 0", "port integer NOT NULL DEFAULT 0", "count bigint NOT NULL DEFAULT 0"},
 		"named": {"theme text NOT NULL", "flag boolean NOT NULL", "num bigint NOT NULL", "big bigint NOT NULL", "mid integer NOT NULL",
 			"small smallint NOT NULL", "ratio double precision NOT NULL", "frac real NOT NULL", "blob bytea NOT NULL", "wait bigint NOT NULL"},
 		"pointers": {"name text,", "admin boolean,", "visits bigint,", "user_id bigint,", "count32 integer,", "small smallint,",
@@ -162,7 +163,8 @@ func TestGoldenContent(t *testing.T) {
 	goTags := read("tags/session_gen.go")
 	for _, w := range []string{"func (s *SessionStore) ListByUserID(ctx context.Context, v int64)", "func (s *SessionStore) DestroyByTheme(ctx context.Context, v Theme)",
 		"func (s *SessionStore) ListByTenant(ctx context.Context, v *string)", "func (s *SessionStore) DestroyByKey(ctx context.Context, v []byte)",
-		"func (h *SessionHandle) SetNick(v string)"} {
+		"func (h *SessionHandle) SetNick(v string)",
+		"// A nil v matches no session, not those whose Tenant is nil: SQL's = is never\n// true for NULL.\nfunc (s *SessionStore) ListByTenant("} {
 		if !strings.Contains(goTags, w) {
 			t.Errorf("tags/session_gen.go lacks %q", w)
 		}
@@ -250,7 +252,7 @@ type JSONIndex struct {
 type Multi struct {
 	OK  string
 	Ch  chan string // Ch
-	Tiny uint8 // Tiny
+	Tiny complex64 // Tiny
 }
 
 type Anon struct {
@@ -274,6 +276,75 @@ type Locked struct {
 }
 
 type NotStruct int
+
+type Empty struct{}
+
+type AllSkipped struct {
+	A int ` + "`session:\"-\"`" + `
+	B chan int ` + "`session:\"-\"`" + `
+}
+
+type RowsIdx struct {
+	Rows int64 ` + "`session:\",index\"`" + ` // Rows
+}
+
+type CtxIdx struct {
+	Cx int64 ` + "`session:\"ctx,index\"`" + ` // Cx
+}
+
+type Underscore struct {
+	X1  int
+	X_1 int // X_1
+}
+
+type LifeUnderscore struct {
+	Made string ` + "`session:\"created_at_\"`" + ` // Made
+}
+
+type LongCol struct {
+	L string ` + "`session:\"c01234567890123456789012345678901234567890123456789012345678\"`" + ` // L
+}
+
+type LongIdx struct {
+	UserIdentifier int64 ` + "`session:\"user_identifier_in_the_portal,index\"`" + ` // UserIdentifier
+}
+
+type Renew struct {
+	Renew bool // Renew
+}
+
+type Size struct {
+	Size int // Size
+}
+
+type Malformed struct {
+	M string ` + "`session:m`" + ` // M
+}
+
+type TwoKeys struct {
+	K string ` + "`session:\"a\" session:\"b\"`" + ` // K
+}
+
+type TwiceOpt struct {
+	T string ` + "`session:\"t,index,index\"`" + ` // T
+}
+
+type Hidden struct {
+	Theme string
+	note  string
+}
+
+type Nested struct {
+	H Hidden // H
+}
+
+type Big struct {
+	BigU uint // BigU
+}
+
+type RetypeScalar struct {
+	R string ` + "`session:\"r,retype\"`" + ` // R
+}
 `
 
 // TestErrors checks the exact message of every refused payload: where a
@@ -294,6 +365,7 @@ func TestErrors(t *testing.T) {
 	at := func(field string) string { return fmt.Sprintf("%s:%d: field %s: ", file, lineOf(field), field) }
 	const skip = "`session:\"-\"`"
 	const rename = "`session:\"name\"`"
+	const noLossless = "has no lossless column type; use string, bool, int, int8, int16, int32, int64, uint8, uint16, uint32, float32 or float64 (PostgreSQL has no unsigned 64-bit integer for uint, uint64 and uintptr; complex numbers and untyped values are not supported either)"
 	// late types are refused while rendering Go, after sqlc ran.
 	late := map[string]bool{}
 	cases := []struct{ typ, want string }{
@@ -302,14 +374,30 @@ func TestErrors(t *testing.T) {
 		{"Iface", at("I") + "type any is an interface, whose dynamic type cannot be restored from the database; use a concrete type, or tag the field " + skip},
 		{"Unexported", at("name") + "unexported fields are not stored; export it, or tag it " + skip + " to leave it out"},
 		{"Embedded", at("Inner") + "embedded fields are not supported; give the field a name, or tag it " + skip},
-		{"Uint", at("U") + "type uint64 has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)"},
+		{"Uint", at("U") + "type uint64 " + noLossless},
+		{"Big", at("BigU") + "type uint " + noLossless},
+		{"Empty", fmt.Sprintf("%s:%d:6: Empty has no stored fields (fields tagged %s are not stored), so there is nothing to keep in a session; add an exported field", file, lineOf("type Empty"), skip)},
+		{"AllSkipped", fmt.Sprintf("%s:%d:6: AllSkipped has no stored fields (fields tagged %s are not stored), so there is nothing to keep in a session; add an exported field", file, lineOf("type AllSkipped"), skip)},
+		{"RowsIdx", at("Rows") + "an indexed column named \"rows\" becomes the parameter rows of sqlc's ListBy/DeleteBy functions, which clashes with a local name of sqlc's generated code; rename the column with " + rename},
+		{"CtxIdx", at("Cx") + "an indexed column named \"ctx\" becomes the parameter ctx of sqlc's ListBy/DeleteBy functions, which clashes with a local name of sqlc's generated code; rename the column with " + rename},
+		{"Underscore", at("X_1") + "column \"x_1\" becomes the Go name X1 in sqlc's code, which drops underscores, and so does column \"x1\" of field X1; rename the column with " + rename},
+		{"LifeUnderscore", at("Made") + "column \"created_at_\" becomes the Go name CreatedAt in sqlc's code, which drops underscores, and so does the lifecycle column created_at; rename the column with " + rename},
+		{"LongCol", at("L") + "column name \"c01234567890123456789012345678901234567890123456789012345678\" is 60 bytes long; at most 59 fit, because the generated query parameter set_c01234567890123456789012345678901234567890123456789012345678 must fit PostgreSQL's 63-byte identifiers; shorten it with " + rename},
+		{"LongIdx", at("UserIdentifier") + "index name sessions_of_the_customer_portal_app_xyz_user_identifier_in_the_portal_idx is 73 bytes long; PostgreSQL truncates names to 63 bytes, so two such names can become one; pass a shorter -table, or shorten the column with " + rename},
+		{"Renew", at("Renew") + "the generated handle already has a method Renew (or its Set/Edit form), and its column name \"renew\" is taken by the query parameter renew; rename the field, and give it another column with " + rename},
+		{"Size", at("Size") + "the generated handle already has a method Size (or its Set/Edit form); rename the field, and keep the column with `session:\"size\"`"},
+		{"Malformed", at("M") + "struct tag `session:m` is malformed (want key:\"value\"), so Go's reflect would ignore it; write it as session:\"value\" pairs separated by spaces"},
+		{"TwoKeys", at("K") + "struct tag `session:\"a\" session:\"b\"` has two session keys, and Go's reflect reads only the first; merge them into one"},
+		{"TwiceOpt", at("T") + "tag option index is given twice in \"t,index,index\"; give it once"},
+		{"Nested", at("H") + "type Hidden is stored as jsonb, but its field Hidden.note is unexported, which encoding/json drops (it would read back as zero); export it, tag it `json:\"-\"` to leave it out knowingly, or give Hidden MarshalJSON and UnmarshalJSON methods"},
+		{"RetypeScalar", at("R") + "the retype option applies to jsonb columns only; remove it"},
 		{"Dup", at("B") + "column \"x\" is already used by field A; rename one of them with " + rename},
 		{"Lifecycle", at("ExpiresAt") + "column \"expires_at\" is already used by the lifecycle column expires_at; rename one of them with " + rename},
 		{"Reserved", at("Who") + "column name \"user\" is a reserved word in PostgreSQL; rename it with " + rename},
-		{"BadTag", at("V") + "unknown tag option \"unique\"; known options are index and was=old_column"},
+		{"BadTag", at("V") + "unknown tag option \"unique\"; known options are index, was=old_column and retype"},
 		{"JSONIndex", at("Tags") + "a jsonb column cannot carry the index option; index a scalar field instead"},
 		{"Multi", at("Ch") + "type chan string is a channel, which cannot be stored; keep it out of the session and tag the field " + skip + "\n" +
-			at("Tiny") + "type uint8 has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)"},
+			at("Tiny") + "type complex64 " + noLossless},
 		{"Anon", at("Anon") + "type struct{A int} is an anonymous struct, which the generated accessors cannot name; declare a named struct type for it"},
 		{"Locked", at("mu") + "type sync.Mutex contains a lock; the generated code copies the payload, which go vet's copylocks check forbids; keep locks out of the session payload"},
 		{"Clash", at("SetX") + "its accessor SetX clashes with an accessor of field X; rename one of the fields"},
@@ -325,7 +413,7 @@ func TestErrors(t *testing.T) {
 			name = "NoType"
 		}
 		t.Run(name, func(t *testing.T) {
-			o := Options{Dir: dir, Type: c.typ, Now: fixedNow, Table: map[string]string{"Inner": "user"}[c.typ],
+			o := Options{Dir: dir, Type: c.typ, Now: fixedNow, Table: map[string]string{"Inner": "user", "LongIdx": "sessions_of_the_customer_portal_app_xyz"}[c.typ],
 				SQLC: func(context.Context, string) error { t.Error("sqlc ran for a refused payload"); return nil }}
 			if late[c.typ] {
 				o.SQLC = nil

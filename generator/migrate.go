@@ -15,6 +15,7 @@ type Migration struct {
 	NoTransaction bool     // run outside a transaction (CREATE/DROP INDEX CONCURRENTLY)
 	Up            []string // statements, each ending with ";" (may span lines, may start with -- comments)
 	Down          []string // statements undoing Up, in reverse order
+	Follows       string   // file name of the migration before this one, "" for the first
 }
 
 // PlanOptions tunes Plan.
@@ -22,6 +23,7 @@ type PlanOptions struct {
 	AllowDrop bool              // drop columns no field maps to (their data is lost)
 	Renames   map[string]string // new column -> old column (tag was=)
 	Positions map[string]string // column -> "file:line: field X", the prefix of errors about it
+	Retype    map[string]bool   // jsonb columns whose new Go type is acknowledged (tag retype)
 }
 
 // Plan returns the migrations that turn the table cur (nil: no table yet)
@@ -52,7 +54,7 @@ func Plan(cur, want *TableSchema, opt PlanOptions) ([]Migration, error) {
 	p := &planner{
 		t:    want.Name,
 		opt:  opt,
-		work: &TableSchema{Name: cur.Name, Columns: slices.Clone(cur.Columns), Indexes: cloneIndexes(cur.Indexes)},
+		work: &TableSchema{Name: cur.Name, Columns: slices.Clone(cur.Columns), Indexes: cloneIndexes(cur.Indexes), Foreign: slices.Clone(cur.Foreign)},
 	}
 	if cur.Name != want.Name {
 		return nil, fmt.Errorf("plan: table %s is not %s", cur.Name, want.Name)
@@ -132,7 +134,7 @@ func evictDownSQL(t string) []string {
 func cloneIndexes(ix []Index) []Index {
 	out := make([]Index, len(ix))
 	for i, x := range ix {
-		out[i] = Index{Name: x.Name, Columns: slices.Clone(x.Columns), Where: x.Where}
+		out[i] = Index{Name: x.Name, Columns: slices.Clone(x.Columns), Where: x.Where, Foreign: x.Foreign}
 	}
 	return out
 }
@@ -176,6 +178,11 @@ func planCreate(want *TableSchema) Migration {
 	}
 	b.WriteString(");")
 	m := Migration{Name: "create_" + want.Name, Up: []string{b.String()}}
+	for _, c := range want.Columns {
+		if c.GoType != "" {
+			m.Up = append(m.Up, GoTypeComment(want.Name, c.Name, c.GoType))
+		}
+	}
 	for _, x := range want.Indexes {
 		// The table is new and empty: a plain CREATE INDEX in the same
 		// transaction is instant.
@@ -289,6 +296,9 @@ func (p *planner) columns(want *TableSchema) {
 			p.addColumn(w)
 			continue
 		}
+		if c.Type == "jsonb" && w.Type == "jsonb" {
+			p.goType(c, w)
+		}
 		if c.Type != w.Type {
 			if !widens(c.Type, w.Type) {
 				p.typeError(w.Name, c.Type, w.Type)
@@ -340,6 +350,18 @@ func (p *planner) columns(want *TableSchema) {
 		if wanted[c.Name] {
 			continue
 		}
+		if c.Foreign {
+			// A column of the user's own: left alone, but the generated
+			// INSERT names only the columns it knows.
+			if !c.Nullable && c.Default == "" {
+				p.errs = append(p.errs, fmt.Errorf("column %s of table %s was added by a migration sessiongen did not write and is NOT NULL without a default: the generated INSERT does not set it, so creating a session would fail; give it a default, or drop NOT NULL, in a migration of your own", c.Name, t))
+			}
+			continue
+		}
+		if deps := p.dependents(c.Name); len(deps) > 0 {
+			p.errs = append(p.errs, fmt.Errorf("column %s is in the table %s but no field maps to it, and %s uses it, which sessiongen did not create and will not drop: if you renamed its field, tag the field with was=%s; to drop the column, first drop or change that object in a migration of your own, then rerun with -allow-drop", c.Name, t, strings.Join(deps, " and "), c.Name))
+			continue
+		}
 		if !p.opt.AllowDrop {
 			p.errs = append(p.errs, fmt.Errorf("column %s is in the table %s but no field maps to it: if you renamed its field, tag the field with was=%s; otherwise rerun with -allow-drop to drop it (its data is lost), or add the field back", c.Name, t, c.Name))
 			continue
@@ -352,9 +374,11 @@ func (p *planner) columns(want *TableSchema) {
 				p.work.Indexes = slices.DeleteFunc(p.work.Indexes, func(y Index) bool { return y.Name == x.Name })
 			}
 		}
-		p.step(
-			fmt.Sprintf("-- Drops column %s: its data is lost.\nALTER TABLE %s DROP COLUMN %s;", c.Name, t, c.Name),
-			fmt.Sprintf("-- Re-adds column %s with its default: the dropped data is not restored.\nALTER TABLE %s ADD COLUMN %s;", c.Name, t, columnSQL(c)))
+		readd := fmt.Sprintf("-- Re-adds column %s with its default: the dropped data is not restored.\nALTER TABLE %s ADD COLUMN %s;", c.Name, t, columnSQL(c))
+		if c.GoType != "" {
+			readd += "\n" + GoTypeComment(t, c.Name, c.GoType)
+		}
+		p.step(fmt.Sprintf("-- Drops column %s: its data is lost.\nALTER TABLE %s DROP COLUMN %s;", c.Name, t, c.Name), readd)
 		p.work.Columns = slices.DeleteFunc(p.work.Columns, func(y Column) bool { return y.Name == c.Name })
 	}
 }
@@ -364,10 +388,59 @@ func (p *planner) addColumn(w Column) {
 		p.fail(w.Name, "column %s is NOT NULL without a default, so it cannot be added to the existing table %s (its rows would have no value); give it a default, make the field a pointer, or write a manual migration", w.Name, p.t)
 		return
 	}
-	p.step(
-		fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s;", p.t, columnSQL(w)),
-		fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s;", p.t, w.Name))
+	up := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s;", p.t, columnSQL(w))
+	if w.GoType != "" {
+		up += "\n" + GoTypeComment(p.t, w.Name, w.GoType)
+	}
+	p.step(up, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s;", p.t, w.Name))
 	p.work.Columns = append(p.work.Columns, w)
+}
+
+// dependents names the foreign objects (not created by sessiongen) that use
+// column col.
+func (p *planner) dependents(col string) []string {
+	var out []string
+	for _, o := range p.work.Foreign {
+		if slices.Contains(o.Columns, col) {
+			name := o.Name
+			if name == "" {
+				name = "(unnamed)"
+			}
+			out = append(out, fmt.Sprintf("%s %s (created in %s)", o.Kind, name, o.File))
+		}
+	}
+	return out
+}
+
+// goType compares the Go type recorded for a jsonb column with the field's.
+// The JSON already stored was written for the recorded type: a change is
+// refused unless the field carries the retype tag, which records the new
+// type in the migration.
+func (p *planner) goType(c *Column, w Column) {
+	retype := p.opt.Retype[w.Name]
+	switch {
+	case w.GoType == "" || (c.GoType == w.GoType && !retype):
+		return
+	case c.GoType == w.GoType:
+		p.fail(w.Name, "the retype tag option is not needed: column %s already records Go type %s; remove the option, so that a later type change is caught again", w.Name, w.GoType)
+		return
+	case c.GoType == "" && !retype:
+		// Created before sessiongen recorded Go types: nothing to compare.
+		return
+	case !retype:
+		p.fail(w.Name, "the field's type changed from %s to %s, but column %s of table %s holds JSON written for %s: a stored value that does not decode into %s reads as the zero value (Err reports it, and the middleware logs it) until the field is set again. Keep the old type; or add a field with a new column for the new type; or, if the old JSON decodes into the new type (or losing it is acceptable), add the retype tag option (`session:\"%s,retype\"`) to record the new type in a migration, and remove the option after that run", c.GoType, w.GoType, w.Name, p.t, c.GoType, w.GoType, w.Name)
+		return
+	}
+	old := fmt.Sprintf("COMMENT ON COLUMN %s.%s IS NULL;", p.t, w.Name)
+	if c.GoType != "" {
+		old = GoTypeComment(p.t, w.Name, c.GoType)
+	}
+	what := "records the Go type " + w.GoType
+	if c.GoType != "" {
+		what = fmt.Sprintf("now holds Go type %s instead of %s (tag retype): stored values are kept as they are, and one that does not decode reads as the zero value", w.GoType, c.GoType)
+	}
+	p.step(fmt.Sprintf("-- Column %s %s.\n%s", w.Name, what, GoTypeComment(p.t, w.Name, w.GoType)), old)
+	c.GoType = w.GoType
 }
 
 func (p *planner) typeError(col, from, to string) {
@@ -418,7 +491,8 @@ func (p *planner) indexes(want *TableSchema) []Migration {
 		})
 	}
 	for _, x := range p.work.Indexes {
-		if wantKeys[key(x)] {
+		if wantKeys[key(x)] || x.Foreign {
+			// Foreign indexes are the user's: never dropped.
 			continue
 		}
 		out = append(out, Migration{
@@ -441,9 +515,9 @@ func RenderMigration(m Migration) ([]byte, error) {
 		opts = " transaction:false"
 	}
 	data := struct {
-		Options  string
-		Up, Down []string
-	}{opts, m.Up, m.Down}
+		Options, Follows string
+		Up, Down         []string
+	}{opts, m.Follows, m.Up, m.Down}
 	return renderTemplate("migration.sql.tmpl", data)
 }
 

@@ -3,6 +3,7 @@ package generator
 import (
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // Lifecycle column names. Every sessions table has them besides the payload
@@ -48,6 +49,7 @@ type Field struct {
 	GoName   string         // Go field name
 	Column   string         // column name
 	Was      string         // previous column name (tag was=), "" if none
+	Retype   bool           // tag retype: a jsonb field whose Go type changed on purpose
 	Index    bool           // tag index: indexed, with ListBy/DestroyBy
 	SQLType  string         // canonical PostgreSQL type: bigint, integer, smallint, text, boolean, double precision, real, timestamptz, bytea, jsonb
 	Nullable bool           // pointer field: nullable column
@@ -70,6 +72,11 @@ type TableSchema struct {
 	Columns  []Column
 	Indexes  []Index
 	Triggers []string // trigger names on the table
+	// Foreign lists the objects on the table that migrations not written
+	// by sessiongen created (indexes, constraints, triggers): sessiongen
+	// never drops them, and refuses changes that would drop them with a
+	// column.
+	Foreign []ForeignObject
 }
 
 // Column is one column of a TableSchema.
@@ -78,13 +85,28 @@ type Column struct {
 	Type     string // canonical type name as in Field.SQLType
 	Nullable bool
 	Default  string // SQL expression, "" for none
+	// GoType is the Go type a jsonb column holds, as recorded by a
+	// sessiongen migration's COMMENT ON COLUMN ("" when none is recorded).
+	GoType string
+	// Foreign marks a column a migration not written by sessiongen added:
+	// left alone when no field maps to it.
+	Foreign bool
 }
 
 // Index is one non-primary index of a TableSchema.
 type Index struct {
 	Name    string
-	Columns []string
-	Where   string // predicate of a partial index in canonical form (see CanonicalDefault), "" for none
+	Columns []string // column names; "expr" for an expression
+	Where   string   // predicate of a partial index in canonical form (see CanonicalDefault), "" for none
+	Foreign bool     // created by a migration not written by sessiongen: never dropped
+}
+
+// ForeignObject is an object on a table that sessiongen did not create.
+type ForeignObject struct {
+	Kind    string   // "index", "constraint" or "trigger"
+	Name    string   // its name ("" when PostgreSQL chose it and we cannot tell)
+	Columns []string // the columns it uses
+	File    string   // the migration that created it
 }
 
 // IndexName is the name sessiongen gives the index on one column.
@@ -101,7 +123,12 @@ func (m *Model) WantedSchema() *TableSchema {
 		Index{Name: IndexName(m.Table, ColPreviousTokenHash), Columns: []string{ColPreviousTokenHash}, Where: ColPreviousTokenHash + " IS NOT NULL"},
 	)
 	for _, f := range m.Fields {
-		t.Columns = append(t.Columns, Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default})
+		c := Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable, Default: f.Default}
+		if f.Kind == KindJSON {
+			// The JSON holds the pointed-to value: T and *T store the same.
+			c.GoType = strings.TrimPrefix(f.GoType, "*")
+		}
+		t.Columns = append(t.Columns, c)
 		if f.Index {
 			t.Indexes = append(t.Indexes, Index{Name: IndexName(m.Table, f.Column), Columns: []string{f.Column}})
 		}

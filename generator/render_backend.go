@@ -38,6 +38,9 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 			return keepRaw(n, fd, src), nil
 		case fd.Kind == KindDuration || fd.Named:
 			return []jen.Code{dst.Op("=").Add(typ).Call(src)}, nil
+		case fd.Kind == KindTime:
+			// pgx returns timestamptz in time.Local: return UTC instead.
+			return []jen.Code{dst.Op("=").Add(src).Dot("UTC").Call()}, nil
 		}
 		return []jen.Code{dst.Op("=").Add(src)}, nil
 	}
@@ -47,6 +50,8 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 		return keepRaw(n, fd, src), nil
 	case fd.Kind == KindBytes:
 		return []jen.Code{dst.Op("=").Add(rt("NullBytes").Types(elem)).Call(src)}, nil
+	case fd.Kind == KindTime:
+		return []jen.Code{dst.Op("=").Add(rt("ConvPtr").Call(src, jen.Qual("time", "Time").Dot("UTC")))}, nil
 	case fd.Kind == KindDuration || fd.Named:
 		return []jen.Code{dst.Op("=").Add(rt("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}, nil
 	}

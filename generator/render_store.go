@@ -9,12 +9,12 @@ import (
 func renderStore(f *jen.File, m *Model, n goNames) error {
 	s, h := n.store, n.handle
 	f.Commentf("%s is the typed server-side session store for %s, backed by the %s table.", s, m.TypeName, m.Table)
-	f.Comment("Create one per process with New" + s + " and wrap the router with Middleware.")
+	f.Comment("Create one per process with " + n.newStore + " and wrap the router with Middleware.")
 	f.Type().Id(s).Struct(jen.Id("m").Op("*").Add(rt("Manager")))
 
-	f.Commentf("New%s returns a store over db. A nil db gives a store for handler tests", s)
+	f.Commentf("%s returns a store over db. A nil db gives a store for handler tests", n.newStore)
 	f.Comment("without a database (see TestContext); every database method then fails.")
-	f.Func().Id("New"+s).Params(jen.Id("db").Add(rt("Pool")), jen.Id("cfg").Add(rt("Config"))).Params(jen.Op("*").Id(s), jen.Error()).Block(
+	f.Func().Id(n.newStore).Params(jen.Id("db").Add(rt("Pool")), jen.Id("cfg").Add(rt("Config"))).Params(jen.Op("*").Id(s), jen.Error()).Block(
 		jen.List(jen.Id("m"), jen.Err()).Op(":=").Add(rt("NewManager")).Call(jen.Id("db"), jen.Id(n.backend).Values(), jen.Id("cfg")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(m.Table+" session store: %w"), jen.Err()))),
 		jen.Return(jen.Op("&").Id(s).Values(jen.Id("m").Op(":").Id("m")), jen.Nil()),
@@ -101,6 +101,10 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 
 	f.Commentf("ListBy%s lists the live sessions whose %s is v, most recently used first,", fd.GoName, fd.GoName)
 	f.Comment("for \"active sessions\" pages. One indexed query.")
+	if fd.Nullable {
+		f.Commentf("A nil v matches no session, not those whose %s is nil: SQL's = is never", fd.GoName)
+		f.Comment("true for NULL.")
+	}
 	body := []jen.Code{
 		jen.Var().Id("rows").Index().Qual(n.dbPath, list+"Row"),
 		jen.Err().Op(":=").Id("s").Dot("m").Dot("Run").Call(jen.Id("ctx"), jen.Func().Params(ctxParam(), jen.Id("db").Add(rt("DB"))).Error().Block(
@@ -121,6 +125,9 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 	f.Commentf("DestroyBy%s deletes every session whose %s is v (\"log out everywhere\",", fd.GoName, fd.GoName)
 	f.Comment("after a password change) in one indexed statement, and reports how many.")
 	f.Comment("If the current request's session is among them, its cookie is expired too.")
+	if fd.Nullable {
+		f.Commentf("A nil v matches (and deletes) no session, not those whose %s is nil.", fd.GoName)
+	}
 	arg2 := toDBValue(fd, jen.Id("v"))
 	body2 := []jen.Code{
 		jen.Var().Id("n").Int64(),

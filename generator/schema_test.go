@@ -73,7 +73,7 @@ func TestCanonicalDefault(t *testing.T) {
 
 // mig builds a migration file whose up section is up.
 func mig(name, up string) MigrationFile {
-	return MigrationFile{Name: name, Data: []byte("-- migrate:up\n" + up + "\n\n-- migrate:down\nDROP TABLE nothing_to_see;\n")}
+	return MigrationFile{Name: name, Data: []byte(GeneratedHeader + "\n-- migrate:up\n" + up + "\n\n-- migrate:down\nDROP TABLE nothing_to_see;\n")}
 }
 
 const createSQL = `CREATE TABLE sessions (
@@ -141,7 +141,7 @@ DROP TABLE users;
 CREATE TABLE other.sessions (a int);
 ALTER TABLE other.sessions DROP COLUMN a;
 INSERT INTO sessions (token_hash) VALUES ('\x00');`)}},
-		{name: "only the up section", files: []MigrationFile{{Name: "1_a.sql", Data: []byte("DROP TABLE sessions;\n-- migrate:up transaction:false\n" + createSQL + "\n-- migrate:down transaction:false\nDROP TABLE sessions;\nthis is not SQL\n")}}},
+		{name: "only the up section", files: []MigrationFile{{Name: "1_a.sql", Data: []byte(GeneratedHeader + "\nDROP TABLE sessions;\n-- migrate:up transaction:false\n" + createSQL + "\n-- migrate:down transaction:false\nDROP TABLE sessions;\nthis is not SQL\n")}}},
 		{name: "file order", files: []MigrationFile{mig("2_b.sql", "ALTER TABLE sessions DROP COLUMN sm;"), mig("1_a.sql", createSQL)},
 			want: []edit{cols(func(c []Column) []Column { return c[:len(c)-1] })}},
 		{name: "add column", files: []MigrationFile{mig("1_a.sql", createSQL), mig("2_b.sql", "ALTER TABLE sessions ADD COLUMN x bigint NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS y text; ALTER TABLE public.sessions ADD COLUMN z jsonb;")},
@@ -182,7 +182,7 @@ ALTER INDEX a_idx RENAME TO a2_idx;`)},
 		{name: "parse error at end", files: []MigrationFile{{Name: "2_b.sql", Data: []byte("-- migrate:up\nCREATE TABLE sessions (\n\n-- migrate:down\n")}},
 			err: "2_b.sql:"},
 		{name: "missing column", files: []MigrationFile{mig("1_a.sql", createSQL), mig("2_b.sql", "SELECT 1;\nALTER TABLE sessions DROP COLUMN nope;")},
-			err: "2_b.sql:3: column nope of table sessions does not exist"},
+			err: "2_b.sql:4: column nope of table sessions does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

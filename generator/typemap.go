@@ -3,6 +3,8 @@ package generator
 import (
 	"fmt"
 	"go/types"
+	"reflect"
+	"strings"
 )
 
 // zeroDefault is the SQL default of a NOT NULL column of each type: the Go
@@ -38,8 +40,12 @@ func basicSQL(k types.BasicKind) (sql, goType string, ok bool) {
 		return "bigint", "int64", true
 	case types.Int32:
 		return "integer", "int32", true
-	case types.Int16:
+	case types.Int16, types.Int8, types.Uint8:
 		return "smallint", "int16", true
+	case types.Uint16:
+		return "integer", "int32", true
+	case types.Uint32:
+		return "bigint", "int64", true
 	case types.Float64:
 		return "double precision", "float64", true
 	case types.Float32:
@@ -82,10 +88,11 @@ func mapType(t types.Type) (mapping, error) {
 	case *types.Basic:
 		sqlType, goType, ok := basicSQL(u.Kind())
 		if !ok {
-			return mapping{}, fmt.Errorf("type %s has no lossless column type; use string, bool, int, int16, int32, int64, float32 or float64 (unsigned and 8-bit integers, complex numbers and untyped values are not supported)", t)
+			return mapping{}, fmt.Errorf("type %s has no lossless column type; use string, bool, int, int8, int16, int32, int64, uint8, uint16, uint32, float32 or float64 (PostgreSQL has no unsigned 64-bit integer for uint, uint64 and uintptr; complex numbers and untyped values are not supported either)", t)
 		}
 		_, isNamedType := t.(*types.Named)
-		return mapping{sql: sqlType, kind: KindScalar, basic: goType, named: isNamedType || u.Kind() == types.Int, flat: true}, nil
+		// A conversion is needed when the sqlc type differs from the field's.
+		return mapping{sql: sqlType, kind: KindScalar, basic: goType, named: isNamedType || u.Name() != goType, flat: true}, nil
 	case *types.Slice:
 		if b, ok := u.Elem().Underlying().(*types.Basic); ok && b.Kind() == types.Byte && !isNamedType(u.Elem()) {
 			_, isNamed := t.(*types.Named)
@@ -122,7 +129,7 @@ func jsonSafe(t types.Type, seen map[types.Type]bool) error {
 		return nil
 	}
 	seen[t] = true
-	if isNamed(t, "time", "Time") || isNamed(t, "time", "Duration") {
+	if isNamed(t, "time", "Time") || isNamed(t, "time", "Duration") || jsonCodec(t) {
 		return nil
 	}
 	switch u := t.Underlying().(type) {
@@ -138,27 +145,18 @@ func jsonSafe(t types.Type, seen map[types.Type]bool) error {
 	case *types.Array:
 		return jsonSafe(u.Elem(), seen)
 	case *types.Map:
-		k, ok := u.Key().Underlying().(*types.Basic)
-		if !ok || (k.Info()&(types.IsString|types.IsInteger) == 0) {
-			return fmt.Errorf("its map key type %s is not a string or integer", u.Key())
+		k, basic := u.Key().Underlying().(*types.Basic)
+		textKey := hasMethod(u.Key(), "MarshalText") && hasMethod(types.NewPointer(u.Key()), "UnmarshalText")
+		if !textKey && (!basic || k.Info()&(types.IsString|types.IsInteger) == 0) {
+			return fmt.Errorf("its map key type %s is not a string, an integer or a type with MarshalText and UnmarshalText methods", u.Key())
 		}
 		return jsonSafe(u.Elem(), seen)
 	case *types.Struct:
-		if jsonCodec(t) {
-			return nil
+		stored, err := jsonStructFields(t, u, seen)
+		if err != nil {
+			return err
 		}
-		exported := 0
-		for i := 0; i < u.NumFields(); i++ {
-			f := u.Field(i)
-			if !f.Exported() {
-				continue
-			}
-			exported++
-			if err := jsonSafe(f.Type(), seen); err != nil {
-				return err
-			}
-		}
-		if exported == 0 && u.NumFields() > 0 {
+		if stored == 0 && u.NumFields() > 0 && jsonUnexportedOnly(u) {
 			return fmt.Errorf("%s has only unexported fields, which encoding/json drops (every value would read back as zero); export them or give the type MarshalJSON and UnmarshalJSON methods", t)
 		}
 		return nil
@@ -168,6 +166,82 @@ func jsonSafe(t types.Type, seen map[types.Type]bool) error {
 		return fmt.Errorf("it contains the interface %s, which encoding/json cannot decode back to its dynamic type", t)
 	}
 	return fmt.Errorf("it contains %s, which encoding/json cannot store", t)
+}
+
+// jsonStructFields checks the fields encoding/json stores of struct t (u
+// its underlying struct) and returns how many there are: fields tagged
+// `json:"-"` are left out, the exported fields of embedded structs are
+// promoted, and an unexported field is an error unless it is tagged
+// `json:"-"` (encoding/json would drop it silently).
+func jsonStructFields(t types.Type, u *types.Struct, seen map[types.Type]bool) (int, error) {
+	stored := 0
+	unexported := 0
+	for i := 0; i < u.NumFields(); i++ {
+		f := u.Field(i)
+		if name, _, _ := strings.Cut(reflect.StructTag(u.Tag(i)).Get("json"), ","); name == "-" && !strings.HasPrefix(reflect.StructTag(u.Tag(i)).Get("json"), "-,") {
+			continue
+		}
+		if f.Embedded() {
+			et := f.Type()
+			if p, ok := et.(*types.Pointer); ok {
+				et = p.Elem()
+			}
+			if es, ok := et.Underlying().(*types.Struct); ok && !jsonCodec(et) {
+				if !f.Exported() {
+					if _, ptr := f.Type().(*types.Pointer); ptr {
+						return 0, fmt.Errorf("%s embeds *%s, a pointer to an unexported struct, which encoding/json cannot decode into; embed the struct itself or tag it `json:\"-\"`", t, f.Name())
+					}
+				}
+				if seen[et] {
+					continue
+				}
+				seen[et] = true
+				n, err := jsonStructFields(et, es, seen)
+				if err != nil {
+					return 0, err
+				}
+				stored += n
+				continue
+			}
+		}
+		if !f.Exported() {
+			unexported++
+			if jsonUnexportedOnly(u) {
+				continue // reported by the caller as a whole
+			}
+			return 0, fmt.Errorf("its field %s.%s is unexported, which encoding/json drops (it would read back as zero); export it, tag it `json:\"-\"` to leave it out knowingly, or give %s MarshalJSON and UnmarshalJSON methods", typeName(t), f.Name(), typeName(t))
+		}
+		stored++
+		if err := jsonSafe(f.Type(), seen); err != nil {
+			return 0, err
+		}
+	}
+	return stored, nil
+}
+
+// jsonUnexportedOnly reports whether every field of u is unexported and
+// untagged: a type like time.Time's own, the case the "only unexported
+// fields" error names.
+func jsonUnexportedOnly(u *types.Struct) bool {
+	for i := 0; i < u.NumFields(); i++ {
+		if u.Field(i).Exported() || u.Field(i).Embedded() || reflect.StructTag(u.Tag(i)).Get("json") != "" {
+			return false
+		}
+	}
+	return u.NumFields() > 0
+}
+
+// typeName is t's name without its package path.
+func typeName(t types.Type) string {
+	if n, ok := t.(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return t.String()
+}
+
+// hasMethod reports whether t's method set has name.
+func hasMethod(t types.Type, name string) bool {
+	return types.NewMethodSet(t).Lookup(nil, name) != nil
 }
 
 // jsonCodec reports whether t encodes itself: MarshalJSON on T or *T and

@@ -7,7 +7,9 @@
 //	//go:generate go tool sessiongen -type Session
 //
 // With -check it writes nothing and exits with status 1 and a unified diff
-// when any generated file is stale or a new migration would be needed.
+// when any generated file is stale or a new migration would be needed; the
+// diff's paths are relative to the sqlc.yaml directory, where patch -p1
+// applies it.
 package main
 
 import (
@@ -45,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.SchemaDir, "schema", "", "dbmate migrations directory (default <sqlc.yaml dir>/schema)")
 	fs.StringVar(&o.QueriesDir, "queries", "", "sqlc queries directory (default <sqlc.yaml dir>/queries)")
 	fs.StringVar(&o.Out, "out", "", "directory of sqlc's Go output (default <dir>/<lower(type)>db)")
-	fs.StringVar(&o.GoFile, "o", "", "typed layer output file (default <dir>/<snake_case(type)>_gen.go)")
+	fs.StringVar(&o.GoFile, "o", "", "typed layer output file, in the package directory (default <dir>/<snake_case(type)>_gen.go)")
 	fs.BoolVar(&o.AllowDrop, "allow-drop", false, "allow a migration that drops the columns of removed fields (their data is lost)")
 	fs.BoolVar(&o.Cache, "cache", false, "emit the NOTIFY triggers the runtime's Config.Cache needs to evict changed and deleted sessions on every instance")
 	fs.Usage = func() {
@@ -66,14 +68,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *check {
-		diff, err := out.Check(o.Dir)
+		diff, err := out.Check(out.Root)
 		if err != nil {
 			fmt.Fprintf(stderr, "sessiongen: %v\n", err)
 			return 2
 		}
 		if diff != "" {
 			fmt.Fprintf(stdout, "%s", diff)
-			fmt.Fprintf(stderr, "sessiongen: generated files are stale; run go generate\n")
+			fmt.Fprintf(stderr, "sessiongen: generated files are stale; run go generate (or apply the diff with patch -p1 in %s)\n", out.Root)
 			return 1
 		}
 		return 0
@@ -84,7 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	for _, p := range wrote {
-		fmt.Fprintf(stdout, "sessiongen: wrote %s\n", p)
+		verb := "wrote"
+		if _, err := os.Stat(p); err != nil {
+			verb = "removed" // a stale output of an earlier run
+		}
+		fmt.Fprintf(stdout, "sessiongen: %s %s\n", verb, p)
 	}
 	return 0
 }

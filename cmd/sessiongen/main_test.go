@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -127,7 +128,7 @@ func TestCheck(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("-check on an ungenerated tree: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, w := range []string{"--- /dev/null\n+++ b/session_gen.go\n", "--- /dev/null\n+++ b/sessiondb/db.go\n", "+++ b/../sqlc.yaml\n"} {
+	for _, w := range []string{"--- /dev/null\n+++ b/app/session_gen.go\n", "--- /dev/null\n+++ b/app/sessiondb/db.go\n", "--- /dev/null\n+++ b/sqlc.yaml\n"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("-check on an ungenerated tree: stdout lacks %q:\n%s", w, stdout)
 		}
@@ -172,14 +173,14 @@ func TestCheck(t *testing.T) {
 		if code != 1 {
 			t.Fatalf("-check after adding a field: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
-		if !regexp.MustCompile(`(?m)^--- /dev/null\n\+\+\+ b/\.\./schema/\d{14}_alter_sessions\.sql\n`).MatchString(stdout) {
+		if !regexp.MustCompile(`(?m)^--- /dev/null\n\+\+\+ b/schema/\d{14}_alter_sessions\.sql\n`).MatchString(stdout) {
 			t.Errorf("diff lacks the new migration from /dev/null:\n%s", stdout)
 		}
 		for _, w := range []string{
 			"+ALTER TABLE sessions ADD COLUMN visits integer NOT NULL DEFAULT 0;",
-			"--- a/session_gen.go\n+++ b/session_gen.go\n",
+			"--- a/app/session_gen.go\n+++ b/app/session_gen.go\n",
 			"+func (h *SessionHandle) SetVisits(v int32) {",
-			"--- a/../queries/sessions.sql\n",
+			"--- a/queries/sessions.sql\n",
 			"@@ ",
 		} {
 			if !strings.Contains(stdout, w) {
@@ -187,10 +188,16 @@ func TestCheck(t *testing.T) {
 			}
 		}
 		checkUnifiedDiff(t, stdout)
-		if !strings.Contains(stderr, "generated files are stale") {
-			t.Errorf("stderr %q does not say the files are stale", stderr)
+		if !strings.Contains(stderr, "generated files are stale") || !strings.Contains(stderr, "patch -p1 in "+mod) {
+			t.Errorf("stderr %q does not say the files are stale and where the diff applies", stderr)
 		}
 		sameSnapshot(t, "-check after adding a field", before, snapshot(t, mod))
+		// The diff is what a generating run would write: applied with
+		// patch -p1 to a copy of the module, -check is clean there.
+		cp := applyPatch(t, mod, stdout)
+		if code, out, errOut := runCmd(t, "-check", "-dir", filepath.Join(cp, "app"), "-type", "Session"); code != 0 {
+			t.Errorf("-check after applying the diff with patch: exit %d\n%s\n%s", code, out, errOut)
+		}
 	})
 
 	t.Run("generated file edited", func(t *testing.T) {
@@ -200,14 +207,24 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Three inserted lines, one changed line, and no newline at
+			// the end.
 			edited := strings.Replace(string(orig), "\n", "\n// hand edit\n", 3)
+			edited = strings.Replace(edited, "sessions", "sessionz", 1)
+			edited = strings.TrimSuffix(edited, "\n") + "\n// trailer"
 			writeFile(t, p, edited)
 			before := snapshot(t, mod)
 			code, stdout, stderr := runCmd(t, "-check", "-dir", app, "-type", "Session")
-			if code != 1 || !strings.Contains(stdout, "-// hand edit\n") || !strings.Contains(stdout, "+++ b/") {
+			if code != 1 || !strings.Contains(stdout, "-// hand edit\n") || !strings.Contains(stdout, "+++ b/") ||
+				!strings.Contains(stdout, "\\ No newline at end of file\n") {
 				t.Errorf("-check after editing %s: exit %d, want 1 with a diff removing the edit\nstdout:\n%s\nstderr:\n%s", rel, code, stdout, stderr)
 			}
+			checkUnifiedDiff(t, stdout)
 			sameSnapshot(t, "-check after editing "+rel, before, snapshot(t, mod))
+			cp := applyPatch(t, mod, stdout)
+			if got, err := os.ReadFile(filepath.Join(cp, filepath.FromSlash(rel))); err != nil || string(got) != string(orig) {
+				t.Errorf("patch -p1 with the -check diff does not restore %s (err %v)", rel, err)
+			}
 			writeFile(t, p, string(orig))
 		}
 		if code, stdout, _ := runCmd(t, "-check", "-dir", app, "-type", "Session"); code != 0 {
@@ -251,24 +268,73 @@ func TestCheckRelativeDir(t *testing.T) {
 	if strings.Contains(stdout, mod) {
 		t.Errorf("diff headers name absolute paths (under %s):\n%s", mod, firstLines(stdout, 12))
 	}
-	if !strings.Contains(stdout, "--- a/session_gen.go\n") {
+	if !strings.Contains(stdout, "--- a/app/session_gen.go\n") {
 		t.Errorf("diff lacks a relative header for session_gen.go:\n%s", firstLines(stdout, 12))
 	}
 }
 
-// checkUnifiedDiff fails unless every line of diff is a unified diff line:
-// a file header, a hunk header, or a context, added or removed line.
+// checkUnifiedDiff fails unless diff is well formed: every line a file
+// header, a hunk header, a context, removed or added line, or the "no
+// newline" marker; no paths leaving the tree; every hunk changes something,
+// and in each change removed lines come before added ones.
 func checkUnifiedDiff(t *testing.T, diff string) {
 	t.Helper()
-	for i, line := range strings.Split(strings.TrimSuffix(diff, "\n"), "\n") {
+	lines := strings.Split(strings.TrimSuffix(diff, "\n"), "\n")
+	changed := true
+	prev := byte(0)
+	for i, line := range lines {
 		switch {
-		case strings.HasPrefix(line, "--- "), strings.HasPrefix(line, "+++ "), strings.HasPrefix(line, "@@ -"),
-			strings.HasPrefix(line, "+"), strings.HasPrefix(line, "-"), strings.HasPrefix(line, " "):
+		case strings.HasPrefix(line, "--- "), strings.HasPrefix(line, "+++ "):
+			if strings.Contains(line, "../") {
+				t.Errorf("diff line %d leaves the tree: %q", i+1, line)
+			}
+			prev = 0
+			continue
+		case strings.HasPrefix(line, "@@ -"):
+			if !changed {
+				t.Errorf("the hunk before diff line %d changes nothing\n%s", i+1, diff)
+			}
+			changed = false
+			prev = 0
+			continue
+		case line == "\\ No newline at end of file":
+			continue
+		case strings.HasPrefix(line, "+"), strings.HasPrefix(line, "-"):
+			changed = true
+		case strings.HasPrefix(line, " "):
 		default:
 			t.Errorf("diff line %d is not a unified diff line: %q\n%s", i+1, line, firstLines(diff, 12))
 			return
 		}
+		if line[0] == '-' && prev == '+' {
+			t.Errorf("diff line %d removes a line after adding one\n%s", i+1, diff)
+		}
+		prev = line[0]
 	}
+	if !changed {
+		t.Errorf("the last hunk changes nothing\n%s", diff)
+	}
+}
+
+// applyPatch copies the module at dir into a new directory, applies diff
+// there with patch -p1, and returns the copy.
+func applyPatch(t *testing.T, dir, diff string) string {
+	t.Helper()
+	cp := t.TempDir()
+	for rel, v := range snapshot(t, dir) {
+		if strings.HasSuffix(rel, "/") {
+			continue
+		}
+		_, data, _ := strings.Cut(v, "\n")
+		writeFile(t, filepath.Join(cp, filepath.FromSlash(rel)), data)
+	}
+	cmd := exec.Command("patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch")
+	cmd.Dir = cp
+	cmd.Stdin = strings.NewReader(diff)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch -p1 with the -check diff failed: %v\n%s\ndiff:\n%s", err, out, diff)
+	}
+	return cp
 }
 
 func firstLines(s string, n int) string {

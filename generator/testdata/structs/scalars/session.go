@@ -16,4 +16,8 @@ type Session struct {
 	LoginAt time.Time
 	Timeout time.Duration
 	Secret  []byte
+	Tiny    int8
+	Byte    uint8
+	Port    uint16
+	Count   uint32
 }

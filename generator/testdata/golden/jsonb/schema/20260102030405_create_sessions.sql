@@ -18,6 +18,14 @@ CREATE TABLE sessions (
     deep jsonb NOT NULL DEFAULT 'null'::jsonb,
     byes jsonb NOT NULL DEFAULT 'null'::jsonb
 );
+COMMENT ON COLUMN sessions.roles IS 'sessiongen: Go type []string';
+COMMENT ON COLUMN sessions.scores IS 'sessiongen: Go type map[string]int';
+COMMENT ON COLUMN sessions.prefs IS 'sessiongen: Go type Prefs';
+COMMENT ON COLUMN sessions.cart IS 'sessiongen: Go type []Item';
+COMMENT ON COLUMN sessions.groups IS 'sessiongen: Go type map[string][]string';
+COMMENT ON COLUMN sessions.grid IS 'sessiongen: Go type [3]int';
+COMMENT ON COLUMN sessions.deep IS 'sessiongen: Go type Deep';
+COMMENT ON COLUMN sessions.byes IS 'sessiongen: Go type map[int]Item';
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
 CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 

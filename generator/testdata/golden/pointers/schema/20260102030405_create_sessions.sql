@@ -24,6 +24,8 @@ CREATE TABLE sessions (
     prefs jsonb,
     roles jsonb
 );
+COMMENT ON COLUMN sessions.prefs IS 'sessiongen: Go type Prefs';
+COMMENT ON COLUMN sessions.roles IS 'sessiongen: Go type []string';
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
 CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 

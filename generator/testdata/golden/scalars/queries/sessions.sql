@@ -3,18 +3,18 @@
 -- Every lookup enforces expiry in SQL; no statement ever upserts.
 
 -- name: GetSession :one
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: GetSessionForUpdate :one
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
 -- name: GetAnySession :one
-SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
 FROM sessions
 WHERE token_hash = ANY(sqlc.arg(hashes)::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -29,8 +29,8 @@ SELECT EXISTS (
 );
 
 -- name: InsertSession :exec
-INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(name), sqlc.arg(admin), sqlc.arg(visits), sqlc.arg(user_id), sqlc.arg(count32), sqlc.arg(small), sqlc.arg(ratio), sqlc.arg(ratio32), sqlc.arg(login_at), sqlc.arg(timeout), sqlc.arg(secret));
+INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count)
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(name), sqlc.arg(admin), sqlc.arg(visits), sqlc.arg(user_id), sqlc.arg(count32), sqlc.arg(small), sqlc.arg(ratio), sqlc.arg(ratio32), sqlc.arg(login_at), sqlc.arg(timeout), sqlc.arg(secret), sqlc.arg(tiny), sqlc.arg(byte), sqlc.arg(port), sqlc.arg(count));
 
 -- name: SaveSession :one
 UPDATE sessions SET
@@ -51,7 +51,11 @@ UPDATE sessions SET
     ratio32 = CASE WHEN sqlc.arg(set_ratio32)::boolean THEN sqlc.arg(ratio32)::real ELSE ratio32 END,
     login_at = CASE WHEN sqlc.arg(set_login_at)::boolean THEN sqlc.arg(login_at)::timestamptz ELSE login_at END,
     timeout = CASE WHEN sqlc.arg(set_timeout)::boolean THEN sqlc.arg(timeout)::bigint ELSE timeout END,
-    secret = CASE WHEN sqlc.arg(set_secret)::boolean THEN sqlc.arg(secret)::bytea ELSE secret END
+    secret = CASE WHEN sqlc.arg(set_secret)::boolean THEN sqlc.arg(secret)::bytea ELSE secret END,
+    tiny = CASE WHEN sqlc.arg(set_tiny)::boolean THEN sqlc.arg(tiny)::smallint ELSE tiny END,
+    byte = CASE WHEN sqlc.arg(set_byte)::boolean THEN sqlc.arg(byte)::smallint ELSE byte END,
+    port = CASE WHEN sqlc.arg(set_port)::boolean THEN sqlc.arg(port)::integer ELSE port END,
+    count = CASE WHEN sqlc.arg(set_count)::boolean THEN sqlc.arg(count)::bigint ELSE count END
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
@@ -97,6 +101,22 @@ WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: SaveSessionSecret :execrows
 UPDATE sessions SET secret = sqlc.arg(secret)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionTiny :execrows
+UPDATE sessions SET tiny = sqlc.arg(tiny)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionByte :execrows
+UPDATE sessions SET byte = sqlc.arg(byte)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionPort :execrows
+UPDATE sessions SET port = sqlc.arg(port)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionCount :execrows
+UPDATE sessions SET count = sqlc.arg(count)
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: TouchSession :one

@@ -19,7 +19,11 @@ CREATE TABLE sessions (
     ratio32 real NOT NULL DEFAULT 0,
     login_at timestamptz NOT NULL DEFAULT '0001-01-01 00:00:00+00'::timestamptz,
     timeout bigint NOT NULL DEFAULT 0,
-    secret bytea NOT NULL DEFAULT ''::bytea
+    secret bytea NOT NULL DEFAULT ''::bytea,
+    tiny smallint NOT NULL DEFAULT 0,
+    byte smallint NOT NULL DEFAULT 0,
+    port integer NOT NULL DEFAULT 0,
+    count bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
 CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;

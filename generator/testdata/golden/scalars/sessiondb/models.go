@@ -28,4 +28,8 @@ type Sessions struct {
 	LoginAt           time.Time
 	Timeout           int64
 	Secret            []byte
+	Tiny              int16
+	Byte              int16
+	Port              int32
+	Count             int64
 }
