@@ -262,6 +262,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	f.Comment("Touch extends the idle expiry of a live session.")
 	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Touch"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Touch"+m.TypeName+"Params").Values(
+			jen.Id("GraceUs").Op(":").Id("lt").Dot("Grace").Dot("Microseconds").Call(),
 			jen.Id("IdleUs").Op(":").Id("lt").Dot("Idle").Dot("Microseconds").Call(),
 			jen.Id("TokenHash").Op(":").Id("hash"),
 		)),

@@ -124,44 +124,23 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 	typ2, _ := typeCode(fd.typ, m.PkgPath)
 	f.Commentf("DestroyBy%s deletes every session whose %s is v (\"log out everywhere\",", fd.GoName, fd.GoName)
 	f.Comment("after a password change) in one indexed statement, and reports how many.")
-	f.Comment("If the current request's session is among them, its cookie is expired too.")
+	f.Comment("If the current request's stored session is among the deleted rows, the")
+	f.Comment("request goes on with a new, empty session and its cookie is expired.")
 	if fd.Nullable {
 		f.Commentf("A nil v matches (and deletes) no session, not those whose %s is nil.", fd.GoName)
 	}
 	arg2 := toDBValue(fd, jen.Id("v"))
 	body2 := []jen.Code{
-		jen.Var().Id("n").Int64(),
+		jen.Var().Id("hashes").Index().Index().Byte(),
 		jen.Err().Op(":=").Id("s").Dot("m").Dot("Run").Call(jen.Id("ctx"), jen.Func().Params(ctxParam(), jen.Id("db").Add(rt("DB"))).Error().Block(
 			jen.Var().Err().Error(),
-			jen.List(jen.Id("n"), jen.Err()).Op("=").Add(jen.Qual(n.dbPath, "New").Call(jen.Id("db"))).Dot(del).Call(jen.Id("ctx"), arg2),
+			jen.List(jen.Id("hashes"), jen.Err()).Op("=").Add(jen.Qual(n.dbPath, "New").Call(jen.Id("db"))).Dot(del).Call(jen.Id("ctx"), arg2),
 			jen.Return(jen.Err()),
 		)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Err())),
-		jen.Id("s").Dot("m").Dot("ForgetIfCurrent").Call(jen.Id("ctx"), jen.Func().Params(jen.Id("r").Add(rt("Record"))).Bool().Block(
-			jen.Return(equalExpr(fd, jen.Id("r").Assert(jen.Op("*").Id(n.handle)).Dot("v").Dot(fd.GoName), jen.Id("v"))),
-		)),
-		jen.Return(jen.Id("n"), jen.Nil()),
+		jen.Id("s").Dot("m").Dot("ForgetIfCurrent").Call(jen.Id("ctx"), jen.Id("hashes")),
+		jen.Return(jen.Int64().Call(jen.Len(jen.Id("hashes"))), jen.Nil()),
 	}
 	recv().Id("DestroyBy"+fd.GoName).Params(ctxParam(), jen.Id("v").Add(typ2)).Params(jen.Int64(), jen.Error()).Block(body2...)
 	return nil
-}
-
-// equalExpr compares two values of an indexed (scalar or pointer) field.
-func equalExpr(fd Field, a, b *jen.Statement) *jen.Statement {
-	if fd.Kind == KindBytes {
-		if fd.Nullable {
-			return a.Op("!=").Nil().Op("&&").Add(b).Op("!=").Nil().Op("&&").Qual("bytes", "Equal").Call(jen.Op("*").Add(a), jen.Op("*").Add(b))
-		}
-		return jen.Qual("bytes", "Equal").Call(a, b)
-	}
-	if fd.Kind == KindTime {
-		if fd.Nullable {
-			return a.Clone().Op("!=").Nil().Op("&&").Add(b.Clone()).Op("!=").Nil().Op("&&").Add(a).Dot("Equal").Call(jen.Op("*").Add(b))
-		}
-		return a.Dot("Equal").Call(b)
-	}
-	if fd.Nullable {
-		return a.Clone().Op("!=").Nil().Op("&&").Add(b.Clone()).Op("!=").Nil().Op("&&").Op("*").Add(a).Op("==").Op("*").Add(b)
-	}
-	return a.Op("==").Add(b)
 }

@@ -81,6 +81,7 @@ WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: TouchSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN renewed_at > now() - sqlc.arg(grace_us)::bigint * interval '1 microsecond' THEN previous_token_hash END,
     last_seen_at = now(),
     expires_at = LEAST(absolute_expires_at, now() + sqlc.arg(idle_us)::bigint * interval '1 microsecond')
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
@@ -111,6 +112,7 @@ FROM sessions
 WHERE user_id = sqlc.arg(user_id) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByUserID :execrows
+-- name: DeleteSessionsByUserID :many
 DELETE FROM sessions
-WHERE user_id = sqlc.arg(user_id);
+WHERE user_id = sqlc.arg(user_id)
+RETURNING token_hash;

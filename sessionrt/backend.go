@@ -45,6 +45,9 @@ type Lifetime struct {
 	Idle     time.Duration // idle timeout; expires_at = least(absolute, now()+Idle)
 	Absolute time.Duration // absolute lifetime from now, applied on insert and renew
 	Remember bool          // value written to the remember column
+	// Grace is Config.RenewGrace: a touch forgets a key renewed away longer
+	// ago, so the partial index on previous_token_hash stays small.
+	Grace time.Duration
 	// Touch makes a Save also refresh last_seen_at and the idle expiry. The
 	// runtime sets it only when a touch is due (or on renew), so most writes
 	// leave the indexed expires_at alone and PostgreSQL can update the row in

@@ -191,9 +191,10 @@ func (backend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, r sess
 func (backend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
 	return scanMeta(db.QueryRow(ctx, `
 UPDATE sessions SET last_seen_at = now(),
+	previous_token_hash = CASE WHEN renewed_at > now() - $3::bigint * interval '1 microsecond' THEN previous_token_hash END,
 	expires_at = least(absolute_expires_at, now() + $2::bigint * interval '1 microsecond')
 WHERE token_hash = $1 AND expires_at > now()
-RETURNING `+metaCols, hash, us(lt.Idle)))
+RETURNING `+metaCols, hash, us(lt.Idle), us(lt.Grace)))
 }
 
 func (backend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {

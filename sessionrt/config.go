@@ -182,7 +182,7 @@ func validCookieName(s string) bool {
 // remember-me.
 func (c *Config) lifetime(remember bool) Lifetime {
 	if remember {
-		return Lifetime{Idle: c.RememberIdleTimeout, Absolute: c.RememberLifetime, Remember: true}
+		return Lifetime{Idle: c.RememberIdleTimeout, Absolute: c.RememberLifetime, Remember: true, Grace: c.RenewGrace}
 	}
-	return Lifetime{Idle: c.IdleTimeout, Absolute: c.Lifetime}
+	return Lifetime{Idle: c.IdleTimeout, Absolute: c.Lifetime, Grace: c.RenewGrace}
 }

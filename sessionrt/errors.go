@@ -26,6 +26,10 @@ var (
 	// connection would never send it. Call the store's UpgradeHeader first
 	// and pass its header to the upgrader.
 	ErrHijackCookie = errors.New("sessionrt: hijack would drop the session cookie; pass the header from UpgradeHeader to the upgrader")
+	// ErrInUpdate reports a Commit, Destroy or response write inside
+	// Update's function: the row is locked by the Update's transaction, so
+	// the write could only wait for it. Do it after Update returns.
+	ErrInUpdate = errors.New("sessionrt: session written inside Update's function; write it after Update returns")
 	// ErrResponseStarted reports a session change that needs a cookie (or was
 	// made) after the response headers were sent.
 	ErrResponseStarted = errors.New("sessionrt: response already started")

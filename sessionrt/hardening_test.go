@@ -479,3 +479,143 @@ func TestSkew(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdatePanicRecovers proves that a panic in Update's function is an
+// ordinary handler panic: net/http recovers it and the server goes on (it
+// was a fatal "unlock of unlocked mutex").
+func TestUpdatePanicRecovers(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{Insecure: true})
+	tok := e.create("alice")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
+		_ = e.m.Update(r.Context(), func(sessionrt.Record) error { panic("boom") })
+	})
+	mux.HandleFunc("/me", func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		_, _ = io.WriteString(w, x.Name())
+	})
+	srv := httptest.NewUnstartedServer(e.m.Middleware(mux))
+	srv.Config.ErrorLog = nil
+	srv.Start()
+	defer srv.Close()
+	get := func(path string) (string, error) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: e.m.CookieName(), Value: tok})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b), nil
+	}
+	if _, err := get("/panic"); err == nil {
+		t.Fatal("the panicking request got a response")
+	}
+	if got, err := get("/me"); err != nil || got != "alice" {
+		t.Fatalf("after the panic: %q, %v", got, err)
+	}
+}
+
+// TestWriteInsideUpdate proves that Commit and Destroy inside Update's
+// function fail at once with ErrInUpdate instead of waiting QueryTimeout for
+// the row the Update locked, and that the Update still commits.
+func TestWriteInsideUpdate(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{QueryTimeout: 2 * time.Second})
+	tok := e.create("alice")
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		x.SetName("pending")
+		err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetCounter(1)
+			start := time.Now()
+			if err := e.m.Commit(r.Context()); !errors.Is(err, sessionrt.ErrInUpdate) {
+				t.Errorf("Commit inside Update = %v", err)
+			}
+			if err := e.m.Destroy(r.Context()); !errors.Is(err, sessionrt.ErrInUpdate) {
+				t.Errorf("Destroy inside Update = %v", err)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("writes inside Update waited %v", d)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("Update = %v", err)
+		}
+	}, tok)
+	var counter int64
+	var name string
+	if err := e.admin.QueryRow(context.Background(), "SELECT counter, name FROM sessions").Scan(&counter, &name); err != nil || counter != 1 || name != "pending" {
+		t.Fatalf("stored counter %d name %q, %v", counter, name, err)
+	}
+}
+
+// TestUpdateInsertKeepsHandle proves that the handle a handler loaded keeps
+// working after Update creates the session: it reads what Update stored, and
+// later changes through it are saved.
+func TestUpdateInsertKeepsHandle(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.load(r)
+		if err := e.m.Update(r.Context(), func(rr sessionrt.Record) error {
+			rr.(*rec).SetCounter(5)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if x.Counter() != 5 {
+			t.Errorf("the loaded handle reads counter %d after Update, want 5", x.Counter())
+		}
+		x.SetName("after update")
+	})
+	c := sessionCookie(w.Result(), e.m.CookieName())
+	if c == nil {
+		t.Fatal("no cookie")
+	}
+	var counter int64
+	var name string
+	if err := e.admin.QueryRow(context.Background(), "SELECT counter, name FROM sessions").Scan(&counter, &name); err != nil || counter != 5 || name != "after update" {
+		t.Fatalf("stored counter %d name %q, %v", counter, name, err)
+	}
+}
+
+// TestHijackUpgradeHeaderUnused proves that a cookie handed out by
+// UpgradeHeader still goes out with the ordinary response when the upgrade
+// does not happen: a renew is never lost.
+func TestHijackUpgradeHeaderUnused(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		st, _ := e.load(r)
+		st.Renew()
+		if _, err := e.m.UpgradeHeader(r.Context()); err != nil {
+			t.Fatal(err)
+		}
+		http.Error(w, "bad origin", http.StatusForbidden) // the upgrade is refused
+	}, tok)
+	c := sessionCookie(w.Result(), e.m.CookieName())
+	if w.Code != http.StatusForbidden || c == nil || c.Value == tok {
+		t.Fatalf("refused upgrade: %d, cookie %v", w.Code, c)
+	}
+	if got := e.readName(c.Value); got != "alice" {
+		t.Fatalf("renewed token reads %q", got)
+	}
+}
+
+// TestDuplicateCookiesDestroy proves that logout with several session
+// cookies ends every session they name.
+func TestDuplicateCookiesDestroy(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{Insecure: true})
+	old := e.create("old-user")
+	cur := e.create("current")
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		e.load(r)
+		if err := e.m.Destroy(r.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}, cur, old)
+	if n := e.rows(); n != 0 {
+		t.Fatalf("rows after logout = %d, want 0", n)
+	}
+}

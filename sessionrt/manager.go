@@ -93,7 +93,7 @@ func (m *Manager) Commit(ctx context.Context) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	err := st.save(ctx)
-	st.handlerErr = err != nil
+	st.handlerErr = err != nil && !errors.Is(err, ErrInUpdate)
 	if err != nil {
 		st.err = err
 	}
@@ -123,7 +123,9 @@ func (m *Manager) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	h := http.Header{}
 	if st.cookie != cookieKeep {
 		m.writeCookie(h, st, time.Now())
-		st.cookie = cookieKeep // handed to the caller
+		// Handed to the caller: Hijack may go ahead. Should the upgrade not
+		// happen, the ordinary response still carries the cookie.
+		st.handedOut = true
 	} else if st.loaded && st.ncands > 0 {
 		noSharedCache(h)
 	}
@@ -145,12 +147,22 @@ func (m *Manager) Destroy(ctx context.Context) error {
 	if st.detached && !st.stored {
 		return nil
 	}
+	if st.updating > 0 {
+		return fmt.Errorf("sessionrt: destroy: %w", ErrInUpdate)
+	}
+	// The stored session, and every session cookie the browser presented
+	// (a stale duplicate's session must not outlive the logout; a missed
+	// token may have been renewed away by a concurrent login).
 	var keys [][]byte
-	switch {
-	case st.stored || st.ended:
-		keys = [][]byte{st.hash[:]}
-	case st.ncands > 0 && !st.detached:
-		keys = st.candidates() // not loaded, or loaded and missed: maybe renewed away
+	if st.stored || st.ended {
+		keys = append(keys, st.hash[:])
+	}
+	if !st.detached {
+		for _, k := range st.candidates() {
+			if !(st.stored || st.ended) || !bytes.Equal(k, st.hash[:]) {
+				keys = append(keys, k)
+			}
+		}
 	}
 	if !st.test {
 		for _, k := range keys {
@@ -225,12 +237,17 @@ func (m *Manager) Update(ctx context.Context, fn func(rec Record) error) error {
 	if err := st.runUnlocked(fn, fresh); err != nil || !fresh.Changed() {
 		return err
 	}
+	// The request's handle stays the one the handler holds: it takes
+	// fresh's values once they are stored.
 	prev := st.rec
 	st.rec = fresh
-	if err := st.save(ctx); err != nil {
-		st.rec = prev
+	err := st.save(ctx)
+	st.rec = prev
+	if err != nil {
 		return err
 	}
+	prev.Saved()
+	prev.Absorb(fresh)
 	return nil
 }
 
@@ -241,11 +258,18 @@ func (st *State) runUnlocked(fn func(rec Record) error, rec Record) error {
 	st.updating++
 	invalid := len(st.invalid)
 	st.mu.Unlock()
+	defer func() {
+		// Also when fn panics: the caller's deferred Unlock needs the lock.
+		st.mu.Lock()
+		st.updating--
+	}()
 	err := fn(rec)
-	st.mu.Lock()
-	st.updating--
-	if err == nil && len(st.invalid) > invalid {
-		err = fmt.Errorf("sessionrt: update: %w", errors.Join(st.invalid[invalid:]...))
+	if err == nil {
+		st.mu.Lock()
+		if len(st.invalid) > invalid {
+			err = fmt.Errorf("sessionrt: update: %w", errors.Join(st.invalid[invalid:]...))
+		}
+		st.mu.Unlock()
 	}
 	return err
 }
@@ -351,18 +375,27 @@ func (m *Manager) Describe(ctx context.Context, hash []byte, created, lastSeen, 
 }
 
 // ForgetIfCurrent is called after generated code deleted sessions by a field
-// value: if the request's loaded session matches, it is treated as
-// destroyed (cookie expired at commit; later changes start a new session).
-// match runs with the state locked.
-func (m *Manager) ForgetIfCurrent(ctx context.Context, match func(Record) bool) {
+// value, with the keys of the deleted rows: if the request's stored session
+// is among them, it is treated as destroyed (cookie expired at commit;
+// later changes start a new session).
+func (m *Manager) ForgetIfCurrent(ctx context.Context, deleted [][]byte) {
 	st := stateFrom(ctx)
-	if st == nil || match == nil {
+	if st == nil {
 		return
+	}
+	for _, k := range deleted {
+		m.cache.evict([sha256.Size]byte(k))
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.loaded && st.stored && match(st.rec) {
-		st.detach()
+	if !st.loaded || !st.stored {
+		return
+	}
+	for _, k := range deleted {
+		if bytes.Equal(k, st.hash[:]) {
+			st.detach()
+			return
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
@@ -511,10 +513,15 @@ func TestDescribeAndForget(t *testing.T) {
 			t.Errorf("current sessions = %d, want 1", current)
 		}
 		// Generated DestroyByName("alice") ran; the request's session matches.
-		if _, err := e.pool.Exec(r.Context(), "DELETE FROM sessions WHERE name = 'alice'"); err != nil {
+		rows, err = e.pool.Query(r.Context(), "DELETE FROM sessions WHERE name = 'alice' RETURNING token_hash")
+		if err != nil {
 			t.Fatal(err)
 		}
-		e.m.ForgetIfCurrent(r.Context(), func(rr sessionrt.Record) bool { return rr.(*rec).Name() == "alice" })
+		deleted, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.m.ForgetIfCurrent(r.Context(), deleted)
 		_, x := e.load(r)
 		if x.Name() != "" {
 			t.Errorf("Name after ForgetIfCurrent = %q", x.Name())

@@ -52,6 +52,7 @@ type State struct {
 	touchDue    bool         // the idle expiry should be extended at commit (decided by the database clock)
 	started     bool         // the response started (the commit ran)
 	handlerErr  bool         // the handler saw a failed Commit: its response is its own
+	handedOut   bool         // UpgradeHeader handed the pending cookie to the caller
 	test        bool         // no database: commits are no-ops
 }
 
@@ -284,6 +285,7 @@ func (st *State) detach() {
 	} else {
 		st.cookie = cookieKeep
 	}
+	st.handedOut = false
 }
 
 // vanished records that the stored session is no longer there when the
@@ -328,6 +330,9 @@ func (st *State) save(ctx context.Context) error {
 	if st.test || !st.loaded {
 		return nil
 	}
+	if st.updating > 0 {
+		return ErrInUpdate
+	}
 	m := st.m
 	if st.ended {
 		if st.rec.Changed() || st.renew {
@@ -357,6 +362,7 @@ func (st *State) save(ctx context.Context) error {
 			return fmt.Errorf("sessionrt: insert session: %w", err)
 		}
 		st.hash, st.meta, st.token, st.cookie = hash, meta, token, cookieSet
+		st.handedOut = false
 		st.stored = true
 		st.saved()
 		return nil
@@ -387,6 +393,7 @@ func (st *State) save(ctx context.Context) error {
 		}
 		if st.renew {
 			st.token, st.cookie = token, cookieSet
+			st.handedOut = false
 		}
 		st.hash, st.meta = newHash, meta
 		st.saved()
@@ -421,8 +428,11 @@ func (st *State) saved() {
 // needsCookie reports whether committing now would set or expire the
 // cookie, before anything is written.
 func (st *State) needsCookie() bool {
-	if st.cookie != cookieKeep || st.test {
-		return st.cookie != cookieKeep
+	if st.cookie != cookieKeep && !st.handedOut {
+		return true
+	}
+	if st.test {
+		return false
 	}
 	if !st.loaded || st.ended {
 		return false

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"time"
 )
 
@@ -41,13 +42,16 @@ func (w *writer) commit() bool {
 	switch {
 	case st.handlerErr:
 		// After a failed Commit the handler answers the error itself: no
-		// retry, no second answer.
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		// A timeout outside Middleware (http.TimeoutHandler) has answered
-		// already: a new cookie could no longer reach the client, so
-		// nothing is saved, and changes are reported instead.
+		// retry, no second answer. Changes made since are reported.
+		if st.loaded && (st.rec.Changed() || st.renew) {
+			st.lateFields = appendOnce(st.lateFields, "(changes not saved after a failed Commit)")
+		}
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) && isTimeoutWriter(w.ResponseWriter):
+		// http.TimeoutHandler outside Middleware has answered already and
+		// discards this response: a new cookie could no longer reach the
+		// client, so nothing is saved, and changes are reported instead.
 		if st.loaded && (st.rec.Changed() || st.renew || st.rememberSet) {
-			err = fmt.Errorf("sessionrt: request deadline passed before the response started; session changes not saved: %w", ctx.Err())
+			err = fmt.Errorf("sessionrt: http.TimeoutHandler answered before the response started; session changes not saved: %w", ctx.Err())
 		}
 	default:
 		// The handler has finished deciding: a client that goes away now must
@@ -90,7 +94,10 @@ func (w *writer) commit() bool {
 // 1xx statuses (other than 101) pass through without committing.
 func (w *writer) WriteHeader(code int) {
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		if !w.failed {
+		w.st.mu.Lock()
+		failed := w.failed
+		w.st.mu.Unlock()
+		if !failed {
 			w.ResponseWriter.WriteHeader(code)
 		}
 		return
@@ -159,6 +166,12 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, ErrCommitFailed
 	}
 	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// isTimeoutWriter reports whether w is the writer http.TimeoutHandler gives
+// its handler, which discards the response once the timeout answered.
+func isTimeoutWriter(w http.ResponseWriter) bool {
+	return reflect.TypeOf(w).String() == "*http.timeoutWriter"
 }
 
 // Unwrap returns the underlying writer, for http.ResponseController.

@@ -347,3 +347,66 @@ func TestInvalidValues(t *testing.T) {
 		}
 	})
 }
+
+// TestDestroyByComparesStoredRows proves that DestroyBy<Field> forgets the
+// request's session only when its stored row was among the deleted ones,
+// not when its unsaved value matches: a login that ends the user's other
+// sessions in the same request stays logged in.
+func TestDestroyByComparesStoredRows(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	pool := pgtest.TracedPool(t, dsn, &pgtest.Recorder{}, nil)
+	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(cookie *http.Cookie, fn func(ctx context.Context, s *app.SessionHandle)) *http.Response {
+		t.Helper()
+		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, err := store.Load(r.Context())
+			if err != nil {
+				t.Errorf("Load: %v", err)
+				return
+			}
+			fn(r.Context(), s)
+		}))
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	cookieOf := func(resp *http.Response) *http.Cookie {
+		for _, c := range resp.Cookies() {
+			return c
+		}
+		return nil
+	}
+	other := cookieOf(serve(nil, func(_ context.Context, s *app.SessionHandle) { s.SetUserID(7) }))
+	anon := cookieOf(serve(nil, func(_ context.Context, s *app.SessionHandle) { s.SetTheme("dark") }))
+	resp := serve(anon, func(ctx context.Context, s *app.SessionHandle) {
+		s.Renew()
+		s.SetUserID(7)
+		n, err := store.DestroyByUserID(ctx, 7) // "log out my other devices" at login
+		if err != nil || n != 1 {
+			t.Errorf("DestroyByUserID = %d, %v; want 1 (the other device)", n, err)
+		}
+	})
+	c := cookieOf(resp)
+	if c == nil || c.MaxAge <= 0 {
+		t.Fatalf("the login was thrown away: %v", resp.Header)
+	}
+	var uid int64
+	serve(c, func(_ context.Context, s *app.SessionHandle) { uid = s.UserID() })
+	if uid != 7 {
+		t.Fatalf("after login and DestroyByUserID the session reads user %d", uid)
+	}
+	serve(other, func(_ context.Context, s *app.SessionHandle) { uid = s.UserID() })
+	if uid != 0 {
+		t.Fatal("the other device's session survived DestroyByUserID")
+	}
+}

@@ -125,21 +125,20 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 
 // DestroyByUserID deletes every session whose UserID is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
+		hashes, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return r.(*SessionHandle).v.UserID == v
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // Change bits of the SessionHandle fields, one per field.
@@ -721,7 +720,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionrt.ErrNotFound
 	}

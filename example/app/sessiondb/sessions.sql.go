@@ -59,17 +59,30 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 	return err
 }
 
-const deleteSessionsByUserID = `-- name: DeleteSessionsByUserID :execrows
+const deleteSessionsByUserID = `-- name: DeleteSessionsByUserID :many
 DELETE FROM sessions
 WHERE user_id = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByUserID, userID)
+func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByUserID, userID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getAnySession = `-- name: GetAnySession :one
@@ -542,13 +555,15 @@ func (q *Queries) SaveSessionUserID(ctx context.Context, arg SaveSessionUserIDPa
 
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN renewed_at > now() - $1::bigint * interval '1 microsecond' THEN previous_token_hash END,
     last_seen_at = now(),
-    expires_at = LEAST(absolute_expires_at, now() + $1::bigint * interval '1 microsecond')
-WHERE token_hash = $2 AND expires_at > now()
+    expires_at = LEAST(absolute_expires_at, now() + $2::bigint * interval '1 microsecond')
+WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
 type TouchSessionParams struct {
+	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
@@ -562,7 +577,7 @@ type TouchSessionRow struct {
 }
 
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) (TouchSessionRow, error) {
-	row := q.db.QueryRow(ctx, touchSession, arg.IdleUs, arg.TokenHash)
+	row := q.db.QueryRow(ctx, touchSession, arg.GraceUs, arg.IdleUs, arg.TokenHash)
 	var i TouchSessionRow
 	err := row.Scan(
 		&i.CreatedAt,

@@ -1096,7 +1096,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionrt.ErrNotFound
 	}

@@ -124,21 +124,20 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 
 // DestroyByUserID deletes every session whose UserID is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
+		hashes, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return r.(*SessionHandle).v.UserID == v
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // ListByEmail lists the live sessions whose Email is v, most recently used first,
@@ -162,21 +161,20 @@ func (s *SessionStore) ListByEmail(ctx context.Context, v string) ([]sessionrt.I
 
 // DestroyByEmail deletes every session whose Email is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByEmail(ctx context.Context, v string) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByEmail(ctx, v)
+		hashes, err = sessiondb.New(db).DeleteSessionsByEmail(ctx, v)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return r.(*SessionHandle).v.Email == v
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // ListByTenant lists the live sessions whose Tenant is v, most recently used first,
@@ -202,22 +200,21 @@ func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt
 
 // DestroyByTenant deletes every session whose Tenant is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 // A nil v matches (and deletes) no session, not those whose Tenant is nil.
 func (s *SessionStore) DestroyByTenant(ctx context.Context, v *string) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByTenant(ctx, v)
+		hashes, err = sessiondb.New(db).DeleteSessionsByTenant(ctx, v)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return r.(*SessionHandle).v.Tenant != nil && v != nil && *r.(*SessionHandle).v.Tenant == *v
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // ListByLoginAt lists the live sessions whose LoginAt is v, most recently used first,
@@ -241,21 +238,20 @@ func (s *SessionStore) ListByLoginAt(ctx context.Context, v time.Time) ([]sessio
 
 // DestroyByLoginAt deletes every session whose LoginAt is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByLoginAt(ctx context.Context, v time.Time) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByLoginAt(ctx, v)
+		hashes, err = sessiondb.New(db).DeleteSessionsByLoginAt(ctx, v)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return r.(*SessionHandle).v.LoginAt.Equal(v)
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // ListByTheme lists the live sessions whose Theme is v, most recently used first,
@@ -279,21 +275,20 @@ func (s *SessionStore) ListByTheme(ctx context.Context, v Theme) ([]sessionrt.In
 
 // DestroyByTheme deletes every session whose Theme is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByTheme(ctx context.Context, v Theme) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByTheme(ctx, string(v))
+		hashes, err = sessiondb.New(db).DeleteSessionsByTheme(ctx, string(v))
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return r.(*SessionHandle).v.Theme == v
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // ListByKey lists the live sessions whose Key is v, most recently used first,
@@ -317,21 +312,20 @@ func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Inf
 
 // DestroyByKey deletes every session whose Key is v ("log out everywhere",
 // after a password change) in one indexed statement, and reports how many.
-// If the current request's session is among them, its cookie is expired too.
+// If the current request's stored session is among the deleted rows, the
+// request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByKey(ctx context.Context, v []byte) (int64, error) {
-	var n int64
+	var hashes [][]byte
 	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
 		var err error
-		n, err = sessiondb.New(db).DeleteSessionsByKey(ctx, sessionrt.Bytes(v))
+		hashes, err = sessiondb.New(db).DeleteSessionsByKey(ctx, sessionrt.Bytes(v))
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.m.ForgetIfCurrent(ctx, func(r sessionrt.Record) bool {
-		return bytes.Equal(r.(*SessionHandle).v.Key, v)
-	})
-	return n, nil
+	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
 }
 
 // Change bits of the SessionHandle fields, one per field.
@@ -820,7 +814,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionrt.ErrNotFound
 	}

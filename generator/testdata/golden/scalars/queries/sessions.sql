@@ -121,6 +121,7 @@ WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: TouchSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN renewed_at > now() - sqlc.arg(grace_us)::bigint * interval '1 microsecond' THEN previous_token_hash END,
     last_seen_at = now(),
     expires_at = LEAST(absolute_expires_at, now() + sqlc.arg(idle_us)::bigint * interval '1 microsecond')
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()

@@ -736,13 +736,15 @@ func (q *Queries) SaveSessionVisits(ctx context.Context, arg SaveSessionVisitsPa
 
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN renewed_at > now() - $1::bigint * interval '1 microsecond' THEN previous_token_hash END,
     last_seen_at = now(),
-    expires_at = LEAST(absolute_expires_at, now() + $1::bigint * interval '1 microsecond')
-WHERE token_hash = $2 AND expires_at > now()
+    expires_at = LEAST(absolute_expires_at, now() + $2::bigint * interval '1 microsecond')
+WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
 type TouchSessionParams struct {
+	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
@@ -756,7 +758,7 @@ type TouchSessionRow struct {
 }
 
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) (TouchSessionRow, error) {
-	row := q.db.QueryRow(ctx, touchSession, arg.IdleUs, arg.TokenHash)
+	row := q.db.QueryRow(ctx, touchSession, arg.GraceUs, arg.IdleUs, arg.TokenHash)
 	var i TouchSessionRow
 	err := row.Scan(
 		&i.CreatedAt,

@@ -86,6 +86,7 @@ WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: TouchSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN renewed_at > now() - sqlc.arg(grace_us)::bigint * interval '1 microsecond' THEN previous_token_hash END,
     last_seen_at = now(),
     expires_at = LEAST(absolute_expires_at, now() + sqlc.arg(idle_us)::bigint * interval '1 microsecond')
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
@@ -116,9 +117,10 @@ FROM sessions
 WHERE uid = sqlc.arg(uid) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByUserID :execrows
+-- name: DeleteSessionsByUserID :many
 DELETE FROM sessions
-WHERE uid = sqlc.arg(uid);
+WHERE uid = sqlc.arg(uid)
+RETURNING token_hash;
 
 -- name: ListSessionsByEmail :many
 SELECT token_hash, created_at, last_seen_at, expires_at
@@ -126,9 +128,10 @@ FROM sessions
 WHERE email_address = sqlc.arg(email_address) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByEmail :execrows
+-- name: DeleteSessionsByEmail :many
 DELETE FROM sessions
-WHERE email_address = sqlc.arg(email_address);
+WHERE email_address = sqlc.arg(email_address)
+RETURNING token_hash;
 
 -- name: ListSessionsByTenant :many
 SELECT token_hash, created_at, last_seen_at, expires_at
@@ -136,9 +139,10 @@ FROM sessions
 WHERE tenant = sqlc.arg(tenant) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByTenant :execrows
+-- name: DeleteSessionsByTenant :many
 DELETE FROM sessions
-WHERE tenant = sqlc.arg(tenant);
+WHERE tenant = sqlc.arg(tenant)
+RETURNING token_hash;
 
 -- name: ListSessionsByLoginAt :many
 SELECT token_hash, created_at, last_seen_at, expires_at
@@ -146,9 +150,10 @@ FROM sessions
 WHERE login_at = sqlc.arg(login_at) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByLoginAt :execrows
+-- name: DeleteSessionsByLoginAt :many
 DELETE FROM sessions
-WHERE login_at = sqlc.arg(login_at);
+WHERE login_at = sqlc.arg(login_at)
+RETURNING token_hash;
 
 -- name: ListSessionsByTheme :many
 SELECT token_hash, created_at, last_seen_at, expires_at
@@ -156,9 +161,10 @@ FROM sessions
 WHERE theme = sqlc.arg(theme) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByTheme :execrows
+-- name: DeleteSessionsByTheme :many
 DELETE FROM sessions
-WHERE theme = sqlc.arg(theme);
+WHERE theme = sqlc.arg(theme)
+RETURNING token_hash;
 
 -- name: ListSessionsByKey :many
 SELECT token_hash, created_at, last_seen_at, expires_at
@@ -166,6 +172,7 @@ FROM sessions
 WHERE key_hash = sqlc.arg(key_hash) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash;
 
--- name: DeleteSessionsByKey :execrows
+-- name: DeleteSessionsByKey :many
 DELETE FROM sessions
-WHERE key_hash = sqlc.arg(key_hash);
+WHERE key_hash = sqlc.arg(key_hash)
+RETURNING token_hash;

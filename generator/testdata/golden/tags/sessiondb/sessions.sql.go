@@ -57,82 +57,160 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 	return err
 }
 
-const deleteSessionsByEmail = `-- name: DeleteSessionsByEmail :execrows
+const deleteSessionsByEmail = `-- name: DeleteSessionsByEmail :many
 DELETE FROM sessions
 WHERE email_address = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByEmail(ctx context.Context, emailAddress string) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByEmail, emailAddress)
+func (q *Queries) DeleteSessionsByEmail(ctx context.Context, emailAddress string) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByEmail, emailAddress)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-const deleteSessionsByKey = `-- name: DeleteSessionsByKey :execrows
+const deleteSessionsByKey = `-- name: DeleteSessionsByKey :many
 DELETE FROM sessions
 WHERE key_hash = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByKey(ctx context.Context, keyHash []byte) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByKey, keyHash)
+func (q *Queries) DeleteSessionsByKey(ctx context.Context, keyHash []byte) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByKey, keyHash)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-const deleteSessionsByLoginAt = `-- name: DeleteSessionsByLoginAt :execrows
+const deleteSessionsByLoginAt = `-- name: DeleteSessionsByLoginAt :many
 DELETE FROM sessions
 WHERE login_at = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByLoginAt(ctx context.Context, loginAt time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByLoginAt, loginAt)
+func (q *Queries) DeleteSessionsByLoginAt(ctx context.Context, loginAt time.Time) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByLoginAt, loginAt)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-const deleteSessionsByTenant = `-- name: DeleteSessionsByTenant :execrows
+const deleteSessionsByTenant = `-- name: DeleteSessionsByTenant :many
 DELETE FROM sessions
 WHERE tenant = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByTenant(ctx context.Context, tenant *string) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByTenant, tenant)
+func (q *Queries) DeleteSessionsByTenant(ctx context.Context, tenant *string) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByTenant, tenant)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-const deleteSessionsByTheme = `-- name: DeleteSessionsByTheme :execrows
+const deleteSessionsByTheme = `-- name: DeleteSessionsByTheme :many
 DELETE FROM sessions
 WHERE theme = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByTheme(ctx context.Context, theme string) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByTheme, theme)
+func (q *Queries) DeleteSessionsByTheme(ctx context.Context, theme string) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByTheme, theme)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-const deleteSessionsByUserID = `-- name: DeleteSessionsByUserID :execrows
+const deleteSessionsByUserID = `-- name: DeleteSessionsByUserID :many
 DELETE FROM sessions
 WHERE uid = $1
+RETURNING token_hash
 `
 
-func (q *Queries) DeleteSessionsByUserID(ctx context.Context, uid int64) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSessionsByUserID, uid)
+func (q *Queries) DeleteSessionsByUserID(ctx context.Context, uid int64) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteSessionsByUserID, uid)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getAnySession = `-- name: GetAnySession :one
@@ -831,13 +909,15 @@ func (q *Queries) SaveSessionUserID(ctx context.Context, arg SaveSessionUserIDPa
 
 const touchSession = `-- name: TouchSession :one
 UPDATE sessions SET
+    previous_token_hash = CASE WHEN renewed_at > now() - $1::bigint * interval '1 microsecond' THEN previous_token_hash END,
     last_seen_at = now(),
-    expires_at = LEAST(absolute_expires_at, now() + $1::bigint * interval '1 microsecond')
-WHERE token_hash = $2 AND expires_at > now()
+    expires_at = LEAST(absolute_expires_at, now() + $2::bigint * interval '1 microsecond')
+WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
 type TouchSessionParams struct {
+	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
@@ -851,7 +931,7 @@ type TouchSessionRow struct {
 }
 
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) (TouchSessionRow, error) {
-	row := q.db.QueryRow(ctx, touchSession, arg.IdleUs, arg.TokenHash)
+	row := q.db.QueryRow(ctx, touchSession, arg.GraceUs, arg.IdleUs, arg.TokenHash)
 	var i TouchSessionRow
 	err := row.Scan(
 		&i.CreatedAt,
