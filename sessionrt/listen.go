@@ -18,22 +18,31 @@ import (
 // sessiongen -cache and apply the migration.
 var ErrCacheTrigger = errors.New("sessionrt: the sessions table publishes no evictions (generate with sessiongen -cache and migrate)")
 
+// listenerName is the application_name of the cache listener's connection,
+// as pg_stat_activity shows it.
+const listenerName = "sessionrt cache listener"
+
 // listenConfig returns the connection settings of the cache listener.
 func listenConfig(db Pool, cfg Config) (*pgx.ConnConfig, error) {
-	if cfg.Cache.ListenURL != "" {
-		c, err := pgx.ParseConfig(cfg.Cache.ListenURL)
-		if err != nil {
+	var c *pgx.ConnConfig
+	switch p, ok := db.(*pgxpool.Pool); {
+	case cfg.Cache.ListenURL != "":
+		var err error
+		if c, err = pgx.ParseConfig(cfg.Cache.ListenURL); err != nil {
 			return nil, fmt.Errorf("Cache.ListenURL: %w", err)
 		}
-		return c, nil
-	}
-	if cfg.TransactionPooler {
+	case cfg.TransactionPooler:
 		return nil, errors.New("Cache.ListenURL is required with TransactionPooler: LISTEN needs a direct connection to PostgreSQL, which a transaction pooler cannot carry")
+	case ok && p != nil:
+		c = p.Config().ConnConfig.Copy()
+	default:
+		return nil, errors.New("Cache.ListenURL is required when the pool is not a *pgxpool.Pool")
 	}
-	if p, ok := db.(*pgxpool.Pool); ok && p != nil {
-		return p.Config().ConnConfig.Copy(), nil
+	if c.RuntimeParams == nil {
+		c.RuntimeParams = map[string]string{}
 	}
-	return nil, errors.New("Cache.ListenURL is required when the pool is not a *pgxpool.Pool")
+	c.RuntimeParams["application_name"] = listenerName
+	return c, nil
 }
 
 // RunCacheListener keeps the cache's invalidation listener connected until
