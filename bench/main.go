@@ -42,9 +42,9 @@ type options struct {
 }
 
 // modeNames lists every mode; the floor must be first.
-var allModes = []string{"floor", "sessiongen", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle"}
+var allModes = []string{"floor", "sessiongen", "sessiongen-cache", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle"}
 
-var defaultModes = "floor,sessiongen,scs,scs-idle,gorilla"
+var defaultModes = "floor,sessiongen,sessiongen-cache,scs,scs-idle,gorilla"
 
 var allScenarios = []string{"read", "write", "login", "logout", "none", "incr", "incr-spread", "field"}
 
@@ -77,7 +77,24 @@ func main() {
 	flag.StringVar(&o.dbPrefix, "db-prefix", "sgbench", "prefix of the databases the benchmark creates")
 	flag.BoolVar(&o.keep, "keep", false, "keep the databases at the end")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server, client and drivers) to this file")
+	cacheFig := flag.Bool("cache-figures", false, "measure the session cache instead: revocation latency across two server processes, memory per cached session, hit ratio and fallback while the listener is down")
+	revocations := flag.Int("revocations", 200, "logouts measured by -cache-figures")
+	serveCache := flag.String("serve-cache", "", "internal: serve the sessiongen-cache mode on this DSN (a child of -cache-figures)")
 	flag.Parse()
+	if *serveCache != "" {
+		if err := serveCacheChild(*serveCache); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if *cacheFig {
+		f, err := runCacheFigures(context.Background(), o, *revocations, os.Stderr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(f.markdown(commandLine()))
+		return
+	}
 	o.modes = strings.Split(modes, ",")
 	o.scenarios = strings.Split(scen, ",")
 	if o.modes[0] != "floor" {

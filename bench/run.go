@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/jackc/pgx/v5"
 	"math/rand/v2"
 	"strings"
 
@@ -84,8 +85,27 @@ func createDB(ctx context.Context, o options, adm *admin, name string) (*instanc
 		if err := app.Migrate(dsn, io.Discard); err != nil {
 			return nil, fmt.Errorf("%s: migrate: %w", name, err)
 		}
+		if name != "sessiongen-cache" {
+			// The example is generated with -cache; a table generated without
+			// it has no evict triggers, and pays no NOTIFY per write.
+			if err := dropEvictTriggers(ctx, dsn); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 	}
 	return in, nil
+}
+
+// dropEvictTriggers removes the example's evict triggers from the database
+// at dsn.
+func dropEvictTriggers(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP TRIGGER sessions_evict_update ON sessions; DROP TRIGGER sessions_evict_delete ON sessions")
+	return err
 }
 
 // buildMode connects the mode's pool and starts its server.
@@ -109,6 +129,8 @@ func buildMode(ctx context.Context, o options, in *instance) error {
 		h, err = newSessiongen(in.pool, 0)
 	case "sessiongen-touch1s":
 		h, err = newSessiongen(in.pool, time.Second)
+	case "sessiongen-cache":
+		h, _, in.stop, err = newSessiongenCache(in.pool)
 	case "scs":
 		h, in.stop, err = newSCS(ctx, in.pool, 0)
 	case "scs-idle":

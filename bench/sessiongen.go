@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -35,6 +36,36 @@ func newSessiongen(pool *pgxpool.Pool, touch time.Duration) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
+	return sessiongenHandler(store), nil
+}
+
+// newSessiongenCache is the sessiongen mode with the session cache on (up
+// to 100,000 sessions) and its listener running until stop.
+func newSessiongenCache(pool *pgxpool.Pool) (http.Handler, *app.SessionStore, func(), error) {
+	cfg := sessiongenConfig(0)
+	cfg.Cache = sessionrt.CacheConfig{MaxEntries: 100_000}
+	store, err := app.NewSessionStore(pool, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = store.Manager().RunCacheListener(ctx)
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !store.Manager().CacheStats().On; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			return nil, nil, nil, errors.New("the cache listener did not connect")
+		}
+	}
+	return sessiongenHandler(store), store, func() { cancel(); <-done }, nil
+}
+
+// sessiongenHandler serves the benchmark's endpoints through store.
+func sessiongenHandler(store *app.SessionStore) http.Handler {
 	m := &sgMode{s: store}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", m.login)
@@ -45,7 +76,7 @@ func newSessiongen(pool *pgxpool.Pool, touch time.Duration) (http.Handler, error
 	mux.HandleFunc("POST /incr", m.incr)
 	mux.HandleFunc("POST /field", m.field)
 	mux.HandleFunc("GET /state", m.state)
-	return store.Middleware(mux), nil
+	return store.Middleware(mux)
 }
 
 func (m *sgMode) fail(w http.ResponseWriter, r *http.Request, err error) {
