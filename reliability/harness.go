@@ -109,6 +109,8 @@ type appOptions struct {
 	QueryTimeout time.Duration // sessionrt.Config.QueryTimeout; 0: 1s
 	MaxPayload   int           // sessionrt.Config.MaxPayloadBytes; 0: the default
 	TxPooler     bool          // sessionrt.Config.TransactionPooler
+	Cache        int           // sessionrt.Config.Cache.MaxEntries; the listener runs until Close
+	ListenURL    string        // sessionrt.Config.Cache.ListenURL (a direct connection)
 	Extra        func(mux *http.ServeMux, a *app.App)
 }
 
@@ -120,6 +122,7 @@ type appServer struct {
 	Panics atomic.Int64 // handler panics recovered
 	srv    *http.Server
 	opt    appOptions
+	stop   func() // stops the cache listener
 }
 
 func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
@@ -146,6 +149,7 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 			QueryTimeout:      opt.QueryTimeout,
 			MaxPayloadBytes:   opt.MaxPayload,
 			TransactionPooler: opt.TxPooler,
+			Cache:             sessionrt.CacheConfig{MaxEntries: opt.Cache, ListenURL: opt.ListenURL},
 		},
 		BcryptCost: bcrypt.MinCost,
 		Logger:     quiet,
@@ -154,7 +158,23 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &appServer{App: a, Pool: pool, opt: opt}
+	s := &appServer{App: a, Pool: pool, opt: opt, stop: func() {}}
+	if opt.Cache > 0 {
+		lctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = a.Sessions.Manager().RunCacheListener(lctx)
+		}()
+		s.stop = func() { cancel(); <-done }
+		for deadline := time.Now().Add(10 * time.Second); !a.Sessions.Manager().CacheStats().On; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				s.stop()
+				pool.Close()
+				return nil, errors.New("the cache listener did not connect")
+			}
+		}
+	}
 	h := a.Handler()
 	if opt.Extra != nil {
 		extra := http.NewServeMux()
@@ -194,6 +214,7 @@ func (s *appServer) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = s.srv.Shutdown(ctx)
+	s.stop()
 	s.Pool.Close()
 }
 

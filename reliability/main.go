@@ -110,6 +110,16 @@ func main() {
 					fail("%d errors (%d lost) through PgBouncer with default_query_exec_mode=%s, which the runtime let start", r.Errors, r.Load.Lost, r.Mode)
 				}
 			}
+			fmt.Println("  session cache: two instances, queries through PgBouncer (cache_describe), listeners on direct connections, 16 clients for 8 s:")
+			if r, err := runCacheThroughBouncer(ctx, b, 16, 8*time.Second); err != nil {
+				fail("cache through PgBouncer: %v", err)
+			} else {
+				fmt.Printf("  attempted %d, 2xx %d, 5xx %d, lost %d, errors %d, B's cache hits %d; %d logouts on A: slowest rejection on B %v, accepted on B more than 100 ms after the logout %d\n",
+					r.Load.Attempted, r.Load.OK, r.Load.C5xx, r.Load.Lost, r.Errors, r.Hits, r.Revocations, r.Slowest.Round(time.Microsecond), r.AcceptedLate)
+				if r.Errors > 0 || r.AcceptedLate > 0 || r.Hits == 0 {
+					fail("cache through PgBouncer: %d errors, %d late acceptances, %d hits", r.Errors, r.AcceptedLate, r.Hits)
+				}
+			}
 			if *unsafe {
 				fmt.Println("  load with TransactionPooler = false (what the refusal prevents; failures here are expected):")
 				for _, mode := range []string{"", "describe_exec"} {

@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -15,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sessiongen/sessiongen/example/app"
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
@@ -263,4 +268,148 @@ func runContractThroughBouncer(ctx context.Context, b *pgbouncer, repo, mode str
 	cmd.Env = append(os.Environ(), "SESSIONGEN_TEST_DATABASE_URL="+u)
 	out, err := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out)), err
+}
+
+// cacheBouncerRun is the session cache with queries through PgBouncer and
+// the listener on a direct connection.
+type cacheBouncerRun struct {
+	Load         summary
+	Errors       int
+	Revocations  int
+	Slowest      time.Duration // logout on A to the first rejection on B
+	AcceptedLate int           // reads on B accepted more than 100 ms after the logout
+	Hits         int64         // B's cache hits during the load
+}
+
+// runCacheThroughBouncer starts two app instances whose pools go through
+// PgBouncer (cache_describe, TransactionPooler) and whose cache listeners
+// connect directly, runs the load on both, and measures revocation: a
+// logout on A, polled on B until rejected.
+func runCacheThroughBouncer(ctx context.Context, b *pgbouncer, clients int, d time.Duration) (*cacheBouncerRun, error) {
+	db, err := createDB(ctx, "reliability_bouncer_cache")
+	if err != nil {
+		return nil, err
+	}
+	defer db.drop()
+	if err := migrateApp(db.URL); err != nil {
+		return nil, err
+	}
+	u := withParam(withHostPort(db.URL, b.Addr), "default_query_exec_mode", "cache_describe")
+	opt := appOptions{PoolURL: u, MaxConns: 16, QueryTimeout: 2 * time.Second, TxPooler: true, Cache: 10000, ListenURL: db.URL}
+	a, err := startApp(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	bb, err := startApp(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer bb.Close()
+	r := &cacheBouncerRun{}
+	h0 := bb.App.Sessions.Manager().CacheStats().Hits
+	lctx, stop := context.WithTimeout(ctx, d)
+	defer stop()
+	la := startLoad(lctx, a.URL, loadOptions{Clients: clients / 2, Deadline: 4 * time.Second})
+	lb := startLoad(lctx, bb.URL, loadOptions{Clients: clients / 2, Deadline: 4 * time.Second})
+	<-lctx.Done()
+	for _, l := range []*loadRun{la, lb} {
+		st := l.wait()
+		sum := st.summarize(time.Time{}, time.Time{})
+		r.Load.Attempted += sum.Attempted
+		r.Load.OK += sum.OK
+		r.Load.C5xx += sum.C5xx
+		r.Load.Lost += sum.Lost
+		r.Errors += sum.C5xx + sum.Hung + sum.Transport + st.oddCount + sum.Lost
+	}
+	r.Hits = bb.App.Sessions.Manager().CacheStats().Hits - h0
+	r.Errors += int(a.Panics.Load() + bb.Panics.Load())
+
+	// Revocation across the two instances.
+	for i := range 50 {
+		jar := newJarClient()
+		if code := jar.post(a.URL+"/login", fmt.Sprintf(`{"email":"%s","password":"%s"}`, "alice@example.com", app.DemoPassword)); code != 200 {
+			return nil, fmt.Errorf("login %d on A: %d", i, code)
+		}
+		for range 2 {
+			if code := jar.get(bb.URL + "/me"); code != 200 {
+				return nil, fmt.Errorf("read %d on B: %d", i, code)
+			}
+		}
+		cookie := jar.cookieFor(bb.URL)
+		if code := jar.post(a.URL+"/logout", ""); code != 204 && code != 200 {
+			return nil, fmt.Errorf("logout %d on A: %d", i, code)
+		}
+		out := time.Now()
+		for {
+			start := time.Now()
+			code := getWithCookie(bb.URL+"/me", cookie)
+			if code == 401 {
+				r.Slowest = max(r.Slowest, time.Since(out))
+				break
+			}
+			if start.Sub(out) > 100*time.Millisecond {
+				r.AcceptedLate++
+			}
+			if time.Since(out) > 5*time.Second {
+				return nil, fmt.Errorf("B still accepts the token 5 s after the logout on A")
+			}
+		}
+		r.Revocations++
+	}
+	return r, nil
+}
+
+// jarClient is one browser for the revocation check: a cookie jar.
+type jarClient struct{ c *http.Client }
+
+func newJarClient() *jarClient {
+	jar, _ := cookiejar.New(nil)
+	return &jarClient{c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+func (j *jarClient) post(url, body string) int {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return j.send(req)
+}
+
+func (j *jarClient) get(url string) int {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	return j.send(req)
+}
+
+func (j *jarClient) send(req *http.Request) int {
+	resp, err := j.c.Do(req)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// cookieFor returns the jar's Cookie header value for base.
+func (j *jarClient) cookieFor(base string) string {
+	u, _ := neturl.Parse(base)
+	var parts []string
+	for _, c := range j.c.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// getWithCookie sends a GET with the Cookie header value cookie.
+func getWithCookie(url, cookie string) int {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }
