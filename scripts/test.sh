@@ -18,8 +18,8 @@ go vet ./...
 echo "== go test" >&2
 go test -count=1 -timeout 30m ./...
 
-echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race)" >&2
-go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update' ./sessionrt
+echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race, cache)" >&2
+go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update|Cache' ./sessionrt
 
 echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.md)" >&2
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt
