@@ -30,27 +30,6 @@ CREATE INDEX sessions_user_id_idx ON sessions (user_id);
 CREATE INDEX sessions_previous_token_hash_idx ON sessions (previous_token_hash) WHERE previous_token_hash IS NOT NULL;
 `
 
-// cacheSchema adds the evict triggers sessiongen -cache emits.
-const cacheSchema = `
-CREATE OR REPLACE FUNCTION sessions_evict() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    keys text;
-BEGIN
-    SELECT string_agg(encode(token_hash, 'hex'), ',') INTO keys FROM evicted;
-    IF keys IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF length(keys) >= 8000 THEN
-        keys := '*';
-    END IF;
-    PERFORM pg_notify('sessions_evict', keys);
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER sessions_evict_update AFTER UPDATE ON sessions REFERENCING OLD TABLE AS evicted FOR EACH STATEMENT EXECUTE FUNCTION sessions_evict();
-CREATE TRIGGER sessions_evict_delete AFTER DELETE ON sessions REFERENCING OLD TABLE AS evicted FOR EACH STATEMENT EXECUTE FUNCTION sessions_evict();
-`
-
 // rec is a hand-written stand-in for a generated record.
 type rec struct {
 	st                          *sessionrt.State

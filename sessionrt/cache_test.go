@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,12 +23,30 @@ func cacheCfg() sessionrt.Config {
 	return sessionrt.Config{Cache: sessionrt.CacheConfig{MaxEntries: 100, MaxStaleness: time.Minute, Heartbeat: 200 * time.Millisecond}}
 }
 
+// evictTriggers returns the up section of the evict-trigger migration
+// sessiongen -cache emitted for the example's sessions table, which has the
+// test table's name and key column.
+func evictTriggers(t *testing.T) string {
+	t.Helper()
+	files, err := filepath.Glob("../schema/*_evict_sessions.sql")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("the example's evict migration: %v %v", files, err)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, up, _ := strings.Cut(string(data), "-- migrate:up")
+	up, _, _ = strings.Cut(up, "-- migrate:down")
+	return up
+}
+
 // newCacheEnv is newEnv on a table with the evict triggers and the cache
 // listener running.
 func newCacheEnv(t *testing.T, cfg sessionrt.Config) *env {
 	t.Helper()
 	e := newEnv(t, sessionrt.Config{})
-	if _, err := e.admin.Exec(context.Background(), cacheSchema); err != nil {
+	if _, err := e.admin.Exec(context.Background(), evictTriggers(t)); err != nil {
 		t.Fatal(err)
 	}
 	e.m = e.startCache(cfg, e.pool)

@@ -192,70 +192,97 @@ func TestPayloadLimitCountsTheRow(t *testing.T) {
 	}
 }
 
-// TestResetWithRenew proves that Reset with Renew is one UPDATE: every
-// field back to its zero value, the new key, and the old key dead.
-func TestResetWithRenew(t *testing.T) {
+// storeEnv is a generated store on a fresh, migrated database with a
+// statement recorder, driven one request at a time.
+type storeEnv struct {
+	t     *testing.T
+	store *app.SessionStore
+	log   *pgtest.Recorder
+}
+
+func newStoreEnv(t *testing.T, cfg sessionrt.Config) *storeEnv {
+	t.Helper()
 	dsn := pgtest.NewDB(t)
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	log := &pgtest.Recorder{}
-	pool := pgtest.TracedPool(t, dsn, log, nil)
-	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
+	e := &storeEnv{t: t, log: &pgtest.Recorder{}}
+	store, err := app.NewSessionStore(pgtest.TracedPool(t, dsn, e.log, nil), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve := func(cookie *http.Cookie, fn func(s *app.SessionHandle)) *http.Cookie {
-		t.Helper()
-		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := store.Load(r.Context())
-			if err != nil {
-				t.Errorf("Load: %v", err)
-				return
-			}
-			fn(s)
-		}))
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		if cookie != nil {
-			req.AddCookie(cookie)
+	e.store = store
+	return e
+}
+
+// do serves one request carrying cookie (nil: none) whose handler loads
+// the session and runs fn, and returns the response.
+func (e *storeEnv) do(cookie *http.Cookie, fn func(ctx context.Context, s *app.SessionHandle)) *http.Response {
+	e.t.Helper()
+	h := e.store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := e.store.Load(r.Context())
+		if err != nil {
+			e.t.Errorf("Load: %v", err)
+			return
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		for _, c := range rec.Result().Cookies() {
-			cookie = c
-		}
-		return cookie
+		fn(r.Context(), s)
+		_, _ = io.WriteString(w, "ok")
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
 	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+// cookieOf returns the session cookie a response set, or keep when it set
+// none.
+func cookieOf(resp *http.Response, keep *http.Cookie) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		return c
+	}
+	return keep
+}
+
+// read returns every field of the session cookie names.
+func (e *storeEnv) read(cookie *http.Cookie) app.Session {
+	var v app.Session
+	e.do(cookie, func(_ context.Context, s *app.SessionHandle) {
+		v = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(), Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter()}
+	})
+	return v
+}
+
+// TestResetWithRenew proves that Reset with Renew is one UPDATE: every
+// field back to its zero value, the new key, and the old key dead.
+func TestResetWithRenew(t *testing.T) {
+	e := newStoreEnv(t, sessionrt.Config{Insecure: true})
 	at := time.Now()
-	old := serve(nil, func(s *app.SessionHandle) {
+	old := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) {
 		s.SetUserID(1)
 		s.SetCart([]app.CartItem{{SKU: "a", Qty: 1}})
 		s.SetTheme("dark")
 		s.SetMFAAt(&at)
 		s.SetCounter(5)
-	})
-	log.Reset()
-	renewed := serve(old, func(s *app.SessionHandle) {
+	}), nil)
+	e.log.Reset()
+	renewed := cookieOf(e.do(old, func(_ context.Context, s *app.SessionHandle) {
 		s.Renew()
 		s.Reset()
 		s.SetUserID(2)
-	})
-	if _, stmts := log.Reset(); len(stmts) != 2 || !strings.HasPrefix(strings.TrimSpace(stmts[1]), "-- name: SaveSession :one") {
+	}), old)
+	if _, stmts := e.log.Reset(); len(stmts) != 2 || !strings.HasPrefix(strings.TrimSpace(stmts[1]), "-- name: SaveSession :one") {
 		t.Fatalf("statements = %q, want the SELECT and one SaveSession", stmts)
 	}
 	if renewed.Value == old.Value {
 		t.Fatal("no new token")
 	}
-	var got app.Session
-	serve(renewed, func(s *app.SessionHandle) {
-		got = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(), Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter()}
-	})
-	if !reflect.DeepEqual(got, app.Session{UserID: 2}) {
+	if got := e.read(renewed); !reflect.DeepEqual(got, app.Session{UserID: 2}) {
 		t.Fatalf("after Reset and SetUserID: %+v", got)
 	}
-	var stale int64
-	serve(old, func(s *app.SessionHandle) { stale = s.UserID() })
-	if stale != 0 {
+	if e.read(old).UserID != 0 {
 		t.Fatal("the pre-renew token still reads the session")
 	}
 }
@@ -266,39 +293,8 @@ func TestResetWithRenew(t *testing.T) {
 // the request's other changes are saved and the response is the
 // handler's. In Update, such a value fails the whole function.
 func TestInvalidValues(t *testing.T) {
-	dsn := pgtest.NewDB(t)
-	if err := app.Migrate(dsn, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	pool := pgtest.TracedPool(t, dsn, &pgtest.Recorder{}, nil)
-	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cookie *http.Cookie
-	serve := func(fn func(ctx context.Context, s *app.SessionHandle)) int {
-		t.Helper()
-		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := store.Load(r.Context())
-			if err != nil {
-				t.Errorf("Load: %v", err)
-				return
-			}
-			fn(r.Context(), s)
-			_, _ = io.WriteString(w, "ok")
-		}))
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		for _, c := range rec.Result().Cookies() {
-			cookie = c
-		}
-		return rec.Code
-	}
-	serve(func(_ context.Context, s *app.SessionHandle) { s.SetEmail("ok@example.com") })
+	e := newStoreEnv(t, sessionrt.Config{Insecure: true})
+	cookie := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) { s.SetEmail("ok@example.com") }), nil)
 	for _, c := range []struct {
 		name, field string
 		set         func(s *app.SessionHandle)
@@ -313,7 +309,7 @@ func TestInvalidValues(t *testing.T) {
 		}},
 	} {
 		var counter int64
-		code := serve(func(_ context.Context, s *app.SessionHandle) {
+		resp := e.do(cookie, func(_ context.Context, s *app.SessionHandle) {
 			counter = s.Counter() + 1
 			s.SetCounter(counter)
 			c.set(s)
@@ -322,17 +318,14 @@ func TestInvalidValues(t *testing.T) {
 				t.Errorf("%s: Err() = %v", c.name, err)
 			}
 		})
-		var got app.Session
-		serve(func(_ context.Context, s *app.SessionHandle) {
-			got = app.Session{Email: s.Email(), Cart: s.Cart(), Roles: s.Roles(), Theme: s.Theme(), Counter: s.Counter()}
-		})
-		if code != http.StatusOK || got.Counter != counter || got.Email != "ok@example.com" || len(got.Cart) != 0 || len(got.Roles) != 0 || got.Theme != "" {
-			t.Fatalf("%s: response %d, stored %+v", c.name, code, got)
+		got := e.read(cookie)
+		if resp.StatusCode != http.StatusOK || got.Counter != counter || got.Email != "ok@example.com" || len(got.Cart) != 0 || len(got.Roles) != 0 || got.Theme != "" {
+			t.Fatalf("%s: response %d, stored %+v", c.name, resp.StatusCode, got)
 		}
 	}
 	// In Update the whole function fails and nothing is written.
-	serve(func(ctx context.Context, _ *app.SessionHandle) {
-		err := store.Update(ctx, func(s *app.SessionHandle) error {
+	e.do(cookie, func(ctx context.Context, _ *app.SessionHandle) {
+		err := e.store.Update(ctx, func(s *app.SessionHandle) error {
 			s.SetCounter(1000)
 			s.SetEmail("bad\x00")
 			return nil
@@ -341,11 +334,9 @@ func TestInvalidValues(t *testing.T) {
 			t.Errorf("Update = %v, want ErrInvalidValue", err)
 		}
 	})
-	serve(func(_ context.Context, s *app.SessionHandle) {
-		if s.Counter() == 1000 {
-			t.Error("Update with an invalid value saved its other changes")
-		}
-	})
+	if e.read(cookie).Counter == 1000 {
+		t.Error("Update with an invalid value saved its other changes")
+	}
 }
 
 // TestDestroyByComparesStoredRows proves that DestroyBy<Field> forgets the
@@ -353,60 +344,25 @@ func TestInvalidValues(t *testing.T) {
 // not when its unsaved value matches: a login that ends the user's other
 // sessions in the same request stays logged in.
 func TestDestroyByComparesStoredRows(t *testing.T) {
-	dsn := pgtest.NewDB(t)
-	if err := app.Migrate(dsn, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	pool := pgtest.TracedPool(t, dsn, &pgtest.Recorder{}, nil)
-	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve := func(cookie *http.Cookie, fn func(ctx context.Context, s *app.SessionHandle)) *http.Response {
-		t.Helper()
-		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := store.Load(r.Context())
-			if err != nil {
-				t.Errorf("Load: %v", err)
-				return
-			}
-			fn(r.Context(), s)
-		}))
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec.Result()
-	}
-	cookieOf := func(resp *http.Response) *http.Cookie {
-		for _, c := range resp.Cookies() {
-			return c
-		}
-		return nil
-	}
-	other := cookieOf(serve(nil, func(_ context.Context, s *app.SessionHandle) { s.SetUserID(7) }))
-	anon := cookieOf(serve(nil, func(_ context.Context, s *app.SessionHandle) { s.SetTheme("dark") }))
-	resp := serve(anon, func(ctx context.Context, s *app.SessionHandle) {
+	e := newStoreEnv(t, sessionrt.Config{Insecure: true})
+	other := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) { s.SetUserID(7) }), nil)
+	anon := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) { s.SetTheme("dark") }), nil)
+	resp := e.do(anon, func(ctx context.Context, s *app.SessionHandle) {
 		s.Renew()
 		s.SetUserID(7)
-		n, err := store.DestroyByUserID(ctx, 7) // "log out my other devices" at login
+		n, err := e.store.DestroyByUserID(ctx, 7) // "log out my other devices" at login
 		if err != nil || n != 1 {
 			t.Errorf("DestroyByUserID = %d, %v; want 1 (the other device)", n, err)
 		}
 	})
-	c := cookieOf(resp)
+	c := cookieOf(resp, nil)
 	if c == nil || c.MaxAge <= 0 {
 		t.Fatalf("the login was thrown away: %v", resp.Header)
 	}
-	var uid int64
-	serve(c, func(_ context.Context, s *app.SessionHandle) { uid = s.UserID() })
-	if uid != 7 {
+	if uid := e.read(c).UserID; uid != 7 {
 		t.Fatalf("after login and DestroyByUserID the session reads user %d", uid)
 	}
-	serve(other, func(_ context.Context, s *app.SessionHandle) { uid = s.UserID() })
-	if uid != 0 {
+	if e.read(other).UserID != 0 {
 		t.Fatal("the other device's session survived DestroyByUserID")
 	}
 }
