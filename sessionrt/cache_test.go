@@ -278,7 +278,7 @@ func TestCacheListenerLoss(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	})
-	const bound = 200 * time.Millisecond // notification delivery under -race on 2 busy cores (measured: ~2 ms)
+	const bound = 500 * time.Millisecond // generous: notification delivery under -race on 2 busy cores (measured: ~2 ms; the bench measures the real latency)
 	var stale, reads atomic.Int64
 	for range 3 {
 		wg.Go(func() {
@@ -367,7 +367,7 @@ func TestCacheRevocation(t *testing.T) {
 	var late, accepted atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	const bound = 200 * time.Millisecond
+	const bound = 500 * time.Millisecond
 	for range 4 {
 		wg.Go(func() {
 			for {
