@@ -129,44 +129,6 @@ func ownerPosition(u tableUse, p paths) string {
 	return u.File
 }
 
-// removeSQLCEntries returns config without the entries that compile the
-// query files queries (paths relative to the sqlc.yaml directory); the
-// bytes are unchanged when there are none.
-func removeSQLCEntries(config []byte, queries []string) ([]byte, error) {
-	if len(queries) == 0 || len(bytes.TrimSpace(config)) == 0 {
-		return config, nil
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(config, &doc); err != nil {
-		return nil, fmt.Errorf("parsing sqlc.yaml: %w", err)
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return config, nil
-	}
-	list := mapValue(doc.Content[0], "sql")
-	if list == nil || list.Kind != yaml.SequenceNode {
-		return config, nil
-	}
-	n := len(list.Content)
-	list.Content = slices.DeleteFunc(list.Content, func(item *yaml.Node) bool {
-		q := mapValue(item, "queries")
-		return q != nil && slices.Contains(queries, path.Clean(q.Value))
-	})
-	if len(list.Content) == n {
-		return config, nil
-	}
-	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, fmt.Errorf("writing sqlc.yaml: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("writing sqlc.yaml: %w", err)
-	}
-	return out.Bytes(), nil
-}
-
 // staleSQLCFiles lists the query code sqlc generated earlier in dir for the
 // tables this type used before (<table>.sql.go, starting with sqlc's
 // header), which would redeclare the new code's functions.

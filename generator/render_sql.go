@@ -116,69 +116,6 @@ type sqlcEntry struct {
 	Runtime                             string // import path of sessionrt, for the jsonb override
 }
 
-// mergeSQLCConfig returns the sqlc.yaml content with our entry added or
-// replaced; entries of the user's own are kept untouched. When our entry is
-// already there as wanted, the original bytes are returned unchanged.
-func mergeSQLCConfig(existing []byte, e sqlcEntry) ([]byte, error) {
-	raw, err := renderTemplate("sqlc.yaml.tmpl", e)
-	if err != nil {
-		return nil, err
-	}
-	var entry yaml.Node
-	if err := yaml.Unmarshal(raw, &entry); err != nil {
-		return nil, fmt.Errorf("parsing rendered sqlc entry: %w", err)
-	}
-	want := entry.Content[0]
-	if len(bytes.TrimSpace(existing)) == 0 {
-		existing = []byte("version: \"2\"\nsql: []\n")
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(existing, &doc); err != nil {
-		return nil, fmt.Errorf("parsing sqlc.yaml: %w", err)
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("sqlc.yaml: want a mapping at the top level")
-	}
-	root := doc.Content[0]
-	if v := mapValue(root, "version"); v == nil || v.Value != "2" {
-		return nil, fmt.Errorf("sqlc.yaml: only version \"2\" configurations are supported; convert it with `sqlc` docs' version 2 format")
-	}
-	list := mapValue(root, "sql")
-	if list == nil {
-		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "sql"}, &yaml.Node{Kind: yaml.SequenceNode})
-		list = root.Content[len(root.Content)-1]
-	}
-	if list.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("sqlc.yaml: sql must be a list")
-	}
-	list.Style = 0
-	replaced := false
-	for i, item := range list.Content {
-		q := mapValue(item, "queries")
-		if q == nil || q.Value != e.Queries {
-			continue
-		}
-		if sameYAML(item, want) {
-			return existing, nil
-		}
-		list.Content[i] = want
-		replaced = true
-	}
-	if !replaced {
-		list.Content = append(list.Content, want)
-	}
-	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, fmt.Errorf("writing sqlc.yaml: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("writing sqlc.yaml: %w", err)
-	}
-	return out.Bytes(), nil
-}
-
 // mapValue returns the value node of key in a mapping node, or nil.
 func mapValue(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {

@@ -81,3 +81,75 @@ func TestSnakeAndSQLCNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLCConfigKeepsUserBytes covers issue 11 item 7: the user's entries,
+// comments and indentation stay byte for byte when sessiongen adds,
+// replaces and removes its own entry.
+func TestSQLCConfigKeepsUserBytes(t *testing.T) {
+	entry := sqlcEntry{Name: "sessions", Schema: "schema", Queries: "queries/sessions.sql", Package: "sessiondb", Out: "app/sessiondb", Runtime: rtPath}
+	before := "# sqlc configuration of the shop\nversion: \"2\"   # do not change\n\nsql:\n" +
+		"    # orders first\n" +
+		"    -   engine: postgresql\n" +
+		"        schema:   db/orders.sql\n" +
+		"        queries:  db/orders_queries.sql   # hand-written\n" +
+		"        gen:\n" +
+		"            go: {package: orders, out: internal/orders}\n"
+	after := "\n    # billing\n" +
+		"    -   engine: postgresql\n" +
+		"        queries: db/billing.sql\n" +
+		"        schema: db/billing_schema.sql\n" +
+		"        gen:\n" +
+		"            go:\n" +
+		"                package: billing\n" +
+		"                out: internal/billing\n" +
+		"\n# overrides used by everybody\nplugins: []\n"
+	user := before + after
+	merged, err := mergeSQLCConfig([]byte(user), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := string(merged)
+	if !strings.HasPrefix(m, before) || !strings.Contains(m, after[:strings.Index(after, "\n# overrides")]) || !strings.HasSuffix(m, "\n# overrides used by everybody\nplugins: []\n") {
+		t.Fatalf("the user's bytes changed:\n%s", m)
+	}
+	if !strings.Contains(m, "    - name: sessions\n      engine: postgresql\n") {
+		t.Fatalf("our entry is not an item of the list at its indentation:\n%s", m)
+	}
+	if !sameEntries(t, merged, 3) {
+		t.Fatal("merged file does not parse into three entries")
+	}
+	// Replacing our stale entry keeps the rest.
+	entry.Out = "internal/sessiondb"
+	moved, err := mergeSQLCConfig(merged, entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Replace(string(moved), "out: internal/sessiondb", "out: app/sessiondb", 1) != m {
+		t.Fatalf("replacing our entry changed other bytes:\n%s", moved)
+	}
+	// Removing our entry restores the user's file exactly.
+	back, err := removeSQLCEntries(moved, []string{"queries/sessions.sql"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(back) != user {
+		t.Fatalf("after removing our entry:\n%s\nwant:\n%s", back, user)
+	}
+	// An empty list, and no list at all.
+	for _, in := range []string{"version: \"2\"\nsql: []\n", "version: \"2\"\nsql:\n", "version: \"2\"\n"} {
+		out, err := mergeSQLCConfig([]byte(in), entry)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if !sameEntries(t, out, 1) || !strings.HasPrefix(string(out), "version: \"2\"\nsql:\n  - name: sessions\n") {
+			t.Fatalf("%q merged into:\n%s", in, out)
+		}
+	}
+}
+
+// sameEntries reports whether config parses with n entries in its sql list.
+func sameEntries(t *testing.T, config []byte, n int) bool {
+	t.Helper()
+	d, err := parseSQLCDoc(config)
+	return err == nil && d.list != nil && len(d.list.Content) == n
+}
