@@ -186,16 +186,20 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		}
 		val := jen.Id("h").Dot("v").Dot(fd.GoName)
 		getter, copies := getterBody(fd, val, n)
-		if copies {
-			f.Commentf("%s returns a copy of the %s field; change it with Set%s or Edit%s.", fd.GoName, fd.GoName, fd.GoName, fd.GoName)
-		} else {
-			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
-		}
 		if fd.Kind == KindJSON {
 			// Decoding on first use writes the handle: under the state's lock,
-			// as a commit from another goroutine may read it.
+			// as a commit from another goroutine may read it. The helper comes
+			// first, so that the getter's doc comment stays on the getter.
 			renderLoadJSON(f, m, n, fd)
 			getter = append([]jen.Code{lockState(), unlockState(), jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
+		}
+		switch {
+		case copies && hasEdit(fd):
+			f.Commentf("%s returns a copy of the %s field; change it with Set%s or Edit%s.", fd.GoName, fd.GoName, fd.GoName, fd.GoName)
+		case copies:
+			f.Commentf("%s returns a copy of the %s field; change it with Set%s.", fd.GoName, fd.GoName, fd.GoName)
+		default:
+			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
 		}
 		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
 
@@ -226,7 +230,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		f.Commentf("Set%s sets the %s field (column %s); it is saved before the response starts.", fd.GoName, fd.GoName, fd.Column)
 		recv().Id("Set" + fd.GoName).Params(jen.Id("v").Add(typ2)).Block(set...)
 
-		if copies {
+		if hasEdit(fd) {
 			// fn runs on a copy with the state unlocked, so it may call the
 			// handle's other methods.
 			typ3, _ := typeCode(fd.typ, m.PkgPath)
@@ -267,6 +271,13 @@ func renderLoadJSON(f *jen.File, m *Model, n goNames, fd Field) {
 	f.Commentf("load%s decodes the %s column on first use; a value that cannot be", fd.GoName, fd.Column)
 	f.Comment("decoded reads as the zero value and is reported by Err.")
 	f.Func().Params(jen.Id("h").Op("*").Id(n.handle)).Id("load" + fd.GoName).Params().Block(body...)
+}
+
+// hasEdit reports whether the field gets an Edit method: composites (jsonb
+// values and byte slices), which are changed in place; a pointer to a
+// scalar is simply set.
+func hasEdit(fd Field) bool {
+	return fd.Kind == KindJSON || fd.Kind == KindBytes
 }
 
 // getterBody returns the getter statements and whether the getter returns

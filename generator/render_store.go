@@ -16,7 +16,7 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	f.Comment("without a database (see TestContext); every database method then fails.")
 	f.Func().Id(n.newStore).Params(jen.Id("db").Add(rt("Pool")), jen.Id("cfg").Add(rt("Config"))).Params(jen.Op("*").Id(s), jen.Error()).Block(
 		jen.List(jen.Id("m"), jen.Err()).Op(":=").Add(rt("NewManager")).Call(jen.Id("db"), jen.Id(n.backend).Values(), jen.Id("cfg")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(m.Table+" session store: %w"), jen.Err()))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("sessiongen: "+m.TypeName+" store on table "+m.Table+": %w"), jen.Err()))),
 		jen.Return(jen.Op("&").Id(s).Values(jen.Id("m").Op(":").Id("m")), jen.Nil()),
 	)
 

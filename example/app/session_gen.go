@@ -28,7 +28,7 @@ type SessionStore struct {
 func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
 	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("sessions session store: %w", err)
+		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
 	return &SessionStore{m: m}, nil
 }
@@ -341,7 +341,6 @@ func (h *SessionHandle) SetEmail(v string) {
 	h.mark(sessionEmailBit, "Email")
 }
 
-// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 // loadRoles decodes the roles column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadRoles() {
@@ -354,6 +353,8 @@ func (h *SessionHandle) loadRoles() {
 		h.st.Corrupt("Roles", err)
 	}
 }
+
+// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 func (h *SessionHandle) Roles() []string {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -393,7 +394,6 @@ func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// Cart returns a copy of the Cart field; change it with SetCart or EditCart.
 // loadCart decodes the cart column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadCart() {
@@ -406,6 +406,8 @@ func (h *SessionHandle) loadCart() {
 		h.st.Corrupt("Cart", err)
 	}
 }
+
+// Cart returns a copy of the Cart field; change it with SetCart or EditCart.
 func (h *SessionHandle) Cart() []CartItem {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -462,7 +464,7 @@ func (h *SessionHandle) SetTheme(v Theme) {
 	h.mark(sessionThemeBit, "Theme")
 }
 
-// MFAAt returns a copy of the MFAAt field; change it with SetMFAAt or EditMFAAt.
+// MFAAt returns a copy of the MFAAt field; change it with SetMFAAt.
 func (h *SessionHandle) MFAAt() *time.Time {
 	return sessionrt.CopyPtr(h.v.MFAAt, nil)
 }
@@ -472,16 +474,6 @@ func (h *SessionHandle) SetMFAAt(v *time.Time) {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.MFAAt = sessionrt.CopyPtr(v, nil)
-	h.mark(sessionMFAAtBit, "MFAAt")
-}
-
-// EditMFAAt calls fn with a copy of MFAAt to change, then stores it and marks it changed.
-func (h *SessionHandle) EditMFAAt(fn func(**time.Time)) {
-	v := h.MFAAt()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.MFAAt = v
 	h.mark(sessionMFAAtBit, "MFAAt")
 }
 

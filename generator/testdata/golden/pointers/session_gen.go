@@ -29,7 +29,7 @@ type SessionStore struct {
 func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
 	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("sessions session store: %w", err)
+		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
 	return &SessionStore{m: m}, nil
 }
@@ -314,7 +314,7 @@ func (h *SessionHandle) encode(k int, v any) ([]byte, error) {
 	return h.enc[k], nil
 }
 
-// Name returns a copy of the Name field; change it with SetName or EditName.
+// Name returns a copy of the Name field; change it with SetName.
 func (h *SessionHandle) Name() *string {
 	return sessionrt.CopyPtr(h.v.Name, nil)
 }
@@ -333,23 +333,7 @@ func (h *SessionHandle) SetName(v *string) {
 	h.mark(sessionNameBit, "Name")
 }
 
-// EditName calls fn with a copy of Name to change, then stores it and marks it changed.
-func (h *SessionHandle) EditName(fn func(**string)) {
-	v := h.Name()
-	fn(&v)
-	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
-			h.st.Invalid("Name", err)
-			return
-		}
-	}
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Name = v
-	h.mark(sessionNameBit, "Name")
-}
-
-// Admin returns a copy of the Admin field; change it with SetAdmin or EditAdmin.
+// Admin returns a copy of the Admin field; change it with SetAdmin.
 func (h *SessionHandle) Admin() *bool {
 	return sessionrt.CopyPtr(h.v.Admin, nil)
 }
@@ -362,17 +346,7 @@ func (h *SessionHandle) SetAdmin(v *bool) {
 	h.mark(sessionAdminBit, "Admin")
 }
 
-// EditAdmin calls fn with a copy of Admin to change, then stores it and marks it changed.
-func (h *SessionHandle) EditAdmin(fn func(**bool)) {
-	v := h.Admin()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Admin = v
-	h.mark(sessionAdminBit, "Admin")
-}
-
-// Visits returns a copy of the Visits field; change it with SetVisits or EditVisits.
+// Visits returns a copy of the Visits field; change it with SetVisits.
 func (h *SessionHandle) Visits() *int {
 	return sessionrt.CopyPtr(h.v.Visits, nil)
 }
@@ -385,17 +359,7 @@ func (h *SessionHandle) SetVisits(v *int) {
 	h.mark(sessionVisitsBit, "Visits")
 }
 
-// EditVisits calls fn with a copy of Visits to change, then stores it and marks it changed.
-func (h *SessionHandle) EditVisits(fn func(**int)) {
-	v := h.Visits()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Visits = v
-	h.mark(sessionVisitsBit, "Visits")
-}
-
-// UserID returns a copy of the UserID field; change it with SetUserID or EditUserID.
+// UserID returns a copy of the UserID field; change it with SetUserID.
 func (h *SessionHandle) UserID() *int64 {
 	return sessionrt.CopyPtr(h.v.UserID, nil)
 }
@@ -408,17 +372,7 @@ func (h *SessionHandle) SetUserID(v *int64) {
 	h.mark(sessionUserIDBit, "UserID")
 }
 
-// EditUserID calls fn with a copy of UserID to change, then stores it and marks it changed.
-func (h *SessionHandle) EditUserID(fn func(**int64)) {
-	v := h.UserID()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.UserID = v
-	h.mark(sessionUserIDBit, "UserID")
-}
-
-// Count32 returns a copy of the Count32 field; change it with SetCount32 or EditCount32.
+// Count32 returns a copy of the Count32 field; change it with SetCount32.
 func (h *SessionHandle) Count32() *int32 {
 	return sessionrt.CopyPtr(h.v.Count32, nil)
 }
@@ -431,17 +385,7 @@ func (h *SessionHandle) SetCount32(v *int32) {
 	h.mark(sessionCount32Bit, "Count32")
 }
 
-// EditCount32 calls fn with a copy of Count32 to change, then stores it and marks it changed.
-func (h *SessionHandle) EditCount32(fn func(**int32)) {
-	v := h.Count32()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Count32 = v
-	h.mark(sessionCount32Bit, "Count32")
-}
-
-// Small returns a copy of the Small field; change it with SetSmall or EditSmall.
+// Small returns a copy of the Small field; change it with SetSmall.
 func (h *SessionHandle) Small() *int16 {
 	return sessionrt.CopyPtr(h.v.Small, nil)
 }
@@ -454,17 +398,7 @@ func (h *SessionHandle) SetSmall(v *int16) {
 	h.mark(sessionSmallBit, "Small")
 }
 
-// EditSmall calls fn with a copy of Small to change, then stores it and marks it changed.
-func (h *SessionHandle) EditSmall(fn func(**int16)) {
-	v := h.Small()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Small = v
-	h.mark(sessionSmallBit, "Small")
-}
-
-// Ratio returns a copy of the Ratio field; change it with SetRatio or EditRatio.
+// Ratio returns a copy of the Ratio field; change it with SetRatio.
 func (h *SessionHandle) Ratio() *float64 {
 	return sessionrt.CopyPtr(h.v.Ratio, nil)
 }
@@ -477,17 +411,7 @@ func (h *SessionHandle) SetRatio(v *float64) {
 	h.mark(sessionRatioBit, "Ratio")
 }
 
-// EditRatio calls fn with a copy of Ratio to change, then stores it and marks it changed.
-func (h *SessionHandle) EditRatio(fn func(**float64)) {
-	v := h.Ratio()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Ratio = v
-	h.mark(sessionRatioBit, "Ratio")
-}
-
-// Ratio32 returns a copy of the Ratio32 field; change it with SetRatio32 or EditRatio32.
+// Ratio32 returns a copy of the Ratio32 field; change it with SetRatio32.
 func (h *SessionHandle) Ratio32() *float32 {
 	return sessionrt.CopyPtr(h.v.Ratio32, nil)
 }
@@ -500,17 +424,7 @@ func (h *SessionHandle) SetRatio32(v *float32) {
 	h.mark(sessionRatio32Bit, "Ratio32")
 }
 
-// EditRatio32 calls fn with a copy of Ratio32 to change, then stores it and marks it changed.
-func (h *SessionHandle) EditRatio32(fn func(**float32)) {
-	v := h.Ratio32()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Ratio32 = v
-	h.mark(sessionRatio32Bit, "Ratio32")
-}
-
-// LoginAt returns a copy of the LoginAt field; change it with SetLoginAt or EditLoginAt.
+// LoginAt returns a copy of the LoginAt field; change it with SetLoginAt.
 func (h *SessionHandle) LoginAt() *time.Time {
 	return sessionrt.CopyPtr(h.v.LoginAt, nil)
 }
@@ -523,17 +437,7 @@ func (h *SessionHandle) SetLoginAt(v *time.Time) {
 	h.mark(sessionLoginAtBit, "LoginAt")
 }
 
-// EditLoginAt calls fn with a copy of LoginAt to change, then stores it and marks it changed.
-func (h *SessionHandle) EditLoginAt(fn func(**time.Time)) {
-	v := h.LoginAt()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.LoginAt = v
-	h.mark(sessionLoginAtBit, "LoginAt")
-}
-
-// Timeout returns a copy of the Timeout field; change it with SetTimeout or EditTimeout.
+// Timeout returns a copy of the Timeout field; change it with SetTimeout.
 func (h *SessionHandle) Timeout() *time.Duration {
 	return sessionrt.CopyPtr(h.v.Timeout, nil)
 }
@@ -543,16 +447,6 @@ func (h *SessionHandle) SetTimeout(v *time.Duration) {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Timeout = sessionrt.CopyPtr(v, nil)
-	h.mark(sessionTimeoutBit, "Timeout")
-}
-
-// EditTimeout calls fn with a copy of Timeout to change, then stores it and marks it changed.
-func (h *SessionHandle) EditTimeout(fn func(**time.Duration)) {
-	v := h.Timeout()
-	fn(&v)
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Timeout = v
 	h.mark(sessionTimeoutBit, "Timeout")
 }
 
@@ -583,7 +477,7 @@ func (h *SessionHandle) EditSecret(fn func(**[]byte)) {
 	h.mark(sessionSecretBit, "Secret")
 }
 
-// Theme returns a copy of the Theme field; change it with SetTheme or EditTheme.
+// Theme returns a copy of the Theme field; change it with SetTheme.
 func (h *SessionHandle) Theme() *Theme {
 	return sessionrt.CopyPtr(h.v.Theme, nil)
 }
@@ -602,23 +496,6 @@ func (h *SessionHandle) SetTheme(v *Theme) {
 	h.mark(sessionThemeBit, "Theme")
 }
 
-// EditTheme calls fn with a copy of Theme to change, then stores it and marks it changed.
-func (h *SessionHandle) EditTheme(fn func(**Theme)) {
-	v := h.Theme()
-	fn(&v)
-	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
-			h.st.Invalid("Theme", err)
-			return
-		}
-	}
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Theme = v
-	h.mark(sessionThemeBit, "Theme")
-}
-
-// Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
 // loadPrefs decodes the prefs column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadPrefs() {
@@ -634,6 +511,8 @@ func (h *SessionHandle) loadPrefs() {
 	}
 	h.v.Prefs = &x
 }
+
+// Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
 func (h *SessionHandle) Prefs() *Prefs {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -681,7 +560,6 @@ func (h *SessionHandle) EditPrefs(fn func(**Prefs)) {
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
-// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 // loadRoles decodes the roles column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadRoles() {
@@ -697,6 +575,8 @@ func (h *SessionHandle) loadRoles() {
 	}
 	h.v.Roles = &x
 }
+
+// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 func (h *SessionHandle) Roles() *[]string {
 	h.st.Lock()
 	defer h.st.Unlock()

@@ -27,7 +27,7 @@ type SessionStore struct {
 func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
 	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("sessions session store: %w", err)
+		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
 	return &SessionStore{m: m}, nil
 }

@@ -27,7 +27,7 @@ type SessionStore struct {
 func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
 	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("sessions session store: %w", err)
+		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
 	return &SessionStore{m: m}, nil
 }
@@ -491,7 +491,7 @@ func (h *SessionHandle) SetEmail(v string) {
 	h.mark(sessionEmailBit, "Email")
 }
 
-// Tenant returns a copy of the Tenant field; change it with SetTenant or EditTenant.
+// Tenant returns a copy of the Tenant field; change it with SetTenant.
 func (h *SessionHandle) Tenant() *string {
 	return sessionrt.CopyPtr(h.v.Tenant, nil)
 }
@@ -507,22 +507,6 @@ func (h *SessionHandle) SetTenant(v *string) {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v.Tenant = sessionrt.CopyPtr(v, nil)
-	h.mark(sessionTenantBit, "Tenant")
-}
-
-// EditTenant calls fn with a copy of Tenant to change, then stores it and marks it changed.
-func (h *SessionHandle) EditTenant(fn func(**string)) {
-	v := h.Tenant()
-	fn(&v)
-	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
-			h.st.Invalid("Tenant", err)
-			return
-		}
-	}
-	h.st.Lock()
-	defer h.st.Unlock()
-	h.v.Tenant = v
 	h.mark(sessionTenantBit, "Tenant")
 }
 
