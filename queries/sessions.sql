@@ -116,3 +116,10 @@ ORDER BY last_seen_at DESC, token_hash;
 DELETE FROM sessions
 WHERE user_id = sqlc.arg(user_id)
 RETURNING token_hash;
+
+-- name: DeleteOtherSessionsByUserID :many
+DELETE FROM sessions
+WHERE user_id = sqlc.arg(user_id)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
+RETURNING token_hash;

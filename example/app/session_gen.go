@@ -141,6 +141,33 @@ func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, err
 	return int64(len(hashes)), nil
 }
 
+// DestroyOthersByUserID deletes every session whose UserID is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
+			ExceptTokenHash: key,
+			UserID:          v,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
+	return int64(len(hashes)), nil
+}
+
 // Change bits of the SessionHandle fields, one per field.
 const (
 	sessionUserIDBit uint64 = 1 << iota

@@ -43,6 +43,39 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, batch int32) (int64
 	return result.RowsAffected(), nil
 }
 
+const deleteOtherSessionsByUserID = `-- name: DeleteOtherSessionsByUserID :many
+DELETE FROM sessions
+WHERE user_id = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByUserIDParams struct {
+	UserID          int64
+	ExceptTokenHash []byte
+}
+
+func (q *Queries) DeleteOtherSessionsByUserID(ctx context.Context, arg DeleteOtherSessionsByUserIDParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByUserID, arg.UserID, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessions
 WHERE token_hash = $1

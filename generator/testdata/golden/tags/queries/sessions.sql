@@ -122,6 +122,13 @@ DELETE FROM sessions
 WHERE uid = sqlc.arg(uid)
 RETURNING token_hash;
 
+-- name: DeleteOtherSessionsByUserID :many
+DELETE FROM sessions
+WHERE uid = sqlc.arg(uid)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
+RETURNING token_hash;
+
 -- name: ListSessionsByEmail :many
 SELECT token_hash, created_at, last_seen_at, expires_at
 FROM sessions
@@ -131,6 +138,13 @@ ORDER BY last_seen_at DESC, token_hash;
 -- name: DeleteSessionsByEmail :many
 DELETE FROM sessions
 WHERE email_address = sqlc.arg(email_address)
+RETURNING token_hash;
+
+-- name: DeleteOtherSessionsByEmail :many
+DELETE FROM sessions
+WHERE email_address = sqlc.arg(email_address)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
 RETURNING token_hash;
 
 -- name: ListSessionsByTenant :many
@@ -144,6 +158,13 @@ DELETE FROM sessions
 WHERE tenant = sqlc.arg(tenant)
 RETURNING token_hash;
 
+-- name: DeleteOtherSessionsByTenant :many
+DELETE FROM sessions
+WHERE tenant = sqlc.arg(tenant)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
+RETURNING token_hash;
+
 -- name: ListSessionsByLoginAt :many
 SELECT token_hash, created_at, last_seen_at, expires_at
 FROM sessions
@@ -153,6 +174,13 @@ ORDER BY last_seen_at DESC, token_hash;
 -- name: DeleteSessionsByLoginAt :many
 DELETE FROM sessions
 WHERE login_at = sqlc.arg(login_at)
+RETURNING token_hash;
+
+-- name: DeleteOtherSessionsByLoginAt :many
+DELETE FROM sessions
+WHERE login_at = sqlc.arg(login_at)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
 RETURNING token_hash;
 
 -- name: ListSessionsByTheme :many
@@ -166,6 +194,13 @@ DELETE FROM sessions
 WHERE theme = sqlc.arg(theme)
 RETURNING token_hash;
 
+-- name: DeleteOtherSessionsByTheme :many
+DELETE FROM sessions
+WHERE theme = sqlc.arg(theme)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
+RETURNING token_hash;
+
 -- name: ListSessionsByKey :many
 SELECT token_hash, created_at, last_seen_at, expires_at
 FROM sessions
@@ -175,4 +210,11 @@ ORDER BY last_seen_at DESC, token_hash;
 -- name: DeleteSessionsByKey :many
 DELETE FROM sessions
 WHERE key_hash = sqlc.arg(key_hash)
+RETURNING token_hash;
+
+-- name: DeleteOtherSessionsByKey :many
+DELETE FROM sessions
+WHERE key_hash = sqlc.arg(key_hash)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
 RETURNING token_hash;
