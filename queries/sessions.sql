@@ -3,18 +3,18 @@
 -- Every lookup enforces expiry in SQL; no statement ever upserts.
 
 -- name: GetSession :one
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: GetSessionForUpdate :one
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
 -- name: GetAnySession :one
-SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = ANY(sqlc.arg(hashes)::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -29,8 +29,8 @@ SELECT EXISTS (
 );
 
 -- name: InsertSession :exec
-INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, user_id, email, roles, cart, theme, mfa_at, counter)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(user_id), sqlc.arg(email), sqlc.arg(roles), sqlc.arg(cart), sqlc.arg(theme), sqlc.narg(mfa_at), sqlc.arg(counter));
+INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, user_id, email, roles, cart, theme, mfa_at, counter, notice)
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(user_id), sqlc.arg(email), sqlc.arg(roles), sqlc.arg(cart), sqlc.arg(theme), sqlc.narg(mfa_at), sqlc.arg(counter), sqlc.arg(notice));
 
 -- name: SaveSession :one
 UPDATE sessions SET
@@ -47,7 +47,8 @@ UPDATE sessions SET
     cart = CASE WHEN sqlc.arg(set_cart)::boolean THEN sqlc.arg(cart)::jsonb ELSE cart END,
     theme = CASE WHEN sqlc.arg(set_theme)::boolean THEN sqlc.arg(theme)::text ELSE theme END,
     mfa_at = CASE WHEN sqlc.arg(set_mfa_at)::boolean THEN sqlc.narg(mfa_at)::timestamptz ELSE mfa_at END,
-    counter = CASE WHEN sqlc.arg(set_counter)::boolean THEN sqlc.arg(counter)::bigint ELSE counter END
+    counter = CASE WHEN sqlc.arg(set_counter)::boolean THEN sqlc.arg(counter)::bigint ELSE counter END,
+    notice = CASE WHEN sqlc.arg(set_notice)::boolean THEN sqlc.arg(notice)::text ELSE notice END
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
@@ -77,6 +78,10 @@ WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: SaveSessionCounter :execrows
 UPDATE sessions SET counter = sqlc.arg(counter)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionNotice :execrows
+UPDATE sessions SET notice = sqlc.arg(notice)
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: TouchSession :one
