@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -563,6 +566,43 @@ sql:
 	for _, rel := range []string{"thingsdb/db.go", "thingsdb/models.go", "thingsdb/things.sql.go"} {
 		if len(gen[filepath.FromSlash(rel)]) == 0 {
 			t.Errorf("sqlc output lacks %s; got %v", rel, keysOf(gen))
+		}
+	}
+}
+
+// TestGeneratedDocComments: every exported name the typed layer declares
+// (types, functions, methods, constants) carries a doc comment that starts
+// with its name, in every golden case.
+func TestGeneratedDocComments(t *testing.T) {
+	for _, c := range goldenCasesOrNil() {
+		path := filepath.Join("testdata", "golden", c, "session_gen.go")
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(name string, doc *ast.CommentGroup) {
+			if !ast.IsExported(name) {
+				return
+			}
+			if doc == nil || !strings.HasPrefix(doc.Text(), name+" ") {
+				t.Errorf("%s: %s has no doc comment starting with its name (got %q)", path, name, doc.Text())
+			}
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				check(d.Name.Name, d.Doc)
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					if ts, ok := s.(*ast.TypeSpec); ok {
+						doc := ts.Doc
+						if doc == nil {
+							doc = d.Doc
+						}
+						check(ts.Name.Name, doc)
+					}
+				}
+			}
 		}
 	}
 }

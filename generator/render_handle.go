@@ -188,16 +188,17 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		}
 		val := jen.Id("h").Dot("v").Dot(fd.GoName)
 		getter, copies := getterBody(fd, val, n)
+		if fd.Kind == KindJSON {
+			// Decoding on first use writes the handle: under the state's lock,
+			// as a commit from another goroutine may read it. Emitted before
+			// the getter's doc comment, which must stay the getter's.
+			renderLoadJSON(f, m, n, fd)
+			getter = append([]jen.Code{lockState(), unlockState(), jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
+		}
 		if copies {
 			f.Commentf("%s returns a copy of the %s field; change it with Set%s or Edit%s.", fd.GoName, fd.GoName, fd.GoName, fd.GoName)
 		} else {
 			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
-		}
-		if fd.Kind == KindJSON {
-			// Decoding on first use writes the handle: under the state's lock,
-			// as a commit from another goroutine may read it.
-			renderLoadJSON(f, m, n, fd)
-			getter = append([]jen.Code{lockState(), unlockState(), jen.Id("h").Dot("load" + fd.GoName).Call()}, getter...)
 		}
 		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
 

@@ -373,7 +373,6 @@ func (h *SessionHandle) SetEmail(v string) {
 	h.mark(sessionEmailBit, "Email")
 }
 
-// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 // loadRoles decodes the roles column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadRoles() {
@@ -386,6 +385,8 @@ func (h *SessionHandle) loadRoles() {
 		h.st.Corrupt("Roles", err)
 	}
 }
+
+// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 func (h *SessionHandle) Roles() []string {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -425,7 +426,6 @@ func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// Cart returns a copy of the Cart field; change it with SetCart or EditCart.
 // loadCart decodes the cart column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadCart() {
@@ -438,6 +438,8 @@ func (h *SessionHandle) loadCart() {
 		h.st.Corrupt("Cart", err)
 	}
 }
+
+// Cart returns a copy of the Cart field; change it with SetCart or EditCart.
 func (h *SessionHandle) Cart() []CartItem {
 	h.st.Lock()
 	defer h.st.Unlock()

@@ -828,7 +828,6 @@ func (h *SessionHandle) PopAlert() *string {
 	return v
 }
 
-// Errors returns a copy of the Errors field; change it with SetErrors or EditErrors.
 // loadErrors decodes the errors column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadErrors() {
@@ -841,6 +840,8 @@ func (h *SessionHandle) loadErrors() {
 		h.st.Corrupt("Errors", err)
 	}
 }
+
+// Errors returns a copy of the Errors field; change it with SetErrors or EditErrors.
 func (h *SessionHandle) Errors() []string {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -899,7 +900,6 @@ func (h *SessionHandle) PopErrors() []string {
 	return v
 }
 
-// Fields returns a copy of the Fields field; change it with SetFields or EditFields.
 // loadFields decodes the fields column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadFields() {
@@ -912,6 +912,8 @@ func (h *SessionHandle) loadFields() {
 		h.st.Corrupt("Fields", err)
 	}
 }
+
+// Fields returns a copy of the Fields field; change it with SetFields or EditFields.
 func (h *SessionHandle) Fields() map[string]string {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -970,7 +972,6 @@ func (h *SessionHandle) PopFields() map[string]string {
 	return v
 }
 
-// Banner returns a copy of the Banner field; change it with SetBanner or EditBanner.
 // loadBanner decodes the banner column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadBanner() {
@@ -983,6 +984,8 @@ func (h *SessionHandle) loadBanner() {
 		h.st.Corrupt("Banner", err)
 	}
 }
+
+// Banner returns a copy of the Banner field; change it with SetBanner or EditBanner.
 func (h *SessionHandle) Banner() Banner {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -1041,7 +1044,6 @@ func (h *SessionHandle) PopBanner() Banner {
 	return v
 }
 
-// Rich returns a copy of the Rich field; change it with SetRich or EditRich.
 // loadRich decodes the rich column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadRich() {
@@ -1054,6 +1056,8 @@ func (h *SessionHandle) loadRich() {
 		h.st.Corrupt("Rich", err)
 	}
 }
+
+// Rich returns a copy of the Rich field; change it with SetRich or EditRich.
 func (h *SessionHandle) Rich() Rich {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -1112,7 +1116,6 @@ func (h *SessionHandle) PopRich() Rich {
 	return v
 }
 
-// Grid returns a copy of the Grid field; change it with SetGrid or EditGrid.
 // loadGrid decodes the grid column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadGrid() {
@@ -1125,6 +1128,8 @@ func (h *SessionHandle) loadGrid() {
 		h.st.Corrupt("Grid", err)
 	}
 }
+
+// Grid returns a copy of the Grid field; change it with SetGrid or EditGrid.
 func (h *SessionHandle) Grid() [2]int {
 	h.st.Lock()
 	defer h.st.Unlock()

@@ -361,7 +361,6 @@ func cloneSessionValue[T any](v T) T {
 	return v
 }
 
-// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 // loadRoles decodes the roles column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadRoles() {
@@ -374,6 +373,8 @@ func (h *SessionHandle) loadRoles() {
 		h.st.Corrupt("Roles", err)
 	}
 }
+
+// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 func (h *SessionHandle) Roles() []string {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -413,7 +414,6 @@ func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// Scores returns a copy of the Scores field; change it with SetScores or EditScores.
 // loadScores decodes the scores column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadScores() {
@@ -426,6 +426,8 @@ func (h *SessionHandle) loadScores() {
 		h.st.Corrupt("Scores", err)
 	}
 }
+
+// Scores returns a copy of the Scores field; change it with SetScores or EditScores.
 func (h *SessionHandle) Scores() map[string]int {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -465,7 +467,6 @@ func (h *SessionHandle) EditScores(fn func(*map[string]int)) {
 	h.mark(sessionScoresBit, "Scores")
 }
 
-// Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
 // loadPrefs decodes the prefs column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadPrefs() {
@@ -478,6 +479,8 @@ func (h *SessionHandle) loadPrefs() {
 		h.st.Corrupt("Prefs", err)
 	}
 }
+
+// Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
 func (h *SessionHandle) Prefs() Prefs {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -517,7 +520,6 @@ func (h *SessionHandle) EditPrefs(fn func(*Prefs)) {
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
-// Cart returns a copy of the Cart field; change it with SetCart or EditCart.
 // loadCart decodes the cart column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadCart() {
@@ -530,6 +532,8 @@ func (h *SessionHandle) loadCart() {
 		h.st.Corrupt("Cart", err)
 	}
 }
+
+// Cart returns a copy of the Cart field; change it with SetCart or EditCart.
 func (h *SessionHandle) Cart() []Item {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -569,7 +573,6 @@ func (h *SessionHandle) EditCart(fn func(*[]Item)) {
 	h.mark(sessionCartBit, "Cart")
 }
 
-// Groups returns a copy of the Groups field; change it with SetGroups or EditGroups.
 // loadGroups decodes the groups column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadGroups() {
@@ -582,6 +585,8 @@ func (h *SessionHandle) loadGroups() {
 		h.st.Corrupt("Groups", err)
 	}
 }
+
+// Groups returns a copy of the Groups field; change it with SetGroups or EditGroups.
 func (h *SessionHandle) Groups() map[string][]string {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -621,7 +626,6 @@ func (h *SessionHandle) EditGroups(fn func(*map[string][]string)) {
 	h.mark(sessionGroupsBit, "Groups")
 }
 
-// Grid returns a copy of the Grid field; change it with SetGrid or EditGrid.
 // loadGrid decodes the grid column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadGrid() {
@@ -634,6 +638,8 @@ func (h *SessionHandle) loadGrid() {
 		h.st.Corrupt("Grid", err)
 	}
 }
+
+// Grid returns a copy of the Grid field; change it with SetGrid or EditGrid.
 func (h *SessionHandle) Grid() [3]int {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -673,7 +679,6 @@ func (h *SessionHandle) EditGrid(fn func(*[3]int)) {
 	h.mark(sessionGridBit, "Grid")
 }
 
-// Deep returns a copy of the Deep field; change it with SetDeep or EditDeep.
 // loadDeep decodes the deep column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadDeep() {
@@ -686,6 +691,8 @@ func (h *SessionHandle) loadDeep() {
 		h.st.Corrupt("Deep", err)
 	}
 }
+
+// Deep returns a copy of the Deep field; change it with SetDeep or EditDeep.
 func (h *SessionHandle) Deep() Deep {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -725,7 +732,6 @@ func (h *SessionHandle) EditDeep(fn func(*Deep)) {
 	h.mark(sessionDeepBit, "Deep")
 }
 
-// Byes returns a copy of the Byes field; change it with SetByes or EditByes.
 // loadByes decodes the byes column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadByes() {
@@ -738,6 +744,8 @@ func (h *SessionHandle) loadByes() {
 		h.st.Corrupt("Byes", err)
 	}
 }
+
+// Byes returns a copy of the Byes field; change it with SetByes or EditByes.
 func (h *SessionHandle) Byes() map[int]Item {
 	h.st.Lock()
 	defer h.st.Unlock()

@@ -618,7 +618,6 @@ func (h *SessionHandle) EditTheme(fn func(**Theme)) {
 	h.mark(sessionThemeBit, "Theme")
 }
 
-// Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
 // loadPrefs decodes the prefs column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadPrefs() {
@@ -634,6 +633,8 @@ func (h *SessionHandle) loadPrefs() {
 	}
 	h.v.Prefs = &x
 }
+
+// Prefs returns a copy of the Prefs field; change it with SetPrefs or EditPrefs.
 func (h *SessionHandle) Prefs() *Prefs {
 	h.st.Lock()
 	defer h.st.Unlock()
@@ -681,7 +682,6 @@ func (h *SessionHandle) EditPrefs(fn func(**Prefs)) {
 	h.mark(sessionPrefsBit, "Prefs")
 }
 
-// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 // loadRoles decodes the roles column on first use; a value that cannot be
 // decoded reads as the zero value and is reported by Err.
 func (h *SessionHandle) loadRoles() {
@@ -697,6 +697,8 @@ func (h *SessionHandle) loadRoles() {
 	}
 	h.v.Roles = &x
 }
+
+// Roles returns a copy of the Roles field; change it with SetRoles or EditRoles.
 func (h *SessionHandle) Roles() *[]string {
 	h.st.Lock()
 	defer h.st.Unlock()
