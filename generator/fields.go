@@ -379,7 +379,7 @@ func containsLock(t types.Type, seen map[types.Type]bool) bool {
 // besides the field accessors; a field may not shadow them.
 func handleMethod(name string) bool {
 	switch name {
-	case "Renew", "RememberMe", "Err", "IsNew", "Meta", "Changed", "Saved", "Absorb", "Size":
+	case "Renew", "RememberMe", "Err", "IsNew", "Meta", "Reset", "Zero", "Changed", "Saved", "Absorb", "Size":
 		return true
 	}
 	return false
