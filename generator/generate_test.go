@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // goldenCases lists the payload packages of testdata/structs.
@@ -608,6 +609,39 @@ func TestGeneratedDocComments(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestFlashNeedsNoMigration: flash is an accessor option, not a column
+// property, so adding it to a stored field (and removing it again) emits no
+// migration, while the typed layer gains (and loses) Pop<Field>.
+func TestFlashNeedsNoMigration(t *testing.T) {
+	src := func(tag string) string {
+		return "package p\n\n// Session is the payload.\ntype Session struct {\n\tUserID int64 `session:\"user_id,index\"`\n\tNotice string " + tag + "\n}\n"
+	}
+	mod := newModule(t, "example.com/flashmig", map[string]string{"p/p.go": src("")})
+	dir := filepath.Join(mod, "p")
+	for i, tag := range []string{"", "`session:\"notice,flash\"`", ""} {
+		writeFile(t, filepath.Join(dir, "p.go"), src(tag))
+		out, err := Generate(context.Background(), Options{Dir: dir, Type: "Session", Now: nowAt(fixedNow().Add(time.Duration(i) * time.Hour))})
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if want := map[bool]int{true: 1, false: 0}[i == 0]; len(out.NewMigrations) != want {
+			t.Errorf("run %d (tag %s): new migrations %v, want %d", i, tag, out.NewMigrations, want)
+		}
+		var gen string
+		for _, f := range out.Files {
+			if filepath.Base(f.Path) == "session_gen.go" {
+				gen = string(f.Data)
+			}
+		}
+		if has := strings.Contains(gen, "func (h *SessionHandle) PopNotice() string {"); has != (tag != "") {
+			t.Errorf("run %d (tag %s): PopNotice generated = %v", i, tag, has)
+		}
+		if _, err := out.Write(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
