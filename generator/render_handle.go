@@ -242,7 +242,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			recv().Id("Edit" + fd.GoName).Params(jen.Id("fn").Func().Params(jen.Op("*").Add(typ3))).Block(edit...)
 		}
 		if fd.Flash {
-			renderPop(f, m, n, fd)
+			renderPop(f, n, fd)
 		}
 	}
 	return nil
@@ -251,7 +251,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 // renderPop emits Pop<Field> for a flash field: it returns the value and
 // clears it, a change saved like any other; an empty value is returned
 // without a change, so popping an empty flash writes nothing.
-func renderPop(f *jen.File, m *Model, n goNames, fd Field) {
+func renderPop(f *jen.File, n goNames, fd Field) {
 	typ := typeCodeOrAny(fd.typ, fd)
 	val := func() *jen.Statement { return jen.Id("h").Dot("v").Dot(fd.GoName) }
 	_, copies := getterBody(fd, val(), n)

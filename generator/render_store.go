@@ -143,13 +143,13 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 	}
 	recv().Id("DestroyBy"+fd.GoName).Params(ctxParam(), jen.Id("v").Add(typ2)).Params(jen.Int64(), jen.Error()).Block(body2...)
 
-	renderDestroyOthers(f, m, n, fd, recv)
+	renderDestroyOthers(f, n, fd, recv)
 	return nil
 }
 
 // renderDestroyOthers emits DestroyOthersBy<Field>: DestroyBy<Field> that
 // keeps the request's stored session, in one DELETE that excludes its key.
-func renderDestroyOthers(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.Statement) {
+func renderDestroyOthers(f *jen.File, n goNames, fd Field, recv func() *jen.Statement) {
 	typ := typeCodeOrAny(fd.typ, fd)
 	del := "DeleteOther" + n.plural + "By" + fd.GoName
 	f.Commentf("DestroyOthersBy%s deletes every session whose %s is v except the", fd.GoName, fd.GoName)
