@@ -23,9 +23,10 @@ type fieldTag struct {
 	index  bool
 	was    string
 	retype bool
+	flash  bool
 }
 
-// parseTag parses `session:"column,index,was=old,retype"`. Unlike
+// parseTag parses `session:"column,index,flash,was=old,retype"`. Unlike
 // reflect.StructTag.Lookup, which silently ignores a malformed tag and reads
 // only the first of two session keys, it refuses both, and refuses an
 // option given twice.
@@ -55,13 +56,15 @@ func parseTag(tag string) (fieldTag, error) {
 			ft.index = true
 		case p == "retype":
 			ft.retype = true
+		case p == "flash":
+			ft.flash = true
 		case strings.HasPrefix(p, "was="):
 			ft.was = strings.TrimPrefix(p, "was=")
 			if !columnRE.MatchString(ft.was) {
 				return fieldTag{}, fmt.Errorf("tag option %q: the old column name must match %s", p, columnRE)
 			}
 		default:
-			return fieldTag{}, fmt.Errorf("unknown tag option %q; known options are index, was=old_column and retype", p)
+			return fieldTag{}, fmt.Errorf("unknown tag option %q; known options are index, flash, was=old_column and retype", p)
 		}
 	}
 	return ft, nil
@@ -204,8 +207,12 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			}
 			continue
 		}
+		accessors := []string{v.Name(), "Set" + v.Name(), "Edit" + v.Name()}
+		if tag.flash {
+			accessors = append(accessors, "Pop"+v.Name())
+		}
 		clash := ""
-		for _, name := range []string{v.Name(), "Set" + v.Name(), "Edit" + v.Name()} {
+		for _, name := range accessors {
 			if other, ok := methods[name]; ok {
 				clash = fmt.Sprintf("its accessor %s clashes with an accessor of field %s", name, other)
 			}
@@ -214,7 +221,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("%s; rename one of the fields", clash)
 			continue
 		}
-		for _, name := range []string{v.Name(), "Set" + v.Name(), "Edit" + v.Name()} {
+		for _, name := range accessors {
 			methods[name] = v.Name()
 		}
 		if other, dup := seen[col]; dup {
@@ -234,12 +241,17 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("the retype option applies to jsonb columns only; remove it")
 			continue
 		}
+		if tag.flash && tag.index {
+			fail("the flash option cannot be combined with index: a flash value is cleared when it is read, so finding sessions by it (ListBy%s, DestroyBy%s) would miss every session that showed it; drop one of the options", v.Name(), v.Name())
+			continue
+		}
 		f := Field{
 			GoName:   v.Name(),
 			Column:   col,
 			Was:      tag.was,
 			Retype:   tag.retype,
 			Index:    tag.index,
+			Flash:    tag.flash,
 			SQLType:  mp.sql,
 			Nullable: mp.nullable,
 			Kind:     mp.kind,
@@ -367,7 +379,7 @@ func containsLock(t types.Type, seen map[types.Type]bool) bool {
 // besides the field accessors; a field may not shadow them.
 func handleMethod(name string) bool {
 	switch name {
-	case "Renew", "RememberMe", "Err", "IsNew", "Meta", "Changed", "Saved", "Absorb", "Size":
+	case "Renew", "RememberMe", "Err", "IsNew", "Meta", "Reset", "Zero", "Changed", "Saved", "Absorb", "Size":
 		return true
 	}
 	return false

@@ -51,6 +51,7 @@ type Field struct {
 	Was      string         // previous column name (tag was=), "" if none
 	Retype   bool           // tag retype: a jsonb field whose Go type changed on purpose
 	Index    bool           // tag index: indexed, with ListBy/DestroyBy
+	Flash    bool           // tag flash: a one-shot value with a Pop accessor that reads and clears it
 	SQLType  string         // canonical PostgreSQL type: bigint, integer, smallint, text, boolean, double precision, real, timestamptz, bytea, jsonb
 	Nullable bool           // pointer field: nullable column
 	Default  string         // SQL default of a NOT NULL column (the Go zero value); "" for nullable columns

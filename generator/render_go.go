@@ -104,7 +104,7 @@ func renderGo(m *Model, dbPath, lastMigration string) ([]byte, error) {
 
 // generatedLocals are the identifiers the generated functions declare; an
 // imported package must not be named like one of them.
-const generatedLocals = `a absolute b bit c cfg created ctx db err expires field fn grace h hash hashes i k lastSeen limit
+const generatedLocals = `a absolute b bit c cfg created ctx db err expires field fn grace h hash hashes i k key lastSeen limit
 lock lt m n newHash next o on out p r rec remember renew rl rows s src st touchAfter us v x`
 
 // ctxParam is `ctx context.Context`.

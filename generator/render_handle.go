@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"go/types"
+
 	"github.com/dave/jennifer/jen"
 )
 
@@ -242,8 +244,90 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			f.Commentf("Edit%s calls fn with a copy of %s to change, then stores it and marks it changed.", fd.GoName, fd.GoName)
 			recv().Id("Edit" + fd.GoName).Params(jen.Id("fn").Func().Params(jen.Op("*").Add(typ3))).Block(edit...)
 		}
+		if fd.Flash {
+			renderPop(f, n, fd)
+		}
 	}
 	return nil
+}
+
+// renderPop emits Pop<Field> for a flash field: it returns the value and
+// clears it, a change saved like any other; an empty value is returned
+// without a change, so popping an empty flash writes nothing.
+func renderPop(f *jen.File, n goNames, fd Field) {
+	typ := typeCodeOrAny(fd.typ, fd)
+	val := func() *jen.Statement { return jen.Id("h").Dot("v").Dot(fd.GoName) }
+	_, copies := getterBody(fd, val(), n)
+	body := []jen.Code{lockState(), unlockState()}
+	if fd.Kind == KindJSON {
+		body = append(body, jen.Id("h").Dot("load"+fd.GoName).Call())
+	}
+	body = append(body,
+		jen.Id("v").Op(":=").Add(copyExpr(fd, val(), n)),
+		jen.If(flashEmpty(fd, val())).Block(jen.Return(jen.Id("v"))),
+		val().Op("=").Add(zeroValue(fd)),
+	)
+	if fd.Kind == KindJSON {
+		k := n.jsonIndex[fd.GoName]
+		body = append(body, jen.Id("h").Dot("enc").Index(jen.Lit(k)).Op("=").Nil().Comment("encoded again by Size"))
+	}
+	body = append(body, jen.Id("h").Dot("mark").Call(bitOf(n, fd), jen.Lit(fd.GoName)), jen.Return(jen.Id("v")))
+	f.Commentf("Pop%s returns the %s flash field (column %s) and clears it:", fd.GoName, fd.GoName, fd.Column)
+	f.Comment("the zero value is saved before the response starts, so the value is shown")
+	if copies {
+		f.Comment("once. It returns a copy.")
+	} else {
+		f.Comment("once.")
+	}
+	f.Comment(flashEmptyDoc(fd))
+	f.Comment("In Update the pop is atomic: of concurrent requests, one gets the value.")
+	f.Func().Params(jen.Id("h").Op("*").Id(n.handle)).Id("Pop" + fd.GoName).Params().Add(typ).Block(body...)
+}
+
+// flashEmpty is the condition that a flash field's value v has nothing to
+// show: the zero value, or an empty slice, map or byte slice.
+func flashEmpty(fd Field, v *jen.Statement) *jen.Statement {
+	switch {
+	case fd.Nullable:
+		return v.Op("==").Nil()
+	case fd.Kind == KindBytes || (fd.Kind == KindJSON && underlyingKind(fd.typ) != "value"):
+		return jen.Len(v).Op("==").Lit(0)
+	case fd.Kind == KindTime:
+		return v.Dot("IsZero").Call()
+	case fd.Kind == KindJSON && types.Comparable(fd.typ):
+		return v.Op("==").Parens(typeCodeOrAny(fd.typ, fd).Values())
+	case fd.Kind == KindJSON:
+		return jen.Qual("reflect", "ValueOf").Call(v).Dot("IsZero").Call()
+	case fd.Basic == "bool":
+		return jen.Op("!").Add(v)
+	}
+	return v.Op("==").Add(zeroValue(fd))
+}
+
+// flashEmptyDoc says, for the Pop doc comment, when nothing is popped.
+func flashEmptyDoc(fd Field) string {
+	switch {
+	case fd.Nullable:
+		return "Popping nil changes nothing and writes nothing."
+	case fd.Kind == KindBytes || (fd.Kind == KindJSON && underlyingKind(fd.typ) != "value"):
+		return "Popping an empty value (nil or of length 0) changes nothing and writes nothing."
+	}
+	return "Popping the zero value changes nothing and writes nothing."
+}
+
+// zeroValue is the Go zero value of a field's type.
+func zeroValue(fd Field) jen.Code {
+	switch {
+	case fd.Nullable || fd.Kind == KindBytes || (fd.Kind == KindJSON && underlyingKind(fd.typ) != "value"):
+		return jen.Nil()
+	case fd.Kind == KindTime || fd.Kind == KindJSON:
+		return typeCodeOrAny(fd.typ, fd).Values()
+	case fd.Basic == "string":
+		return jen.Lit("")
+	case fd.Basic == "bool":
+		return jen.False()
+	}
+	return jen.Lit(0)
 }
 
 // renderLoadJSON emits load<Field>, which decodes a jsonb column on first

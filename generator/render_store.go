@@ -142,5 +142,41 @@ func renderIndexed(f *jen.File, m *Model, n goNames, fd Field, recv func() *jen.
 		jen.Return(jen.Int64().Call(jen.Len(jen.Id("hashes"))), jen.Nil()),
 	}
 	recv().Id("DestroyBy"+fd.GoName).Params(ctxParam(), jen.Id("v").Add(typ2)).Params(jen.Int64(), jen.Error()).Block(body2...)
+
+	renderDestroyOthers(f, n, fd, recv)
 	return nil
+}
+
+// renderDestroyOthers emits DestroyOthersBy<Field>: DestroyBy<Field> that
+// keeps the request's stored session, in one DELETE that excludes its key.
+func renderDestroyOthers(f *jen.File, n goNames, fd Field, recv func() *jen.Statement) {
+	typ := typeCodeOrAny(fd.typ, fd)
+	del := "DeleteOther" + n.plural + "By" + fd.GoName
+	f.Commentf("DestroyOthersBy%s deletes every session whose %s is v except the", fd.GoName, fd.GoName)
+	f.Comment("request's own (\"log out my other devices\") in one indexed statement, and")
+	f.Comment("reports how many. The request's session keeps working. A request without a")
+	f.Comment("stored session (anonymous, or new and not saved yet) keeps none: every")
+	f.Comment("matching session is deleted. It loads the request's session first if the")
+	f.Comment("handler has not, to know its key.")
+	if fd.Nullable {
+		f.Commentf("A nil v matches (and deletes) no session, not those whose %s is nil.", fd.GoName)
+	}
+	params := jen.Qual(n.dbPath, del+"Params").Values(jen.Dict{
+		jen.Id(sqlcName(fd.Column)):           toDBValue(fd, jen.Id("v")),
+		jen.Id(sqlcName("except_token_hash")): jen.Id("key"),
+	})
+	body := []jen.Code{
+		jen.List(jen.Id("key"), jen.Err()).Op(":=").Id("s").Dot("m").Dot("CurrentKey").Call(jen.Id("ctx")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Err())),
+		jen.Var().Id("hashes").Index().Index().Byte(),
+		jen.Err().Op("=").Id("s").Dot("m").Dot("Run").Call(jen.Id("ctx"), jen.Func().Params(ctxParam(), jen.Id("db").Add(rt("DB"))).Error().Block(
+			jen.Var().Err().Error(),
+			jen.List(jen.Id("hashes"), jen.Err()).Op("=").Add(jen.Qual(n.dbPath, "New").Call(jen.Id("db"))).Dot(del).Call(jen.Id("ctx"), params),
+			jen.Return(jen.Err()),
+		)),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Err())),
+		jen.Id("s").Dot("m").Dot("ForgetIfCurrent").Call(jen.Id("ctx"), jen.Id("hashes")).Comment("evicts the deleted keys from the cache"),
+		jen.Return(jen.Int64().Call(jen.Len(jen.Id("hashes"))), jen.Nil()),
+	}
+	recv().Id("DestroyOthersBy"+fd.GoName).Params(ctxParam(), jen.Id("v").Add(typ)).Params(jen.Int64(), jen.Error()).Block(body...)
 }

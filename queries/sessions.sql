@@ -1,19 +1,19 @@
 -- name: GetSession :one
 -- GetSession reads the live session with this key, with the database clock and whether a touch is due.
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: GetSessionForUpdate :one
 -- GetSessionForUpdate is GetSession with the row locked until the transaction ends.
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 FOR UPDATE;
 
 -- name: GetAnySession :one
 -- GetAnySession reads the most recently used live session among several keys.
-SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - sqlc.arg(touch_us)::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = ANY(sqlc.arg(hashes)::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -30,8 +30,8 @@ SELECT EXISTS (
 
 -- name: InsertSession :exec
 -- InsertSession stores a new session whose lifetimes start now.
-INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, user_id, email, roles, cart, theme, mfa_at, counter)
-VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(user_id), sqlc.arg(email), sqlc.arg(roles), sqlc.arg(cart), sqlc.arg(theme), sqlc.narg(mfa_at), sqlc.arg(counter));
+INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, user_id, email, roles, cart, theme, mfa_at, counter, notice)
+VALUES (sqlc.arg(token_hash), sqlc.arg(remember), now() + sqlc.arg(absolute_us)::bigint * interval '1 microsecond', now() + LEAST(sqlc.arg(absolute_us)::bigint, sqlc.arg(idle_us)::bigint) * interval '1 microsecond', sqlc.arg(user_id), sqlc.arg(email), sqlc.arg(roles), sqlc.arg(cart), sqlc.arg(theme), sqlc.narg(mfa_at), sqlc.arg(counter), sqlc.arg(notice));
 
 -- name: SaveSession :one
 -- SaveSession writes the changed columns of a live session, moves it to a new key on renew, and touches it when asked.
@@ -49,7 +49,8 @@ UPDATE sessions SET
     cart = CASE WHEN sqlc.arg(set_cart)::boolean THEN sqlc.arg(cart)::jsonb ELSE cart END,
     theme = CASE WHEN sqlc.arg(set_theme)::boolean THEN sqlc.arg(theme)::text ELSE theme END,
     mfa_at = CASE WHEN sqlc.arg(set_mfa_at)::boolean THEN sqlc.narg(mfa_at)::timestamptz ELSE mfa_at END,
-    counter = CASE WHEN sqlc.arg(set_counter)::boolean THEN sqlc.arg(counter)::bigint ELSE counter END
+    counter = CASE WHEN sqlc.arg(set_counter)::boolean THEN sqlc.arg(counter)::bigint ELSE counter END,
+    notice = CASE WHEN sqlc.arg(set_notice)::boolean THEN sqlc.arg(notice)::text ELSE notice END
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember;
 
@@ -86,6 +87,11 @@ WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 -- name: SaveSessionCounter :execrows
 -- SaveSessionCounter writes the counter column alone of a live session.
 UPDATE sessions SET counter = sqlc.arg(counter)
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
+
+-- name: SaveSessionNotice :execrows
+-- SaveSessionNotice writes the notice column alone of a live session.
+UPDATE sessions SET notice = sqlc.arg(notice)
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > now();
 
 -- name: TouchSession :one
@@ -130,6 +136,14 @@ ORDER BY last_seen_at DESC, token_hash;
 -- DeleteSessionsByUserID deletes every session with this user_id and returns their keys.
 DELETE FROM sessions
 WHERE user_id = sqlc.arg(user_id)
+RETURNING token_hash;
+
+-- name: DeleteOtherSessionsByUserID :many
+-- DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), and returns their keys.
+DELETE FROM sessions
+WHERE user_id = sqlc.arg(user_id)
+  AND token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM sqlc.narg(except_token_hash)::bytea)
 RETURNING token_hash;
 
 -- Code generated by sessiongen. DO NOT EDIT.

@@ -399,6 +399,29 @@ func (m *Manager) ForgetIfCurrent(ctx context.Context, deleted [][]byte) {
 	}
 }
 
+// CurrentKey returns the key of the request's stored session, for
+// generated code that deletes every session of a field value but the
+// request's own (DestroyOthersBy<Field>). It loads the session first if the
+// handler has not (one SELECT), so the key is the live row's and never a
+// cookie that names no session. It returns nil when the request has no
+// stored session (anonymous, new and unsaved, destroyed or ended) or ctx
+// carries no session state.
+func (m *Manager) CurrentKey(ctx context.Context) ([]byte, error) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return nil, nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := st.load(ctx); err != nil {
+		return nil, err
+	}
+	if !st.stored {
+		return nil, nil
+	}
+	return bytes.Clone(st.hash[:]), nil
+}
+
 // Count reports the number of live sessions.
 func (m *Manager) Count(ctx context.Context) (int64, error) {
 	if m.db == nil {

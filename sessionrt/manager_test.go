@@ -538,6 +538,46 @@ func TestDescribeAndForget(t *testing.T) {
 	}
 }
 
+// TestCurrentKey covers the hook DestroyOthersBy<Field> uses: the key of
+// the request's stored session, loading it first; nil without one.
+func TestCurrentKey(t *testing.T) {
+	e := newEnv(t, sessionrt.Config{})
+	tok := e.create("alice")
+	if key, err := e.m.CurrentKey(context.Background()); key != nil || err != nil {
+		t.Fatalf("CurrentKey without middleware = %x, %v", key, err)
+	}
+	isCurrent := func(r *http.Request, key []byte) bool {
+		return e.m.Describe(r.Context(), key, time.Time{}, time.Time{}, time.Time{}).Current
+	}
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		// Not loaded yet: CurrentKey loads the session.
+		key, err := e.m.CurrentKey(r.Context())
+		if err != nil || len(key) != 32 || !isCurrent(r, key) {
+			t.Errorf("CurrentKey = %x, %v; want the stored session's key", key, err)
+		}
+		if _, x := e.load(r); x == nil || x.Name() != "alice" {
+			t.Error("the session CurrentKey loaded is not the request's")
+		}
+		clear(key) // a copy: the request's key is unchanged
+		if again, _ := e.m.CurrentKey(r.Context()); !isCurrent(r, again) {
+			t.Error("changing the returned key changed the request's")
+		}
+		if err := e.m.Destroy(r.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if key, err := e.m.CurrentKey(r.Context()); key != nil || err != nil {
+			t.Errorf("CurrentKey after Destroy = %x, %v; want none", key, err)
+		}
+	}, tok)
+	for name, toks := range map[string][]string{"anonymous": nil, "unknown token": {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}} {
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			if key, err := e.m.CurrentKey(r.Context()); key != nil || err != nil {
+				t.Errorf("%s: CurrentKey = %x, %v; want none", name, key, err)
+			}
+		}, toks...)
+	}
+}
+
 // TestNoMiddlewareAndTestMode covers ErrNoMiddleware, ErrNoDatabase and a
 // manager without a database.
 func TestNoMiddlewareAndTestMode(t *testing.T) {

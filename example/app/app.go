@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -79,6 +80,8 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("POST /counter", a.counter)
 	mux.HandleFunc("POST /logout", a.logout)
 	mux.HandleFunc("POST /logout-all", a.logoutAll)
+	mux.HandleFunc("POST /logout-others", a.logoutOthers)
+	mux.HandleFunc("GET /notice", a.notice)
 	mux.HandleFunc("GET /sessions", a.sessions)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	cop := http.NewCrossOriginProtection()
@@ -137,6 +140,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	s.SetUserID(u.ID)
 	s.SetEmail(u.Email)
 	s.SetRoles(u.Roles)
+	s.SetNotice("Signed in as " + u.Email)
 	writeJSON(w, http.StatusOK, userResponse{UserID: u.ID, Email: u.Email})
 }
 
@@ -169,6 +173,7 @@ func (a *App) addToCart(w http.ResponseWriter, r *http.Request) {
 	var items []CartItem
 	err := a.Sessions.Update(r.Context(), func(s *SessionHandle) error {
 		s.EditCart(func(c *[]CartItem) { *c = append(*c, CartItem{SKU: req.SKU, Qty: req.Qty}) })
+		s.SetNotice(fmt.Sprintf("Added %d x %s to the cart", req.Qty, req.SKU))
 		items = s.Cart()
 		return nil
 	})
@@ -219,6 +224,34 @@ func (a *App) logoutAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// logoutOthers ends every other session of the user ("log out my other
+// devices"); the request's own keeps working.
+func (a *App) logoutOthers(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.loggedIn(w, r)
+	if !ok {
+		return
+	}
+	n, err := a.Sessions.DestroyOthersByUserID(r.Context(), s.UserID())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s.SetNotice(fmt.Sprintf("Logged out %d other session(s)", n))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// notice shows the one-shot notice an earlier request left (login, adding
+// to the cart, logging out other devices) and clears it: the next GET
+// /notice shows "" until another notice is set. Showing an empty notice
+// writes nothing.
+func (a *App) notice(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.load(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"notice": s.PopNotice()})
 }
 
 func (a *App) sessions(w http.ResponseWriter, r *http.Request) {

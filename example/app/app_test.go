@@ -48,6 +48,7 @@ func TestContract(t *testing.T) {
 		{"Login", contractLogin}, {"Me", contractMe}, {"Cart", contractCart}, {"Counter", contractCounter},
 		{"LogoutReplay", contractLogoutReplay}, {"Fixation", contractFixation},
 		{"LogoutAllAndSessions", contractLogoutAllAndSessions}, {"AccountSwitch", contractAccountSwitch},
+		{"LogoutOthers", contractLogoutOthers}, {"Flash", contractFlash},
 	}
 	for _, mode := range []struct {
 		name   string
@@ -537,5 +538,126 @@ func contractAccountSwitch(t *testing.T, server serverFunc) {
 	var counter map[string]int64
 	if c.do("POST", "/counter", "", &counter); counter["counter"] != 1 {
 		t.Fatalf("bob's counter = %d, want 1 (alice's carried over)", counter["counter"])
+	}
+}
+
+// contractLogoutOthers covers issue 11 item 9: POST /logout-others ends
+// every other session of the user at its next request, while the current
+// one keeps working under the same cookie; anonymous requests get 401.
+func contractLogoutOthers(t *testing.T, server serverFunc) {
+	srv, _ := server(t)
+	laptop, phone, tablet, bob := newClient(t, srv), newClient(t, srv), newClient(t, srv), newClient(t, srv)
+	if code := laptop.do("POST", "/logout-others", "", nil); code != 401 {
+		t.Fatalf("anonymous logout-others: %d, want 401", code)
+	}
+	if laptop.cookie() != "" {
+		t.Fatal("anonymous logout-others created a session")
+	}
+	for _, c := range []*client{laptop, phone, tablet} {
+		c.login("alice@example.com")
+	}
+	bob.login("bob@example.com")
+	for _, c := range []*client{laptop, phone, tablet, bob} {
+		c.do("GET", "/notice", "", nil) // shown; and, with the cache on, each session is now cached
+		if code := c.do("GET", "/me", "", nil); code != 200 {
+			t.Fatalf("/me before logout-others: %d", code)
+		}
+	}
+	cookie := laptop.cookie()
+	if code := laptop.do("POST", "/logout-others", "", nil); code != 204 {
+		t.Fatalf("logout-others: %d, want 204", code)
+	}
+	if laptop.cookie() != cookie {
+		t.Fatal("logout-others changed the current session's cookie")
+	}
+	var got me
+	if code := laptop.do("GET", "/me", "", &got); code != 200 || got.Email != "alice@example.com" {
+		t.Fatalf("current session after logout-others: /me %d %+v, want alice", code, got)
+	}
+	for name, c := range map[string]*client{"phone": phone, "tablet": tablet} {
+		if code := c.do("GET", "/me", "", nil); code != 401 {
+			t.Fatalf("%s after logout-others: /me %d, want 401", name, code)
+		}
+		if code := c.do("POST", "/logout-others", "", nil); code != 401 {
+			t.Fatalf("%s, logged out, POST /logout-others: %d, want 401", name, code)
+		}
+	}
+	if code := bob.do("GET", "/me", "", nil); code != 200 {
+		t.Fatalf("bob after alice's logout-others: %d, want 200", code)
+	}
+	var notice map[string]string
+	if laptop.do("GET", "/notice", "", &notice); notice["notice"] != "Logged out 2 other session(s)" {
+		t.Fatalf("notice after logout-others = %q", notice["notice"])
+	}
+	var list struct {
+		Sessions []struct {
+			Current bool `json:"current"`
+		} `json:"sessions"`
+	}
+	if code := laptop.do("GET", "/sessions", "", &list); code != 200 || len(list.Sessions) != 1 || !list.Sessions[0].Current {
+		t.Fatalf("alice's sessions after logout-others: %d %+v, want only the current one", code, list.Sessions)
+	}
+	// Again, with nothing left to end.
+	if code := laptop.do("POST", "/logout-others", "", nil); code != 204 {
+		t.Fatalf("second logout-others: %d", code)
+	}
+	if laptop.do("GET", "/notice", "", &notice); notice["notice"] != "Logged out 0 other session(s)" {
+		t.Fatalf("notice after the second logout-others = %q", notice["notice"])
+	}
+	if code := laptop.do("GET", "/me", "", nil); code != 200 {
+		t.Fatalf("current session after the second logout-others: %d", code)
+	}
+}
+
+// contractFlash covers issue 11 item 10: a notice set by login, the cart
+// or logout-others is shown by exactly one GET /notice, and showing an
+// empty notice writes nothing (the row is not updated, no cookie is set).
+func contractFlash(t *testing.T, server serverFunc) {
+	srv, pool := server(t)
+	c, bob := newClient(t, srv), newClient(t, srv)
+	notice := func(c *client) string {
+		t.Helper()
+		var got map[string]string
+		if code := c.do("GET", "/notice", "", &got); code != 200 {
+			t.Fatalf("GET /notice: %d", code)
+		}
+		return got["notice"]
+	}
+	if got := notice(c); got != "" || c.cookie() != "" {
+		t.Fatalf("anonymous notice %q, cookie %q; want none and no session", got, c.cookie())
+	}
+	c.do("POST", "/cart", `{"sku":"book","qty":2}`, nil)
+	if got := notice(c); got != "Added 2 x book to the cart" {
+		t.Fatalf("notice after adding to the cart = %q", got)
+	}
+	if got := notice(c); got != "" {
+		t.Fatalf("the cart notice was shown twice: %q", got)
+	}
+	c.login("alice@example.com")
+	bob.login("bob@example.com")
+	if got := notice(c); got != "Signed in as alice@example.com" {
+		t.Fatalf("notice after login = %q", got)
+	}
+	// Popping the empty notice is no change: the row is not written.
+	row := func() string {
+		t.Helper()
+		var v string
+		if err := pool.QueryRow(context.Background(), `SELECT xmin::text || ':' || notice FROM sessions WHERE user_id = 1`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := row()
+	for range 3 {
+		if got := notice(c); got != "" {
+			t.Fatalf("the login notice was shown twice: %q", got)
+		}
+	}
+	if after := row(); after != before {
+		t.Fatalf("showing an empty notice wrote the row: %s -> %s", before, after)
+	}
+	// Each session has its own notice.
+	if got := notice(bob); got != "Signed in as bob@example.com" {
+		t.Fatalf("bob's notice = %q", got)
 	}
 }

@@ -79,6 +79,8 @@ func TestCrossOriginWrites(t *testing.T) {
 			map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": evil}, 403, false},
 		{"logout-all, cross-site", true, "/logout-all", "",
 			map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": evil}, 403, false},
+		{"logout-others, cross-site", true, "/logout-others", "",
+			map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": evil}, 403, false},
 		{"login, same-origin text/plain", false, "/login", loginBody,
 			map[string]string{"Sec-Fetch-Site": "same-origin", "Content-Type": "text/plain"}, 415, false},
 		{"login, no Content-Type (curl -d without -H)", false, "/login", loginBody, nil, 415, false},

@@ -63,3 +63,24 @@ func TestHandlerWithoutDatabase(t *testing.T) {
 		t.Fatalf("GET /me = %d %q", rec.Code, rec.Body)
 	}
 }
+
+// TestPopWithoutDatabase: PopNotice returns the flash once and marks the
+// clear as a change; popping the empty flash is no change.
+func TestPopWithoutDatabase(t *testing.T) {
+	store, err := app.NewSessionStore(nil, sessionrt.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s := store.TestContext(context.Background(), app.Session{UserID: 7, Notice: "saved"})
+	if got := s.PopNotice(); got != "saved" || !s.Changed() || s.Notice() != "" {
+		t.Fatalf("PopNotice = %q, changed %v, Notice() %q; want saved, true, empty", got, s.Changed(), s.Notice())
+	}
+	s.Saved()
+	if got := s.PopNotice(); got != "" || s.Changed() {
+		t.Fatalf("second PopNotice = %q, changed %v; want empty and no change", got, s.Changed())
+	}
+	s.SetNotice("again")
+	if s.Notice() != "again" || s.PopNotice() != "again" {
+		t.Fatal("SetNotice after a pop")
+	}
+}

@@ -60,7 +60,7 @@ func TestSaveEachFieldAlone(t *testing.T) {
 		var v app.Session
 		run(func(s *app.SessionHandle) {
 			v = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(),
-				Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter()}
+				Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter(), Notice: s.Notice()}
 		})
 		return v
 	}
@@ -92,6 +92,8 @@ func TestSaveEachFieldAlone(t *testing.T) {
 		{"mfa_at", func(s *app.SessionHandle) { s.SetMFAAt(&later) }, func(v *app.Session) { v.MFAAt = &later }},
 		{"mfa_at", func(s *app.SessionHandle) { s.SetMFAAt(nil) }, func(v *app.Session) { v.MFAAt = nil }},
 		{"counter", func(s *app.SessionHandle) { s.SetCounter(s.Counter() + 1) }, func(v *app.Session) { v.Counter++ }},
+		{"notice", func(s *app.SessionHandle) { s.SetNotice("saved") }, func(v *app.Session) { v.Notice = "saved" }},
+		{"notice", func(s *app.SessionHandle) { s.PopNotice() }, func(v *app.Session) { v.Notice = "" }},
 	}
 	for _, tc := range tests {
 		log.Reset()
@@ -250,7 +252,7 @@ func cookieOf(resp *http.Response, keep *http.Cookie) *http.Cookie {
 func (e *storeEnv) read(cookie *http.Cookie) app.Session {
 	var v app.Session
 	e.do(cookie, func(_ context.Context, s *app.SessionHandle) {
-		v = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(), Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter()}
+		v = app.Session{UserID: s.UserID(), Email: s.Email(), Roles: s.Roles(), Cart: s.Cart(), Theme: s.Theme(), MFAAt: s.MFAAt(), Counter: s.Counter(), Notice: s.Notice()}
 	})
 	return v
 }
@@ -364,5 +366,167 @@ func TestDestroyByComparesStoredRows(t *testing.T) {
 	}
 	if e.read(other).UserID != 0 {
 		t.Fatal("the other device's session survived DestroyByUserID")
+	}
+}
+
+// TestPopFlash covers issue 11 item 10 at the statement level: PopNotice
+// returns the notice once and its clear is one single-column UPDATE saved
+// with the response; popping the empty notice writes nothing, and so does
+// popping it in a request of an anonymous visitor (no session is created).
+// In Update the pop is atomic with the function's other changes.
+func TestPopFlash(t *testing.T) {
+	e := newStoreEnv(t, sessionrt.Config{Insecure: true})
+	if c := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) {
+		if got := s.PopNotice(); got != "" || s.Changed() {
+			t.Errorf("anonymous PopNotice = %q, changed %v", got, s.Changed())
+		}
+	}), nil); c != nil {
+		t.Fatalf("popping an anonymous empty notice created a session: %v", c)
+	}
+	cookie := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) { s.SetNotice("hello") }), nil)
+	updates := func() []string {
+		_, stmts := e.log.Reset()
+		var out []string
+		for _, q := range stmts {
+			if strings.Contains(q, "UPDATE") || strings.Contains(q, "INSERT") {
+				out = append(out, q)
+			}
+		}
+		return out
+	}
+	pop := func() string {
+		var got string
+		e.do(cookie, func(_ context.Context, s *app.SessionHandle) {
+			got = s.PopNotice()
+			if s.Notice() != "" {
+				t.Errorf("Notice() after PopNotice = %q", s.Notice())
+			}
+		})
+		return got
+	}
+	e.log.Reset()
+	if got := pop(); got != "hello" {
+		t.Fatalf("first PopNotice = %q, want hello", got)
+	}
+	if u := updates(); len(u) != 1 || !strings.Contains(u[0], "SET notice = $1") || strings.Contains(u[0], "CASE") {
+		t.Fatalf("updates of the first pop %q, want one single-column UPDATE of notice", u)
+	}
+	for range 2 {
+		if got := pop(); got != "" {
+			t.Fatalf("the notice was shown twice: %q", got)
+		}
+		if u := updates(); len(u) != 0 {
+			t.Fatalf("popping the empty notice wrote: %q", u)
+		}
+	}
+	// Set and popped in one request: nothing left, nothing written but the
+	// row's notice stays empty.
+	e.do(cookie, func(_ context.Context, s *app.SessionHandle) {
+		s.SetNotice("twice")
+		if got := s.PopNotice(); got != "twice" {
+			t.Errorf("PopNotice after SetNotice = %q", got)
+		}
+	})
+	if got := e.read(cookie).Notice; got != "" {
+		t.Fatalf("stored notice after set and pop in one request: %q", got)
+	}
+	// In Update: the pop and the function's other changes are one write.
+	e.do(cookie, func(_ context.Context, s *app.SessionHandle) { s.SetNotice("in update") })
+	e.do(cookie, func(ctx context.Context, _ *app.SessionHandle) {
+		var got string
+		if err := e.store.Update(ctx, func(s *app.SessionHandle) error {
+			got = s.PopNotice()
+			s.SetCounter(s.Counter() + 1)
+			return nil
+		}); err != nil || got != "in update" {
+			t.Errorf("Update: PopNotice = %q, err %v", got, err)
+		}
+	})
+	if got := e.read(cookie); got.Notice != "" || got.Counter != 1 {
+		t.Fatalf("after the pop in Update: %+v", got)
+	}
+}
+
+// TestDestroyOthersBy covers issue 11 item 9 at the statement level: one
+// DELETE that keeps the request's stored session, also when the handler
+// has not loaded it yet; a request without a stored session deletes every
+// match; the keys it deleted are gone from the cache; a session renewed
+// away from the request's key by a concurrent request of the same browser
+// is kept as well.
+func TestDestroyOthersBy(t *testing.T) {
+	e := newStoreEnv(t, sessionrt.Config{Insecure: true, Cache: sessionrt.CacheConfig{MaxEntries: 100}})
+	login := func(uid int64) *http.Cookie {
+		return cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) { s.SetUserID(uid) }), nil)
+	}
+	a1, a2, a3, b := login(7), login(7), login(7), login(8)
+	for _, c := range []*http.Cookie{a1, a2, a3, b} {
+		e.read(c) // cached
+	}
+	// The handler calls DestroyOthersBy before it loads the session.
+	h := e.store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.log.Reset()
+		n, err := e.store.DestroyOthersByUserID(r.Context(), 7)
+		if err != nil || n != 2 {
+			t.Errorf("DestroyOthersByUserID = %d, %v; want 2", n, err)
+		}
+		_, stmts := e.log.Reset()
+		var deletes []string
+		for _, q := range stmts {
+			if strings.Contains(q, "DELETE") {
+				deletes = append(deletes, q)
+			}
+		}
+		if len(deletes) != 1 || !strings.Contains(deletes[0], "DeleteOtherSessionsByUserID") {
+			t.Errorf("statements %q, want one DeleteOtherSessionsByUserID", stmts)
+		}
+		if s, err := e.store.Load(r.Context()); err != nil || s.UserID() != 7 || s.IsNew() {
+			t.Errorf("the request's own session after DestroyOthersByUserID: %v", err)
+		}
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(a1)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if len(rec.Result().Cookies()) != 0 {
+		t.Fatalf("DestroyOthersBy touched the current cookie: %v", rec.Result().Cookies())
+	}
+	if e.read(a1).UserID != 7 || e.read(b).UserID != 8 {
+		t.Fatal("DestroyOthersByUserID ended the current session or another user's")
+	}
+	for _, c := range []*http.Cookie{a2, a3} {
+		if e.read(c).UserID != 0 {
+			t.Fatal("another session of the user survived DestroyOthersByUserID (or was served from the cache)")
+		}
+	}
+
+	// A request without a stored session keeps none.
+	a4 := login(7)
+	e.do(nil, func(ctx context.Context, s *app.SessionHandle) {
+		if n, err := e.store.DestroyOthersByUserID(ctx, 7); err != nil || n != 2 {
+			t.Errorf("anonymous DestroyOthersByUserID = %d, %v; want 2", n, err)
+		}
+	})
+	if e.read(a1).UserID != 0 || e.read(a4).UserID != 0 {
+		t.Fatal("an anonymous DestroyOthersByUserID kept a session")
+	}
+
+	// A concurrent request of the same browser renews the session away from
+	// the key the request loaded: the renewed row is the browser's own.
+	c1, other := login(9), login(9)
+	var renewed *http.Cookie
+	e.do(c1, func(ctx context.Context, s *app.SessionHandle) {
+		renewed = cookieOf(e.do(c1, func(_ context.Context, s *app.SessionHandle) { s.Renew() }), nil)
+		if n, err := e.store.DestroyOthersByUserID(ctx, 9); err != nil || n != 1 {
+			t.Errorf("DestroyOthersByUserID racing a renew = %d, %v; want 1", n, err)
+		}
+	})
+	if renewed == nil || renewed.Value == c1.Value {
+		t.Fatal("the concurrent renew issued no new token")
+	}
+	if e.read(renewed).UserID != 9 {
+		t.Fatal("DestroyOthersByUserID deleted the session renewed away from the request's key")
+	}
+	if e.read(other).UserID != 0 {
+		t.Fatal("the other session survived")
 	}
 }

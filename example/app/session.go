@@ -14,6 +14,7 @@ type Session struct {
 	Theme   Theme
 	MFAAt   *time.Time
 	Counter int64
+	Notice  string `session:"notice,flash"` // one-shot message: PopNotice reads and clears it
 }
 
 // CartItem is one line of the cart, stored in the jsonb cart column.

@@ -26,4 +26,5 @@ type Sessions struct {
 	Counter           int64
 	PreviousTokenHash []byte
 	RenewedAt         *time.Time
+	Notice            string
 }

@@ -45,6 +45,40 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, batch int32) (int64
 	return result.RowsAffected(), nil
 }
 
+const deleteOtherSessionsByUserID = `-- name: DeleteOtherSessionsByUserID :many
+DELETE FROM sessions
+WHERE user_id = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByUserIDParams struct {
+	UserID          int64
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByUserID(ctx context.Context, arg DeleteOtherSessionsByUserIDParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByUserID, arg.UserID, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessions
 WHERE token_hash = $1
@@ -90,7 +124,7 @@ func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) ([][
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT token_hash, now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = ANY($2::bytea[]) AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
@@ -118,6 +152,7 @@ type GetAnySessionRow struct {
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
+	Notice            string
 }
 
 // GetAnySession reads the most recently used live session among several keys.
@@ -140,12 +175,13 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 		&i.Theme,
 		&i.MfaAt,
 		&i.Counter,
+		&i.Notice,
 	)
 	return i, err
 }
 
 const getSession = `-- name: GetSession :one
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
@@ -170,6 +206,7 @@ type GetSessionRow struct {
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
+	Notice            string
 }
 
 // GetSession reads the live session with this key, with the database clock and whether a touch is due.
@@ -191,12 +228,13 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 		&i.Theme,
 		&i.MfaAt,
 		&i.Counter,
+		&i.Notice,
 	)
 	return i, err
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter
+SELECT now()::timestamptz AS db_now, (last_seen_at <= now() - $1::bigint * interval '1 microsecond') AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
@@ -222,6 +260,7 @@ type GetSessionForUpdateRow struct {
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
+	Notice            string
 }
 
 // GetSessionForUpdate is GetSession with the row locked until the transaction ends.
@@ -243,13 +282,14 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpda
 		&i.Theme,
 		&i.MfaAt,
 		&i.Counter,
+		&i.Notice,
 	)
 	return i, err
 }
 
 const insertSession = `-- name: InsertSession :exec
-INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, user_id, email, roles, cart, theme, mfa_at, counter)
-VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, user_id, email, roles, cart, theme, mfa_at, counter, notice)
+VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
 type InsertSessionParams struct {
@@ -264,6 +304,7 @@ type InsertSessionParams struct {
 	Theme      string
 	MfaAt      *time.Time
 	Counter    int64
+	Notice     string
 }
 
 // InsertSession stores a new session whose lifetimes start now.
@@ -280,6 +321,7 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) er
 		arg.Theme,
 		arg.MfaAt,
 		arg.Counter,
+		arg.Notice,
 	)
 	return err
 }
@@ -361,8 +403,9 @@ UPDATE sessions SET
     cart = CASE WHEN $13::boolean THEN $14::jsonb ELSE cart END,
     theme = CASE WHEN $15::boolean THEN $16::text ELSE theme END,
     mfa_at = CASE WHEN $17::boolean THEN $18::timestamptz ELSE mfa_at END,
-    counter = CASE WHEN $19::boolean THEN $20::bigint ELSE counter END
-WHERE token_hash = $21 AND expires_at > now()
+    counter = CASE WHEN $19::boolean THEN $20::bigint ELSE counter END,
+    notice = CASE WHEN $21::boolean THEN $22::text ELSE notice END
+WHERE token_hash = $23 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
@@ -387,6 +430,8 @@ type SaveSessionParams struct {
 	MfaAt        *time.Time
 	SetCounter   bool
 	Counter      int64
+	SetNotice    bool
+	Notice       string
 	TokenHash    []byte
 }
 
@@ -421,6 +466,8 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.MfaAt,
 		arg.SetCounter,
 		arg.Counter,
+		arg.SetNotice,
+		arg.Notice,
 		arg.TokenHash,
 	)
 	var i SaveSessionRow
@@ -504,6 +551,25 @@ type SaveSessionMFAAtParams struct {
 // SaveSessionMFAAt writes the mfa_at column alone of a live session.
 func (q *Queries) SaveSessionMFAAt(ctx context.Context, arg SaveSessionMFAAtParams) (int64, error) {
 	result, err := q.db.Exec(ctx, saveSessionMFAAt, arg.MfaAt, arg.TokenHash)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const saveSessionNotice = `-- name: SaveSessionNotice :execrows
+UPDATE sessions SET notice = $1
+WHERE token_hash = $2 AND expires_at > now()
+`
+
+type SaveSessionNoticeParams struct {
+	Notice    string
+	TokenHash []byte
+}
+
+// SaveSessionNotice writes the notice column alone of a live session.
+func (q *Queries) SaveSessionNotice(ctx context.Context, arg SaveSessionNoticeParams) (int64, error) {
+	result, err := q.db.Exec(ctx, saveSessionNotice, arg.Notice, arg.TokenHash)
 	if err != nil {
 		return 0, err
 	}

@@ -140,6 +140,33 @@ func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, err
 	return int64(len(hashes)), nil
 }
 
+// DestroyOthersByUserID deletes every session whose UserID is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
+			ExceptTokenHash: key,
+			Uid:             v,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
+	return int64(len(hashes)), nil
+}
+
 // ListByEmail lists the live sessions whose Email is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByEmail(ctx context.Context, v string) ([]sessionrt.Info, error) {
@@ -174,6 +201,33 @@ func (s *SessionStore) DestroyByEmail(ctx context.Context, v string) (int64, err
 		return 0, err
 	}
 	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
+}
+
+// DestroyOthersByEmail deletes every session whose Email is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+func (s *SessionStore) DestroyOthersByEmail(ctx context.Context, v string) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByEmail(ctx, sessiondb.DeleteOtherSessionsByEmailParams{
+			EmailAddress:    v,
+			ExceptTokenHash: key,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
 	return int64(len(hashes)), nil
 }
 
@@ -217,6 +271,34 @@ func (s *SessionStore) DestroyByTenant(ctx context.Context, v *string) (int64, e
 	return int64(len(hashes)), nil
 }
 
+// DestroyOthersByTenant deletes every session whose Tenant is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+// A nil v matches (and deletes) no session, not those whose Tenant is nil.
+func (s *SessionStore) DestroyOthersByTenant(ctx context.Context, v *string) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByTenant(ctx, sessiondb.DeleteOtherSessionsByTenantParams{
+			ExceptTokenHash: key,
+			Tenant:          v,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
+	return int64(len(hashes)), nil
+}
+
 // ListByLoginAt lists the live sessions whose LoginAt is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByLoginAt(ctx context.Context, v time.Time) ([]sessionrt.Info, error) {
@@ -251,6 +333,33 @@ func (s *SessionStore) DestroyByLoginAt(ctx context.Context, v time.Time) (int64
 		return 0, err
 	}
 	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
+}
+
+// DestroyOthersByLoginAt deletes every session whose LoginAt is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+func (s *SessionStore) DestroyOthersByLoginAt(ctx context.Context, v time.Time) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByLoginAt(ctx, sessiondb.DeleteOtherSessionsByLoginAtParams{
+			ExceptTokenHash: key,
+			LoginAt:         v,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
 	return int64(len(hashes)), nil
 }
 
@@ -291,6 +400,33 @@ func (s *SessionStore) DestroyByTheme(ctx context.Context, v Theme) (int64, erro
 	return int64(len(hashes)), nil
 }
 
+// DestroyOthersByTheme deletes every session whose Theme is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+func (s *SessionStore) DestroyOthersByTheme(ctx context.Context, v Theme) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByTheme(ctx, sessiondb.DeleteOtherSessionsByThemeParams{
+			ExceptTokenHash: key,
+			Theme:           string(v),
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
+	return int64(len(hashes)), nil
+}
+
 // ListByKey lists the live sessions whose Key is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Info, error) {
@@ -325,6 +461,33 @@ func (s *SessionStore) DestroyByKey(ctx context.Context, v []byte) (int64, error
 		return 0, err
 	}
 	s.m.ForgetIfCurrent(ctx, hashes)
+	return int64(len(hashes)), nil
+}
+
+// DestroyOthersByKey deletes every session whose Key is v except the
+// request's own ("log out my other devices") in one indexed statement, and
+// reports how many. The request's session keeps working. A request without a
+// stored session (anonymous, or new and not saved yet) keeps none: every
+// matching session is deleted. It loads the request's session first if the
+// handler has not, to know its key.
+func (s *SessionStore) DestroyOthersByKey(ctx context.Context, v []byte) (int64, error) {
+	key, err := s.m.CurrentKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var hashes [][]byte
+	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+		var err error
+		hashes, err = sessiondb.New(db).DeleteOtherSessionsByKey(ctx, sessiondb.DeleteOtherSessionsByKeyParams{
+			ExceptTokenHash: key,
+			KeyHash:         sessionrt.Bytes(v),
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.m.ForgetIfCurrent(ctx, hashes) // evicts the deleted keys from the cache
 	return int64(len(hashes)), nil
 }
 

@@ -43,6 +43,210 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, batch int32) (int64
 	return result.RowsAffected(), nil
 }
 
+const deleteOtherSessionsByEmail = `-- name: DeleteOtherSessionsByEmail :many
+DELETE FROM sessions
+WHERE email_address = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByEmailParams struct {
+	EmailAddress    string
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByEmail deletes every session with this email_address but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByEmail(ctx context.Context, arg DeleteOtherSessionsByEmailParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByEmail, arg.EmailAddress, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deleteOtherSessionsByKey = `-- name: DeleteOtherSessionsByKey :many
+DELETE FROM sessions
+WHERE key_hash = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByKeyParams struct {
+	KeyHash         []byte
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByKey deletes every session with this key_hash but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByKey(ctx context.Context, arg DeleteOtherSessionsByKeyParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByKey, arg.KeyHash, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deleteOtherSessionsByLoginAt = `-- name: DeleteOtherSessionsByLoginAt :many
+DELETE FROM sessions
+WHERE login_at = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByLoginAtParams struct {
+	LoginAt         time.Time
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByLoginAt deletes every session with this login_at but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByLoginAt(ctx context.Context, arg DeleteOtherSessionsByLoginAtParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByLoginAt, arg.LoginAt, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deleteOtherSessionsByTenant = `-- name: DeleteOtherSessionsByTenant :many
+DELETE FROM sessions
+WHERE tenant = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByTenantParams struct {
+	Tenant          *string
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByTenant deletes every session with this tenant but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByTenant(ctx context.Context, arg DeleteOtherSessionsByTenantParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByTenant, arg.Tenant, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deleteOtherSessionsByTheme = `-- name: DeleteOtherSessionsByTheme :many
+DELETE FROM sessions
+WHERE theme = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByThemeParams struct {
+	Theme           string
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByTheme deletes every session with this theme but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByTheme(ctx context.Context, arg DeleteOtherSessionsByThemeParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByTheme, arg.Theme, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deleteOtherSessionsByUserID = `-- name: DeleteOtherSessionsByUserID :many
+DELETE FROM sessions
+WHERE uid = $1
+  AND token_hash IS DISTINCT FROM $2::bytea
+  AND (previous_token_hash IS NULL OR previous_token_hash IS DISTINCT FROM $2::bytea)
+RETURNING token_hash
+`
+
+type DeleteOtherSessionsByUserIDParams struct {
+	Uid             int64
+	ExceptTokenHash []byte
+}
+
+// DeleteOtherSessionsByUserID deletes every session with this uid but the one with the given key (and the one renewed away from it), and returns their keys.
+func (q *Queries) DeleteOtherSessionsByUserID(ctx context.Context, arg DeleteOtherSessionsByUserIDParams) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, deleteOtherSessionsByUserID, arg.Uid, arg.ExceptTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items [][]byte
+	for rows.Next() {
+		var token_hash []byte
+		if err := rows.Scan(&token_hash); err != nil {
+			return nil, err
+		}
+		items = append(items, token_hash)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessions
 WHERE token_hash = $1
