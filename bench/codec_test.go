@@ -77,10 +77,10 @@ func (fakeRow) Scan(dest ...any) error {
 	now := time.Now()
 	var vals []any
 	switch len(dest) {
-	case 13: // GetSession: touch_due, created, last_seen, expires, absolute, remember, user_id, email, roles, cart, theme, mfa_at, counter
+	case 15: // GetSession: db_now, touch_due, created, last_seen, expires, absolute, remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
 		mfa := payloadMFA
-		vals = []any{false, now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false,
-			int64(42), "user42@example.com", rowRoles, rowCart, "dark", &mfa, int64(7)}
+		vals = []any{now, false, now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false,
+			int64(42), "user42@example.com", rowRoles, rowCart, "dark", &mfa, int64(7), ""}
 	case 5: // SaveSession/TouchSession RETURNING
 		vals = []any{now, now, now.Add(time.Hour), now.Add(8 * time.Hour), false}
 	default:
