@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -26,6 +27,12 @@ type instance struct {
 	client *http.Client
 	stop   func()
 	seeds  []string // Cookie header values of the seeded sessions
+	// pick, when set, replaces seeds: it returns the Cookie header value of
+	// a session picked at random (the scale run's millions of rows).
+	pick func() string
+	// bases, when set, spreads the workers of run over several servers
+	// (the scale run's app instances): worker w sends to bases[w%len].
+	bases []string
 	// xact cross-check snapshots
 	pgXact0, trXact0 int64
 }
@@ -71,12 +78,25 @@ func (in *instance) close() {
 // req is one request of a scenario.
 type req struct {
 	method, path, cookie string
-	key                  int // index of the session it targets, -1 for none
+	key                  int    // index of the session it targets, -1 for none
+	base                 string // server to send to; empty: the instance's own
+}
+
+// seed returns the Cookie header value of a random seeded session.
+func (in *instance) seed() string {
+	if in.pick != nil {
+		return in.pick()
+	}
+	return in.seeds[rand.IntN(len(in.seeds))]
 }
 
 // do sends one request and returns its status and the session cookie it set.
 func (in *instance) do(r req) (int, string, error) {
-	hr, err := http.NewRequest(r.method, in.base+r.path, nil)
+	base := in.base
+	if r.base != "" {
+		base = r.base
+	}
+	hr, err := http.NewRequest(r.method, base+r.path, nil)
 	if err != nil {
 		return 0, "", err
 	}
@@ -205,6 +225,9 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 				q, more := gen(w, i)
 				if !more {
 					return
+				}
+				if q.base == "" && len(in.bases) > 0 {
+					q.base = in.bases[w%len(in.bases)]
 				}
 				t := time.Now()
 				code, _, err := in.do(q)

@@ -31,9 +31,16 @@ func sessiongenConfig(touch time.Duration) sessionrt.Config {
 }
 
 func newSessiongen(pool *pgxpool.Pool, touch time.Duration) (http.Handler, error) {
-	store, err := app.NewSessionStore(pool, sessiongenConfig(touch))
+	h, _, err := newSessiongenWith(pool, sessiongenConfig(touch))
+	return h, err
+}
+
+// newSessiongenWith serves the benchmark's endpoints through a store with
+// configuration cfg and returns the handler and the store (for the reaper).
+func newSessiongenWith(pool *pgxpool.Pool, cfg sessionrt.Config) (http.Handler, *app.SessionStore, error) {
+	store, err := app.NewSessionStore(pool, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := &sgMode{s: store}
 	mux := http.NewServeMux()
@@ -45,7 +52,7 @@ func newSessiongen(pool *pgxpool.Pool, touch time.Duration) (http.Handler, error
 	mux.HandleFunc("POST /incr", m.incr)
 	mux.HandleFunc("POST /field", m.field)
 	mux.HandleFunc("GET /state", m.state)
-	return store.Middleware(mux), nil
+	return store.Middleware(mux), store, nil
 }
 
 func (m *sgMode) fail(w http.ResponseWriter, r *http.Request, err error) {
