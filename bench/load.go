@@ -45,7 +45,13 @@ func (in *instance) start(h http.Handler) error {
 	in.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go in.srv.Serve(ln)
 	in.base = "http://" + ln.Addr().String()
-	in.client = &http.Client{
+	in.client = newClient()
+	return nil
+}
+
+// newClient returns the load generator's keep-alive HTTP client.
+func newClient() *http.Client {
+	return &http.Client{
 		Transport: &http.Transport{
 			MaxIdleConns:        512,
 			MaxIdleConnsPerHost: 512,
@@ -54,7 +60,6 @@ func (in *instance) start(h http.Handler) error {
 		},
 		Timeout: 30 * time.Second,
 	}
-	return nil
 }
 
 func (in *instance) close() {

@@ -60,7 +60,15 @@ var scenarioTitle = map[string]string{
 }
 
 func main() {
+	if child, err := childMode(); child {
+		if err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	var o options
+	var so scaleOptions
+	var scale bool
 	var modes, scen string
 	flag.StringVar(&o.dsn, "dsn", envOr("BENCH_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "admin DSN; the benchmark creates and drops its own databases")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "duration of each timed window")
@@ -77,7 +85,33 @@ func main() {
 	flag.StringVar(&o.dbPrefix, "db-prefix", "sgbench", "prefix of the databases the benchmark creates")
 	flag.BoolVar(&o.keep, "keep", false, "keep the databases at the end")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server, client and drivers) to this file")
+	flag.BoolVar(&scale, "scale", false, "run the scale measurement instead (docs/SCALE.md): load -size rows with COPY and measure requests at size, bytes per session, the reaper, churn and several instances")
+	flag.Int64Var(&so.size, "size", 10_000_000, "scale: rows of the largest size (10 thousand and 1 million are measured on the way)")
+	flag.Int64Var(&so.reapRows, "reap-rows", 1_000_000, "scale: expired rows the reaper phases delete")
+	flag.Int64Var(&so.copyBatch, "copy-batch", 100_000, "scale: rows per COPY transaction")
+	flag.IntVar(&so.churnCycles, "churn-cycles", 3, "scale: churn cycles under each setting (0: skip churn)")
+	flag.DurationVar(&so.churnCycle, "churn-cycle", time.Minute, "scale: length of a churn cycle, also the churn sessions' lifetime")
+	flag.Float64Var(&so.churnRate, "churn-rate", 1000, "scale: new sessions per second during churn")
+	flag.DurationVar(&so.reapEvery, "reap-every", 5*time.Second, "scale: reaper interval during churn")
+	flag.IntVar(&so.instances, "instances", 4, "scale: app processes of the many-instances phase (0: skip)")
+	flag.StringVar(&so.db, "scale-db", "sessiongen_scale", "scale: database the run creates (and drops unless -keep)")
 	flag.Parse()
+	if scale {
+		log.SetFlags(log.Ltime)
+		res, err := runScale(context.Background(), o, so, os.Stderr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		res.command = commandLine()
+		fmt.Println(res.markdown())
+		if o.out != "" {
+			if err := res.write(o.out); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Fprintf(os.Stderr, "wrote %s/SCALE.md\n", o.out)
+		}
+		return
+	}
 	o.modes = strings.Split(modes, ",")
 	o.scenarios = strings.Split(scen, ",")
 	if o.modes[0] != "floor" {
