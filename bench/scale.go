@@ -769,6 +769,9 @@ func (s *scaleRun) reapEverywhere(ctx context.Context, kids *children) error {
 	if m.expired, err = s.countExpired(ctx); err != nil {
 		return err
 	}
+	// Close the maintenance connections so that their backends flush every
+	// pending statistic (the churn's DELETE included) before the snapshot.
+	s.pool.Reset()
 	settle()
 	st0, err := s.tableStats(ctx)
 	if err != nil {
