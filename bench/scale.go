@@ -273,6 +273,7 @@ type sizeStep struct {
 	read, write   []window
 	sz            relSizes
 	readP, writeP latencySummary
+	upd, hot      int64 // updates and HOT updates during the windows (the writes: reads do not touch)
 }
 
 // latencySummary summarises windows: median requests/s over them, pooled
@@ -482,7 +483,16 @@ func (s *scaleRun) runSizes(ctx context.Context) error {
 			return err
 		}
 		in.pick = s.pickLive()
+		st0, err := s.tableStats(ctx)
+		if err != nil {
+			return err
+		}
 		st.read, st.write = s.measure(in)
+		st1, err := s.tableStats(ctx)
+		if err != nil {
+			return err
+		}
+		st.upd, st.hot = st1.upd-st0.upd, st1.hot-st0.hot
 		st.readP, st.writeP = summarise(st.read), summarise(st.write)
 		s.say("  %d rows: read %.0f req/s p99 %s, write %.0f req/s p99 %s, %.0f bytes/session",
 			size, st.readP.rps, ms(st.readP.p99), st.writeP.rps, ms(st.writeP.p99), float64(st.sz.total)/float64(size))

@@ -62,12 +62,16 @@ func (r *scaleResults) markdown() string {
 		o.workers, o.conns, o.duration, o.rounds)
 
 	b.WriteString("#### 1. Requests at size\n\n")
-	b.WriteString("| rows | loaded with COPY | VACUUM ANALYZE | read req/s | read p50 | read p99 | write req/s | write p50 | write p99 | errors |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| rows | loaded with COPY | VACUUM ANALYZE | read req/s | read p50 | read p99 | write req/s | write p50 | write p99 | writes HOT | errors |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, st := range r.steps {
-		fmt.Fprintf(&b, "| %s | %d rows/s | %s | %.0f | %s | %s | %.0f | %s | %s | %d |\n", count(st.rows),
+		hot := "–"
+		if st.upd > 0 {
+			hot = fmt.Sprintf("%.0f%%", 100*float64(st.hot)/float64(st.upd))
+		}
+		fmt.Fprintf(&b, "| %s | %d rows/s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %d |\n", count(st.rows),
 			int64(float64(st.copied)/st.copyTook.Seconds()), secs(st.vacuumTook),
-			st.readP.rps, ms(st.readP.p50), ms(st.readP.p99), st.writeP.rps, ms(st.writeP.p50), ms(st.writeP.p99), st.readP.errs+st.writeP.errs)
+			st.readP.rps, ms(st.readP.p50), ms(st.readP.p99), st.writeP.rps, ms(st.writeP.p50), ms(st.writeP.p99), hot, st.readP.errs+st.writeP.errs)
 	}
 	if len(r.steps) > 1 {
 		f, l := r.steps[0], r.steps[len(r.steps)-1]
