@@ -234,7 +234,10 @@ func (s *scaleRun) sizes(ctx context.Context, rows int64) (relSizes, error) {
 		}
 		r.indexes[name] = n
 	}
-	return r, rows2.Err()
+	if err := rows2.Err(); err != nil {
+		return r, fmt.Errorf("index sizes: %w", err)
+	}
+	return r, nil
 }
 
 // tableStats is a snapshot of pg_stat_user_tables for sessions.

@@ -72,7 +72,10 @@ func serveChild(ctx context.Context, dsn string, conns int, stdin io.Reader, std
 	io.Copy(io.Discard, stdin)
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("child: shut down: %w", err)
+	}
+	return nil
 }
 
 // child is one app instance process.
