@@ -87,7 +87,7 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server, client and drivers) to this file")
 	flag.BoolVar(&scale, "scale", false, "run the scale measurement instead (docs/SCALE.md): load -size rows with COPY and measure requests at size, bytes per session, the reaper, churn and several instances")
 	flag.Int64Var(&so.size, "size", 10_000_000, "scale: rows of the largest size (10 thousand and 1 million are measured on the way)")
-	flag.Int64Var(&so.reapRows, "reap-rows", 1_000_000, "scale: expired rows the reaper phases delete")
+	flag.Int64Var(&so.reapRows, "reap-rows", 1_000_000, "scale: expired rows the reaper phases delete (0: skip them)")
 	flag.Int64Var(&so.copyBatch, "copy-batch", 100_000, "scale: rows per COPY transaction")
 	flag.IntVar(&so.churnCycles, "churn-cycles", 3, "scale: churn cycles under each setting (0: skip churn)")
 	flag.DurationVar(&so.churnCycle, "churn-cycle", time.Minute, "scale: length of a churn cycle, also the churn sessions' lifetime")
@@ -95,6 +95,7 @@ func main() {
 	flag.DurationVar(&so.reapEvery, "reap-every", 5*time.Second, "scale: reaper interval during churn")
 	flag.IntVar(&so.instances, "instances", 4, "scale: app processes of the many-instances phase (0: skip)")
 	flag.StringVar(&so.db, "scale-db", "sessiongen_scale", "scale: database the run creates (and drops unless -keep)")
+	flag.StringVar(&so.section, "scale-section", "scale", "scale: name of the generated section of SCALE.md the run replaces")
 	flag.Parse()
 	if scale {
 		log.SetFlags(log.Ltime)

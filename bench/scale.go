@@ -41,6 +41,7 @@ type scaleOptions struct {
 	reapEvery   time.Duration // reaper interval during churn
 	instances   int           // app processes of item 5
 	db          string        // database the run creates
+	section     string        // name of the generated section of docs/SCALE.md
 }
 
 // Recommended per-table settings, applied with ALTER TABLE in the churn phase
@@ -390,7 +391,7 @@ func runScale(ctx context.Context, o options, so scaleOptions, progress io.Write
 	defer adm.close()
 	s.adm = adm
 	res.pgVer = adm.serverVersion(ctx)
-	for _, name := range []string{"shared_buffers", "autovacuum_naptime", "autovacuum_vacuum_cost_limit", "autovacuum_vacuum_cost_delay", "synchronous_commit", "max_wal_size"} {
+	for _, name := range []string{"autovacuum", "shared_buffers", "autovacuum_naptime", "autovacuum_vacuum_cost_limit", "autovacuum_vacuum_cost_delay", "synchronous_commit", "max_wal_size"} {
 		var v string
 		if err := adm.conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err == nil {
 			res.settings[name] = v
@@ -507,6 +508,9 @@ func (s *scaleRun) runSizes(ctx context.Context) error {
 // runReap is item 3: COPY reapRows expired rows beside the live ones, then
 // read p99 without reaping, then Reap while the same read load runs.
 func (s *scaleRun) runReap(ctx context.Context) error {
+	if s.so.reapRows <= 0 {
+		return nil
+	}
 	in, store, err := s.serve(ctx, "sessiongen", scaleConfig())
 	if err != nil {
 		return err
@@ -755,7 +759,7 @@ func (s *scaleRun) runInstances(ctx context.Context) error {
 		step := instStep{n: n, read: summarise(read), write: summarise(write)}
 		s.say("  %d instance(s): read %.0f req/s, write %.0f req/s", n, step.read.rps, step.write.rps)
 		s.res.inst = append(s.res.inst, step)
-		if n == counts[len(counts)-1] {
+		if n == counts[len(counts)-1] && s.so.reapRows > 0 {
 			err = s.reapEverywhere(ctx, kids)
 		}
 		in.close()

@@ -25,7 +25,7 @@ func TestScaleSmoke(t *testing.T) {
 	so := scaleOptions{
 		size: 20_000, reapRows: 3_000, copyBatch: 5_000,
 		churnCycles: 1, churnCycle: 700 * time.Millisecond, churnRate: 200, reapEvery: 200 * time.Millisecond,
-		instances: 2, db: "sgbench_scale_smoke",
+		instances: 2, db: "sgbench_scale_smoke", section: "scale",
 	}
 	ctx := context.Background()
 	adm, err := newAdmin(ctx, o.dsn)
