@@ -86,11 +86,13 @@ func scaleConfig() sessionrt.Config {
 }
 
 // churnConfig is the configuration of the churn phase: sessions expire life
-// after their creation or last touch, touched at most every life/4.
+// after their last touch (at most 2×life after their creation), touched at
+// most every life/4. The absolute lifetime is longer than the idle timeout,
+// as in the defaults, so that a touch moves the indexed expires_at.
 func churnConfig(life time.Duration) sessionrt.Config {
 	c := sessiongenConfig(0)
 	c.IdleTimeout = life
-	c.Lifetime = life
+	c.Lifetime = 2 * life
 	c.TouchInterval = life / 4
 	return c
 }

@@ -121,9 +121,9 @@ func (r *scaleResults) markdown() string {
 		if r.settings["autovacuum"] == "off" {
 			b.WriteString("**autovacuum is off on this server**: the per-table settings cannot take effect and no autovacuum runs; what the table does without any vacuum.\n\n")
 		}
-		fmt.Fprintf(&b, "On the %s-row table: cycles of %s at %.0f new sessions/s (logins through the real stack), half as many one-field writes to recent sessions (HOT candidates), sessions expiring %s after their last touch, `Reap` every %s. "+
+		fmt.Fprintf(&b, "On the %s-row table: cycles of %s at %.0f new sessions/s (logins through the real stack), half as many one-field writes to recent sessions (HOT candidates), sessions expiring %s after their last touch (touch at most every %s, absolute lifetime %s), `Reap` every %s. "+
 			"First %d cycles under autovacuum's defaults, then %d under `ALTER TABLE sessions SET (%s)` on the same table. Sizes and statistics at the end of each cycle (pg_stat_user_tables; n_dead_tup is PostgreSQL's estimate).\n\n",
-			count(so.size), so.churnCycle, so.churnRate, so.churnCycle, so.reapEvery, so.churnCycles, so.churnCycles, recommendedSettings)
+			count(so.size), so.churnCycle, so.churnRate, so.churnCycle, so.churnCycle/4, 2*so.churnCycle, so.reapEvery, so.churnCycles, so.churnCycles, recommendedSettings)
 		names := r.churn[len(r.churn)-1].sz.indexNames()
 		b.WriteString("| settings | cycle | logins/s | writes (HOT %) | reaped | expired left | heap |")
 		for _, n := range names {
