@@ -90,7 +90,7 @@ func main() {
 	flag.Int64Var(&so.reapRows, "reap-rows", 1_000_000, "scale: expired rows the reaper phases delete (0: skip them)")
 	flag.Int64Var(&so.copyBatch, "copy-batch", 100_000, "scale: rows per COPY transaction")
 	flag.IntVar(&so.churnCycles, "churn-cycles", 3, "scale: churn cycles under each setting (0: skip churn)")
-	flag.DurationVar(&so.churnCycle, "churn-cycle", time.Minute, "scale: length of a churn cycle, also the churn sessions' lifetime")
+	flag.DurationVar(&so.churnCycle, "churn-cycle", time.Minute, "scale: length of a churn cycle, also the churn sessions' idle timeout (absolute lifetime: twice it)")
 	flag.Float64Var(&so.churnRate, "churn-rate", 1000, "scale: new sessions per second during churn")
 	flag.DurationVar(&so.reapEvery, "reap-every", 5*time.Second, "scale: reaper interval during churn")
 	flag.IntVar(&so.instances, "instances", 4, "scale: app processes of the many-instances phase (0: skip)")
