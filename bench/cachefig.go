@@ -76,15 +76,15 @@ func serveCacheChild(dsn string) error {
 	return srv.Close()
 }
 
-// child is one server process of -cache-figures.
-type child struct {
+// cacheChild is one server process of -cache-figures.
+type cacheChild struct {
 	cmd   *exec.Cmd
 	stdin io.Closer
 	in    *instance
 }
 
-// startChild re-executes this binary as a cache server on dsn.
-func startChild(dsn, name string) (*child, error) {
+// startCacheChild re-executes this binary as a cache server on dsn.
+func startCacheChild(dsn, name string) (*cacheChild, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -108,10 +108,10 @@ func startChild(dsn, name string) (*child, error) {
 		return nil, fmt.Errorf("%s: no address: %w", name, err)
 	}
 	in := &instance{name: name, base: "http://" + strings.TrimSpace(line), client: &http.Client{Timeout: 10 * time.Second}}
-	return &child{cmd: cmd, stdin: stdin, in: in}, nil
+	return &cacheChild{cmd: cmd, stdin: stdin, in: in}, nil
 }
 
-func (c *child) stop() {
+func (c *cacheChild) stop() {
 	_ = c.stdin.Close()
 	done := make(chan struct{})
 	go func() { _ = c.cmd.Wait(); close(done) }()
@@ -123,7 +123,7 @@ func (c *child) stop() {
 	}
 }
 
-func (c *child) stats() (sessionrt.CacheStats, error) {
+func (c *cacheChild) stats() (sessionrt.CacheStats, error) {
 	var s sessionrt.CacheStats
 	resp, err := c.in.client.Get(c.in.base + "/cache-stats")
 	if err != nil {
@@ -157,12 +157,12 @@ func runCacheFigures(ctx context.Context, o options, revocations int, progress i
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		return nil, err
 	}
-	a, err := startChild(dsn, "A")
+	a, err := startCacheChild(dsn, "A")
 	if err != nil {
 		return nil, err
 	}
 	defer a.stop()
-	b, err := startChild(dsn, "B")
+	b, err := startCacheChild(dsn, "B")
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func cacheMemory(ctx context.Context, dsn string, n int) (float64, error) {
 // listener connection after 2 s, and reports the hit ratio over the whole
 // run, how long B's cache was off, and how many reads fell back to the
 // database meanwhile.
-func listenerDown(ctx context.Context, o options, dsn string, a, b *child, f *cacheFigures) error {
+func listenerDown(ctx context.Context, o options, dsn string, a, b *cacheChild, f *cacheFigures) error {
 	cookies := make([]string, 64)
 	for i := range cookies {
 		c, err := a.in.login(2000 + i)

@@ -352,7 +352,15 @@ func (e *pg) setup() error {
 }
 
 // TestMain drops the /pg benchmarks' database at the end.
+// A test binary re-executed by the scale run is an app instance instead.
 func TestMain(m *testing.M) {
+	if child, err := childMode(); child {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	code := m.Run()
 	if pgE.sg != nil {
 		ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -26,6 +27,12 @@ type instance struct {
 	client *http.Client
 	stop   func()
 	seeds  []string // Cookie header values of the seeded sessions
+	// pick, when set, replaces seeds: it returns the Cookie header value of
+	// a session picked at random (the scale run's millions of rows).
+	pick func() string
+	// bases, when set, spreads the workers of run over several servers
+	// (the scale run's app instances): worker w sends to bases[w%len].
+	bases []string
 	// xact cross-check snapshots
 	pgXact0, trXact0 int64
 }
@@ -38,7 +45,13 @@ func (in *instance) start(h http.Handler) error {
 	in.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go in.srv.Serve(ln)
 	in.base = "http://" + ln.Addr().String()
-	in.client = &http.Client{
+	in.client = newClient()
+	return nil
+}
+
+// newClient returns the load generator's keep-alive HTTP client.
+func newClient() *http.Client {
+	return &http.Client{
 		Transport: &http.Transport{
 			MaxIdleConns:        512,
 			MaxIdleConnsPerHost: 512,
@@ -47,7 +60,6 @@ func (in *instance) start(h http.Handler) error {
 		},
 		Timeout: 30 * time.Second,
 	}
-	return nil
 }
 
 func (in *instance) close() {
@@ -71,12 +83,25 @@ func (in *instance) close() {
 // req is one request of a scenario.
 type req struct {
 	method, path, cookie string
-	key                  int // index of the session it targets, -1 for none
+	key                  int    // index of the session it targets, -1 for none
+	base                 string // server to send to; empty: the instance's own
+}
+
+// seed returns the Cookie header value of a random seeded session.
+func (in *instance) seed() string {
+	if in.pick != nil {
+		return in.pick()
+	}
+	return in.seeds[rand.IntN(len(in.seeds))]
 }
 
 // do sends one request and returns its status and the session cookie it set.
 func (in *instance) do(r req) (int, string, error) {
-	hr, err := http.NewRequest(r.method, in.base+r.path, nil)
+	base := in.base
+	if r.base != "" {
+		base = r.base
+	}
+	hr, err := http.NewRequest(r.method, base+r.path, nil)
 	if err != nil {
 		return 0, "", err
 	}
@@ -205,6 +230,9 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 				q, more := gen(w, i)
 				if !more {
 					return
+				}
+				if q.base == "" && len(in.bases) > 0 {
+					q.base = in.bases[w%len(in.bases)]
 				}
 				t := time.Now()
 				code, _, err := in.do(q)

@@ -60,7 +60,15 @@ var scenarioTitle = map[string]string{
 }
 
 func main() {
+	if child, err := childMode(); child {
+		if err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	var o options
+	var so scaleOptions
+	var scale bool
 	var modes, scen string
 	flag.StringVar(&o.dsn, "dsn", envOr("BENCH_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "admin DSN; the benchmark creates and drops its own databases")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "duration of each timed window")
@@ -80,6 +88,17 @@ func main() {
 	cacheFig := flag.Bool("cache-figures", false, "measure the session cache instead: revocation latency across two server processes, memory per cached session, hit ratio and fallback while the listener is down")
 	revocations := flag.Int("revocations", 200, "logouts measured by -cache-figures")
 	serveCache := flag.String("serve-cache", "", "internal: serve the sessiongen-cache mode on this DSN (a child of -cache-figures)")
+	flag.BoolVar(&scale, "scale", false, "run the scale measurement instead (docs/SCALE.md): load -size rows with COPY and measure requests at size, bytes per session, the reaper, churn and several instances")
+	flag.Int64Var(&so.size, "size", 10_000_000, "scale: rows of the largest size (10 thousand and 1 million are measured on the way)")
+	flag.Int64Var(&so.reapRows, "reap-rows", 1_000_000, "scale: expired rows the reaper phases delete (0: skip them)")
+	flag.Int64Var(&so.copyBatch, "copy-batch", 100_000, "scale: rows per COPY transaction")
+	flag.IntVar(&so.churnCycles, "churn-cycles", 3, "scale: churn cycles under each setting (0: skip churn)")
+	flag.DurationVar(&so.churnCycle, "churn-cycle", time.Minute, "scale: length of a churn cycle, also the churn sessions' idle timeout (absolute lifetime: twice it)")
+	flag.Float64Var(&so.churnRate, "churn-rate", 1000, "scale: new sessions per second during churn")
+	flag.DurationVar(&so.reapEvery, "reap-every", 5*time.Second, "scale: reaper interval during churn")
+	flag.IntVar(&so.instances, "instances", 4, "scale: app processes of the many-instances phase (0: skip)")
+	flag.StringVar(&so.db, "scale-db", "sessiongen_scale", "scale: database the run creates (and drops unless -keep)")
+	flag.StringVar(&so.section, "scale-section", "scale", "scale: name of the generated section of SCALE.md the run replaces")
 	flag.Parse()
 	if *serveCache != "" {
 		if err := serveCacheChild(*serveCache); err != nil {
@@ -93,6 +112,22 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Println(f.markdown(commandLine()))
+		return
+	}
+	if scale {
+		log.SetFlags(log.Ltime)
+		res, err := runScale(context.Background(), o, so, os.Stderr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		res.command = commandLine()
+		fmt.Println(res.markdown())
+		if o.out != "" {
+			if err := res.write(o.out); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Fprintf(os.Stderr, "wrote %s/SCALE.md\n", o.out)
+		}
 		return
 	}
 	o.modes = strings.Split(modes, ",")

@@ -186,22 +186,32 @@ func (r *results) write(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "bench.svg"), []byte(r.svg()), 0o644); err != nil {
 		return err
 	}
-	path := filepath.Join(dir, "BENCHMARKS.md")
-	section := beginMarker + "\n" + r.markdown() + endMarker
+	return writeSection(filepath.Join(dir, "BENCHMARKS.md"), beginMarker, endMarker, r.markdown(), "# Benchmarks\n\n")
+}
+
+// writeSection replaces what lies between the markers begin and end in the
+// file at path with section, keeping the rest of the file; a file without
+// the markers gets the section appended, a missing one is created with head
+// before it.
+func writeSection(path, begin, end, section, head string) error {
+	section = begin + "\n" + section + end
 	old, err := os.ReadFile(path)
 	var doc string
 	switch {
-	case err == nil && strings.Contains(string(old), beginMarker) && strings.Contains(string(old), endMarker):
+	case err == nil && strings.Contains(string(old), begin) && strings.Contains(string(old), end):
 		s := string(old)
-		i := strings.Index(s, beginMarker)
-		j := strings.Index(s, endMarker) + len(endMarker)
+		i := strings.Index(s, begin)
+		j := strings.Index(s, end) + len(end)
 		doc = s[:i] + section + s[j:]
 	case err == nil:
 		doc = strings.TrimRight(string(old), "\n") + "\n\n" + section + "\n"
 	default:
-		doc = "# Benchmarks\n\n" + section + "\n"
+		doc = head + section + "\n"
 	}
-	return os.WriteFile(path, []byte(doc), 0o644)
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 var modeColor = map[string]string{

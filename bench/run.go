@@ -267,20 +267,19 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 
 // runWindow runs one timed scenario (read, write, none, login) for dur.
 func runWindow(in *instance, o options, sc string, dur time.Duration) window {
-	S := len(in.seeds)
 	W := o.workers
 	switch sc {
 	case "read":
 		return in.run(W, dur, func(w, i int) (req, bool) {
-			return req{method: "GET", path: "/read", cookie: in.seeds[rand.IntN(S)], key: -1}, true
+			return req{method: "GET", path: "/read", cookie: in.seed(), key: -1}, true
 		})
 	case "write":
 		return in.run(W, dur, func(w, i int) (req, bool) {
-			return req{method: "POST", path: themes[i%len(themes)], cookie: in.seeds[rand.IntN(S)], key: -1}, true
+			return req{method: "POST", path: themes[i%len(themes)], cookie: in.seed(), key: -1}, true
 		})
 	case "none":
 		return in.run(W, dur, func(w, i int) (req, bool) {
-			return req{method: "GET", path: "/none", cookie: in.seeds[rand.IntN(S)], key: -1}, true
+			return req{method: "GET", path: "/none", cookie: in.seed(), key: -1}, true
 		})
 	case "login":
 		return in.run(W, dur, func(w, i int) (req, bool) {

@@ -32,11 +32,18 @@ func sessiongenConfig(touch time.Duration) sessionrt.Config {
 }
 
 func newSessiongen(pool *pgxpool.Pool, touch time.Duration) (http.Handler, error) {
-	store, err := app.NewSessionStore(pool, sessiongenConfig(touch))
+	h, _, err := newSessiongenWith(pool, sessiongenConfig(touch))
+	return h, err
+}
+
+// newSessiongenWith serves the benchmark's endpoints through a store with
+// configuration cfg and returns the handler and the store (for the reaper).
+func newSessiongenWith(pool *pgxpool.Pool, cfg sessionrt.Config) (http.Handler, *app.SessionStore, error) {
+	store, err := app.NewSessionStore(pool, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return sessiongenHandler(store), nil
+	return sessiongenHandler(store), store, nil
 }
 
 // newSessiongenCache is the sessiongen mode with the session cache on (up
