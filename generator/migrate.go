@@ -49,7 +49,7 @@ func Plan(cur, want *TableSchema, opt PlanOptions) ([]Migration, error) {
 	}
 	if cur == nil {
 		out := []Migration{planCreate(want)}
-		return append(out, planTriggers(&TableSchema{Name: want.Name}, want)...), nil
+		return append(out, planTriggers(&TableSchema{Name: want.Name}, want)...), nil // storage options: in the CREATE
 	}
 	p := &planner{
 		t:    want.Name,
@@ -71,7 +71,32 @@ func Plan(cur, want *TableSchema, opt PlanOptions) ([]Migration, error) {
 	}
 	out = append(out, p.indexes(want)...)
 	out = append(out, planTriggers(cur, want)...)
+	out = append(out, planOptions(cur, want)...)
 	return out, nil
+}
+
+// storageComment introduces the storage parameters in a migration.
+const storageComment = "-- Storage parameters for a table with churn: room for HOT updates, and autovacuum at 1% dead rows\n-- (measured in sessiongen's docs/SCALE.md). Tune them with a migration of your own: sessiongen sets\n-- only the ones the table does not have."
+
+// planOptions returns the migration that sets the storage parameters want
+// has and cur lacks. A parameter the table has, at any value (set by a
+// migration of the user's), is left alone.
+func planOptions(cur, want *TableSchema) []Migration {
+	var set, names []string
+	for _, o := range want.Options {
+		if !slices.ContainsFunc(cur.Options, func(c Option) bool { return c.Name == o.Name }) {
+			set = append(set, o.Name+" = "+o.Value)
+			names = append(names, o.Name)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return []Migration{{
+		Name: "storage_" + want.Name,
+		Up:   []string{storageComment, fmt.Sprintf("ALTER TABLE %s SET (%s);", want.Name, strings.Join(set, ", "))},
+		Down: []string{fmt.Sprintf("ALTER TABLE %s RESET (%s);", want.Name, strings.Join(names, ", "))},
+	}}
 }
 
 // planTriggers returns the migration that adds the evict triggers want has
@@ -176,8 +201,19 @@ func planCreate(want *TableSchema) Migration {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString(");")
+	b.WriteString(")")
+	if len(want.Options) > 0 {
+		opts := make([]string, len(want.Options))
+		for i, o := range want.Options {
+			opts[i] = o.Name + " = " + o.Value
+		}
+		b.WriteString(" WITH (" + strings.Join(opts, ", ") + ")")
+	}
+	b.WriteString(";")
 	m := Migration{Name: "create_" + want.Name, Up: []string{b.String()}}
+	if len(want.Options) > 0 {
+		m.Up = append([]string{storageComment}, m.Up...)
+	}
 	for _, c := range want.Columns {
 		if c.GoType != "" {
 			m.Up = append(m.Up, GoTypeComment(want.Name, c.Name, c.GoType))

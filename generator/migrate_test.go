@@ -512,3 +512,48 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("age: %s", got)
 	}
 }
+
+// TestStorageOptions covers the storage parameters docs/SCALE.md measured:
+// a new table gets them in its CREATE TABLE, an older one gets one
+// ALTER TABLE ... SET migration for the parameters it lacks, a value the
+// user set in a migration of their own is kept, and replay reads WITH,
+// SET and RESET.
+func TestStorageOptions(t *testing.T) {
+	want := baseWant()
+	create, err := Plan(nil, want, PlanOptions{})
+	if err != nil || len(create) != 1 || !strings.Contains(create[0].Up[1], ") WITH (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.01,") {
+		t.Fatalf("create: %v %+v", err, create)
+	}
+	replay := func(sql string) *TableSchema {
+		t.Helper()
+		cur, err := Replay([]MigrationFile{{Name: "20260101000000_user.sql", Data: []byte("-- migrate:up\n" + sql + "\n-- migrate:down\n")}}, "sessions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cur
+	}
+	up, _ := strings.CutPrefix(create[0].Up[1], "")
+	if got := replay(up).Options; !reflect.DeepEqual(got, storageOptions()) {
+		t.Fatalf("replayed WITH options %v, want %v", got, storageOptions())
+	}
+	plain := strings.Replace(up, create[0].Up[1][strings.Index(create[0].Up[1], " WITH ("):], ";", 1)
+	cases := []struct {
+		name, extra string
+		wantSet     string // "" for no migration
+	}{
+		{"table without them", "", "ALTER TABLE sessions SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);"},
+		{"user set fillfactor", "ALTER TABLE sessions SET (fillfactor = 70);", "ALTER TABLE sessions SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);"},
+		{"all set", "ALTER TABLE sessions SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05, autovacuum_vacuum_threshold = 50, autovacuum_vacuum_insert_scale_factor = 0.2, autovacuum_analyze_scale_factor = 0.1);", ""},
+		{"reset by the user", "ALTER TABLE sessions SET (fillfactor = 70); ALTER TABLE sessions RESET (fillfactor);", "ALTER TABLE sessions SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);"},
+	}
+	for _, c := range cases {
+		cur := replay(plain + "\n" + c.extra)
+		got := planOptions(cur, want)
+		switch {
+		case c.wantSet == "" && len(got) != 0:
+			t.Errorf("%s: unexpected migration %+v", c.name, got)
+		case c.wantSet != "" && (len(got) != 1 || got[0].Up[1] != c.wantSet || !strings.HasPrefix(got[0].Down[0], "ALTER TABLE sessions RESET (")):
+			t.Errorf("%s: got %+v, want up %q", c.name, got, c.wantSet)
+		}
+	}
+}

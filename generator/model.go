@@ -73,6 +73,7 @@ type TableSchema struct {
 	Columns  []Column
 	Indexes  []Index
 	Triggers []string // trigger names on the table
+	Options  []Option // storage parameters (WITH (...) / SET (...)), in the order set
 	// Foreign lists the objects on the table that migrations not written
 	// by sessiongen created (indexes, constraints, triggers): sessiongen
 	// never drops them, and refuses changes that would drop them with a
@@ -110,13 +111,32 @@ type ForeignObject struct {
 	File    string   // the migration that created it
 }
 
+// Option is one storage parameter of a table, such as fillfactor = 90.
+type Option struct {
+	Name, Value string
+}
+
+// storageOptions are the storage parameters sessiongen gives a sessions
+// table: room on each page for updates that stay on it (HOT), and an
+// autovacuum that acts at a rate proportional to the churn instead of at
+// 20% dead rows. docs/SCALE.md measures them at 10 million sessions.
+func storageOptions() []Option {
+	return []Option{
+		{"fillfactor", "90"},
+		{"autovacuum_vacuum_scale_factor", "0.01"},
+		{"autovacuum_vacuum_threshold", "1000"},
+		{"autovacuum_vacuum_insert_scale_factor", "0.01"},
+		{"autovacuum_analyze_scale_factor", "0.02"},
+	}
+}
+
 // IndexName is the name sessiongen gives the index on one column.
 func IndexName(table, column string) string { return table + "_" + column + "_idx" }
 
 // WantedSchema is the table the model asks for: lifecycle columns first, then
 // the payload columns in declaration order, then the indexes.
 func (m *Model) WantedSchema() *TableSchema {
-	t := &TableSchema{Name: m.Table, Columns: lifecycleColumns()}
+	t := &TableSchema{Name: m.Table, Columns: lifecycleColumns(), Options: storageOptions()}
 	t.Indexes = append(t.Indexes,
 		Index{Name: IndexName(m.Table, ColExpiresAt), Columns: []string{ColExpiresAt}},
 		// Partial: only rows renewed at least once are in it, so inserts and

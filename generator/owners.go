@@ -165,9 +165,22 @@ func renameTable(cur *TableSchema, to string) (Migration, *TableSchema, error) {
 		m.Up = append(m.Up, u)
 		down = append(down, d)
 	}
+	// The evict triggers, function and channel carry the table's name:
+	// dropped here (before the rename, so that the down section re-creates
+	// them after renaming back), re-created under the new name by the
+	// trigger plan.
+	var triggers []string
+	for _, name := range EvictTriggers(from) {
+		if slices.Contains(cur.Triggers, name) {
+			triggers = append(triggers, name)
+		}
+	}
+	if len(triggers) > 0 {
+		step(strings.Join(evictDownSQL(from), "\n"), strings.Join(evictUpSQL(from), "\n"))
+	}
 	step(fmt.Sprintf("ALTER TABLE %s RENAME TO %s;", from, to), fmt.Sprintf("ALTER TABLE %s RENAME TO %s;", to, from))
 	step(fmt.Sprintf("ALTER INDEX IF EXISTS %s_pkey RENAME TO %s_pkey;", from, to), fmt.Sprintf("ALTER INDEX IF EXISTS %s_pkey RENAME TO %s_pkey;", to, from))
-	next := &TableSchema{Name: to, Columns: slices.Clone(cur.Columns), Indexes: cloneIndexes(cur.Indexes), Foreign: slices.Clone(cur.Foreign)}
+	next := &TableSchema{Name: to, Columns: slices.Clone(cur.Columns), Indexes: cloneIndexes(cur.Indexes), Foreign: slices.Clone(cur.Foreign), Triggers: slices.DeleteFunc(slices.Clone(cur.Triggers), func(x string) bool { return slices.Contains(triggers, x) }), Options: slices.Clone(cur.Options)}
 	for i, x := range next.Indexes {
 		rest, ok := strings.CutPrefix(x.Name, from+"_")
 		if x.Foreign || !ok {

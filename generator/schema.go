@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -487,6 +488,7 @@ func (r *replayer) createTable(s *pg.CreateStmt) error {
 		return fmt.Errorf("table %s already exists", name)
 	}
 	t := &TableSchema{Name: name}
+	setOptions(t, s.Options)
 	for _, e := range s.TableElts {
 		if cd := e.GetColumnDef(); cd != nil {
 			c, err := columnFromDef(cd)
@@ -576,6 +578,33 @@ func GoTypeComment(table, column, goType string) string {
 	return fmt.Sprintf("COMMENT ON COLUMN %s.%s IS '%s';", table, column, strings.ReplaceAll(goTypeCommentPrefix+goType, "'", "''"))
 }
 
+// setOptions records the storage parameters of a WITH (...) or SET (...)
+// list on t.
+func setOptions(t *TableSchema, defs []*pg.Node) {
+	for _, n := range defs {
+		de := n.GetDefElem()
+		if de == nil {
+			continue
+		}
+		v := ""
+		switch a := de.Arg; {
+		case a.GetInteger() != nil:
+			v = strconv.Itoa(int(a.GetInteger().Ival))
+		case a.GetFloat() != nil:
+			v = a.GetFloat().Fval
+		case a.GetString_() != nil:
+			v = a.GetString_().Sval
+		case a.GetBoolean() != nil:
+			v = strconv.FormatBool(a.GetBoolean().Boolval)
+		}
+		if i := slices.IndexFunc(t.Options, func(o Option) bool { return o.Name == de.Defname }); i >= 0 {
+			t.Options[i].Value = v
+		} else {
+			t.Options = append(t.Options, Option{de.Defname, v})
+		}
+	}
+}
+
 // applyTableConstraint applies a table-level PRIMARY KEY (its columns become
 // NOT NULL); other table constraints do not change the schema we track.
 func applyTableConstraint(t *TableSchema, con *pg.Constraint) error {
@@ -648,6 +677,18 @@ func (r *replayer) alterTable(s *pg.AlterTableStmt) error {
 			return fmt.Errorf("column %s of table %s does not exist", cmd.Name, t.Name)
 		}
 		switch cmd.Subtype {
+		case pg.AlterTableType_AT_SetRelOptions:
+			if l := cmd.Def.GetList(); l != nil {
+				setOptions(t, l.Items)
+			}
+		case pg.AlterTableType_AT_ResetRelOptions:
+			if l := cmd.Def.GetList(); l != nil {
+				for _, it := range l.Items {
+					if de := it.GetDefElem(); de != nil {
+						t.Options = slices.DeleteFunc(t.Options, func(o Option) bool { return o.Name == de.Defname })
+					}
+				}
+			}
 		case pg.AlterTableType_AT_AddColumn:
 			cd := cmd.Def.GetColumnDef()
 			if cd == nil {

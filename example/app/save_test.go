@@ -530,3 +530,21 @@ func TestDestroyOthersBy(t *testing.T) {
 		t.Fatal("the other session survived")
 	}
 }
+
+// TestStorageParameters proves the emitted migrations give the sessions
+// table the storage parameters docs/SCALE.md recommends.
+func TestStorageParameters(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	if err := app.Migrate(dsn, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	pool := pgtest.TracedPool(t, dsn, &pgtest.Recorder{}, nil)
+	var opts []string
+	if err := pool.QueryRow(context.Background(), "SELECT reloptions FROM pg_class WHERE relname = 'sessions'").Scan(&opts); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"fillfactor=90", "autovacuum_vacuum_scale_factor=0.01", "autovacuum_vacuum_threshold=1000", "autovacuum_vacuum_insert_scale_factor=0.01", "autovacuum_analyze_scale_factor=0.02"}
+	if !reflect.DeepEqual(opts, want) {
+		t.Fatalf("reloptions %v, want %v", opts, want)
+	}
+}
