@@ -161,10 +161,6 @@ func (c *cache) put(key [sha256.Size]byte, be Backend, rec Record, l Loaded, seq
 	if !l.TouchDue {
 		touchIn = max(0, c.touch-l.Now.Sub(l.Meta.LastSeenAt))
 	}
-	snap := be.New(nil)
-	snap.Absorb(rec)
-	e := &cacheEntry{key: key, rec: snap, meta: l.Meta, until: now.Add(life), touchAt: now.Add(touchIn)}
-
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.on || seq < c.floor {
@@ -184,6 +180,9 @@ func (c *cache) put(key [sha256.Size]byte, be Backend, rec Record, l Loaded, seq
 	if el, ok := c.entries[key]; ok {
 		c.remove(el)
 	}
+	snap := be.New(nil)
+	snap.Absorb(rec)
+	e := &cacheEntry{key: key, rec: snap, meta: l.Meta, until: now.Add(life), touchAt: now.Add(touchIn)}
 	c.entries[key] = c.lru.PushFront(e)
 	for c.lru.Len() > c.max {
 		c.remove(c.lru.Back())

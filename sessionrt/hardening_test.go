@@ -23,7 +23,7 @@ import (
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
-// renewInFlight starts a request with tok that loads its session, lets
+// inFlight starts a request with tok that (with loadFirst) loads its session, lets
 // between run while it is suspended, then runs after and commits. It
 // returns the recorded response.
 func (e *env) inFlight(tok string, loadFirst bool, between func(), after func(w http.ResponseWriter, r *http.Request)) *httptest.ResponseRecorder {
@@ -55,7 +55,6 @@ func (e *env) renew(tok string) string {
 // never reach the renewed session's data, and Destroy with them still ends
 // the session.
 func TestRenewRace(t *testing.T) {
-	nothing := func() {}
 	for _, loadFirst := range []bool{false, true} {
 		t.Run(fmt.Sprintf("loaded_before_renew=%v", loadFirst), func(t *testing.T) {
 			e := newEnv(t, sessionrt.Config{})
@@ -136,7 +135,6 @@ func TestRenewRace(t *testing.T) {
 			if got := e.readName(t2); got != "" {
 				t.Fatalf("session lives on under the renewed token after Destroy: %q", got)
 			}
-			_ = nothing
 		})
 	}
 }
