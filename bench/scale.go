@@ -324,8 +324,9 @@ type churnCycle struct {
 	setting          string
 	cycle            int
 	logins, writes   int64 // answered 200
-	expiredWrites    int64 // writes that found their session expired (401)
+	expiredWrites    int64 // writes that found their session expired (401, or 409 when it expired mid-request)
 	errs             int64
+	firstErr         string // the first error, for diagnosis
 	reaped           int64
 	pending          int64 // expired rows not reaped at the end of the cycle
 	st, prev         tableStats
@@ -686,6 +687,12 @@ func (s *scaleRun) churnCycle(ctx context.Context, in *instance, store *app.Sess
 		}
 	}()
 	var seq, logins, writes, expiredW, errs atomic.Int64
+	var firstErr atomic.Value
+	fail := func(what string, code int, err error) {
+		if errs.Add(1) == 1 {
+			firstErr.Store(fmt.Sprintf("%s: status %d, %v", what, code, err))
+		}
+	}
 	// Three slots per two new sessions: login, login, write.
 	period := time.Duration(float64(time.Second) / (1.5 * s.so.churnRate))
 	start := time.Now()
@@ -705,7 +712,7 @@ func (s *scaleRun) churnCycle(ctx context.Context, in *instance, store *app.Sess
 				if k%3 != 2 {
 					code, ck, err := in.do(req{method: "POST", path: "/login?uid=" + strconv.FormatInt(churnUIDBase+uid.Add(1), 10)})
 					if err != nil || code != 200 || ck == "" {
-						errs.Add(1)
+						fail("login", code, err)
 						continue
 					}
 					logins.Add(1)
@@ -720,10 +727,12 @@ func (s *scaleRun) churnCycle(ctx context.Context, in *instance, store *app.Sess
 				switch {
 				case err == nil && code == 200:
 					writes.Add(1)
-				case err == nil && code == 401:
+				case err == nil && (code == 401 || code == 409):
+					// 401: expired before the load; 409: expired between the
+					// load and the save (ErrSessionGone, never re-created).
 					expiredW.Add(1)
 				default:
-					errs.Add(1)
+					fail("write", code, err)
 				}
 			}
 		}()
@@ -733,6 +742,7 @@ func (s *scaleRun) churnCycle(ctx context.Context, in *instance, store *app.Sess
 	cancel()
 	rwg.Wait()
 	c.logins, c.writes, c.expiredWrites, c.errs, c.reaped = logins.Load(), writes.Load(), expiredW.Load(), errs.Load(), reaped.Load()
+	c.firstErr, _ = firstErr.Load().(string)
 	return c, nil
 }
 

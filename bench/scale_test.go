@@ -58,7 +58,7 @@ func TestScaleSmoke(t *testing.T) {
 	}
 	for _, c := range res.churn {
 		if c.logins == 0 || c.errs > 0 {
-			t.Errorf("churn %s cycle %d: %d logins, %d errors", c.setting, c.cycle, c.logins, c.errs)
+			t.Errorf("churn %s cycle %d: %d logins, %d errors (first: %s)", c.setting, c.cycle, c.logins, c.errs, c.firstErr)
 		}
 	}
 	if len(res.inst) != 2 {
