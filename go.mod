@@ -1,6 +1,6 @@
 module github.com/sessiongen/sessiongen
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/alexedwards/scs/pgxstore v0.0.0-20240316134038-7e11d57e8885
@@ -12,6 +12,7 @@ require (
 	github.com/gorilla/sessions v1.4.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pganalyze/pg_query_go/v6 v6.2.2
+	github.com/sessiongen/sessiongen/sessionrt v0.0.0-00010101000000-000000000000
 	github.com/sqlc-dev/sqlc v1.31.1
 	golang.org/x/crypto v0.59.0
 	golang.org/x/tools v0.52.0
@@ -64,3 +65,5 @@ require (
 	google.golang.org/grpc v1.82.1 // indirect
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 )
+
+replace github.com/sessiongen/sessiongen/sessionrt => ./sessionrt

@@ -63,7 +63,7 @@ func serveCacheChild(dsn string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
 	mux.HandleFunc("GET /cache-stats", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(store.Manager().CacheStats())
+		_ = json.NewEncoder(w).Encode(store.CacheStats())
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
