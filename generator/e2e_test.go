@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"fmt"
 	"go/format"
 	"os"
 	"path/filepath"
@@ -438,6 +439,10 @@ func TestEndToEnd(t *testing.T) {
 		testTypeErrors(t, mod)
 	})
 
+	t.Run("contract", func(t *testing.T) {
+		testContractMismatch(t, mod, filepath.Join(app, "payload_gen.go"))
+	})
+
 	t.Run("postgres", func(t *testing.T) {
 		dsn := sessiontest.NewDB(t)
 		db := newDBMate(t, dsn, filepath.Join(mod, "schema"))
@@ -485,6 +490,12 @@ func F(h *app.PayloadHandle) {
 		{"getterType", `var s string = h.UserID(); _ = s`, "cannot use h.UserID()"},
 		{"skippedfield", `h.SetIgnored(nil)`, "SetIgnored undefined"},
 		{"nilnotpointer", `h.SetName(nil)`, "SetName"},
+		// The runtime's record methods are not part of the handle.
+		{"saved", `h.Saved()`, "h.Saved undefined"},
+		{"changed", `_ = h.Changed()`, "h.Changed undefined"},
+		{"absorb", `h.Absorb(nil)`, "h.Absorb undefined"},
+		{"size", `_ = h.Size()`, "h.Size undefined"},
+		{"zero", `h.Zero()`, "h.Zero undefined"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := "package bad\n\nimport \"example.com/e2e/app\"\n\nfunc F(h *app.PayloadHandle) {\n\t" + c.body + "\n}\n"
@@ -499,5 +510,29 @@ func F(h *app.PayloadHandle) {
 				t.Errorf("go build of %s: want a type error at bad.go:6 mentioning %q, got:\n%s", c.body, c.want, out)
 			}
 		})
+	}
+}
+
+// testContractMismatch: generated code written for a runtime contract the
+// runtime does not implement fails to compile on its version line, and the
+// compiler's message names the command to run.
+func testContractMismatch(t *testing.T, mod, gen string) {
+	orig, err := os.ReadFile(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writeFile(t, gen, string(orig))
+	cur := fmt.Sprintf("Contract%d_IfUndefinedRunGoGenerate", contract)
+	if !bytes.Contains(orig, []byte(cur)) {
+		t.Fatalf("%s does not reference sessionimpl.%s", gen, cur)
+	}
+	writeFile(t, gen, strings.Replace(string(orig), cur, "Contract999_IfUndefinedRunGoGenerate", 1))
+	out, err := goCmd(t, mod, nil, "build", "./app")
+	if err == nil {
+		t.Fatal("code generated for another contract builds")
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[1], "payload_gen.go:") || !strings.Contains(lines[1], "undefined: sessionimpl.Contract999_IfUndefinedRunGoGenerate") {
+		t.Errorf("want the first error on the contract line, naming go generate; got:\n%s", out)
 	}
 }

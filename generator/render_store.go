@@ -53,7 +53,9 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	)
 
 	recv := func() *jen.Statement { return f.Func().Params(jen.Id("s").Op("*").Id(s)) }
-	call := func(name string, args ...jen.Code) *jen.Statement { return jen.Id("s").Dot("m").Dot(name).Call(args...) }
+	call := func(name string, args ...jen.Code) *jen.Statement {
+		return jen.Id("s").Dot("m").Dot(name).Call(args...)
+	}
 	ctx, w, r := jen.Id("ctx"), jen.Id("w"), jen.Id("r")
 	wParam := func() *jen.Statement { return jen.Id("w").Qual("net/http", "ResponseWriter") }
 	rParam := func() *jen.Statement { return jen.Id("r").Op("*").Qual("net/http", "Request") }
