@@ -23,6 +23,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sessiongen/sessiongen/generator/dialect"
 )
 
 // Options configures one Generate run. Relative paths are taken from Dir.
@@ -167,7 +169,8 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		removed = append(removed, u.Queries)
 		out.Files = append(out.Files, File{Path: u.File, Delete: true})
 	}
-	final, err := planMigrations(o, p, m, want, previous, out)
+	d := defaultDialect()
+	final, err := planMigrations(d, o, p, m, want, previous, out)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +209,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	scratch := map[string][]byte{
 		"sqlc.yaml":                             scratchConfig,
 		entry.Queries:                           queries,
-		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(final.tables[m.Table], want),
+		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(d, final.Tables[m.Table], want),
 	}
 	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
 	if err != nil {
@@ -230,7 +233,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, p.out)
 	}
 	dbPath := l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, p.out))
-	goSrc, err := renderGo(m, dbPath, final.lastGenerated[m.Table])
+	goSrc, err := renderGo(m, dbPath, final.LastGenerated[m.Table])
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +273,7 @@ func tableOwnership(p paths, m *Model, pkgDir string, config []byte) ([]tableUse
 // planMigrations replays the committed migrations, plans the new ones
 // (a rename of a previous table first), adds them to out, and returns the
 // replay of all of them.
-func planMigrations(o Options, p paths, m *Model, want *TableSchema, previous []tableUse, out *Output) (*replayer, error) {
+func planMigrations(d dialect.Dialect, o Options, p paths, m *Model, want *TableSchema, previous []tableUse, out *Output) (*dialect.Replayed, error) {
 	existing, err := ReadMigrations(p.schema)
 	if err != nil {
 		return nil, err
@@ -278,21 +281,21 @@ func planMigrations(o Options, p paths, m *Model, want *TableSchema, previous []
 	if err := checkDeletedMigrations(existing, p.schema, p.goFile); err != nil {
 		return nil, err
 	}
-	r, err := replay(existing)
+	r, err := d.Replay(existing)
 	if err != nil {
 		return nil, err
 	}
-	cur := r.tables[m.Table]
+	cur := r.Tables[m.Table]
 	var plan []Migration
 	for _, u := range previous {
-		old := r.tables[u.Table]
+		old := r.Tables[u.Table]
 		if old == nil {
 			continue // never migrated: only its outputs go
 		}
 		if cur != nil {
 			return nil, fmt.Errorf("type %s moved from table %s to table %s (-table), but table %s exists in %s too, so sessiongen cannot rename %s to it; drop or rename table %s in a migration of your own first, or pass -table %s", m.TypeName, u.Table, m.Table, m.Table, p.schema, u.Table, m.Table, u.Table)
 		}
-		mig, renamed, err := renameTable(old, m.Table)
+		mig, renamed, err := renameTable(d, old, m.Table)
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +307,7 @@ func planMigrations(o Options, p paths, m *Model, want *TableSchema, previous []
 	}
 	po := m.planOptions()
 	po.AllowDrop = o.AllowDrop
-	rest, err := Plan(cur, want, po)
+	rest, err := planFor(d, cur, want, po)
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +330,11 @@ func planMigrations(o Options, p paths, m *Model, want *TableSchema, previous []
 		all = append(all, MigrationFile{Name: name, Data: data})
 		follows = name
 	}
-	final, err := replay(all)
+	final, err := d.Replay(all)
 	if err != nil {
 		return nil, fmt.Errorf("replaying the new migrations: %w", err)
 	}
-	if final.tables[m.Table] == nil {
+	if final.Tables[m.Table] == nil {
 		return nil, fmt.Errorf("table %s does not exist after the migrations in %s", m.Table, p.schema)
 	}
 	return final, nil

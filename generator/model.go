@@ -4,19 +4,22 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/sessiongen/sessiongen/generator/schema"
 )
 
-// Lifecycle column names. Every sessions table has them besides the payload
-// columns; a payload field may not use one of these names.
+// Lifecycle column names (see package schema). Every sessions table has
+// them besides the payload columns; a payload field may not use one of
+// these names.
 const (
-	ColTokenHash         = "token_hash"
-	ColCreatedAt         = "created_at"
-	ColLastSeenAt        = "last_seen_at"
-	ColExpiresAt         = "expires_at"
-	ColAbsoluteExpiresAt = "absolute_expires_at"
-	ColRemember          = "remember"
-	ColPreviousTokenHash = "previous_token_hash" // the key before the last renew, kept so a request still in flight with it is recognised
-	ColRenewedAt         = "renewed_at"          // when the last renew happened (database clock)
+	ColTokenHash         = schema.ColTokenHash
+	ColCreatedAt         = schema.ColCreatedAt
+	ColLastSeenAt        = schema.ColLastSeenAt
+	ColExpiresAt         = schema.ColExpiresAt
+	ColAbsoluteExpiresAt = schema.ColAbsoluteExpiresAt
+	ColRemember          = schema.ColRemember
+	ColPreviousTokenHash = schema.ColPreviousTokenHash
+	ColRenewedAt         = schema.ColRenewedAt
 )
 
 // Model is the payload struct after loading and type mapping: everything the
@@ -66,55 +69,21 @@ type Field struct {
 	pkgPath string     // import path of the payload package, for rendering Go
 }
 
-// TableSchema is a sessions table's shape: wanted (from the Model) or
-// replayed (from committed migrations).
-type TableSchema struct {
-	Name     string
-	Columns  []Column
-	Indexes  []Index
-	Triggers []string // trigger names on the table
-	Options  []Option // storage parameters (WITH (...) / SET (...)), in the order set
-	// Foreign lists the objects on the table that migrations not written
-	// by sessiongen created (indexes, constraints, triggers): sessiongen
-	// never drops them, and refuses changes that would drop them with a
-	// column.
-	Foreign []ForeignObject
-}
-
-// Column is one column of a TableSchema.
-type Column struct {
-	Name     string
-	Type     string // canonical type name as in Field.SQLType
-	Nullable bool
-	Default  string // SQL expression, "" for none
-	// GoType is the Go type a jsonb column holds, as recorded by a
-	// sessiongen migration's COMMENT ON COLUMN ("" when none is recorded).
-	GoType string
-	// Foreign marks a column a migration not written by sessiongen added:
-	// left alone when no field maps to it.
-	Foreign bool
-}
-
-// Index is one non-primary index of a TableSchema.
-type Index struct {
-	Name    string
-	Columns []string // column names; "expr" for an expression
-	Where   string   // predicate of a partial index in canonical form (see CanonicalDefault), "" for none
-	Foreign bool     // created by a migration not written by sessiongen: never dropped
-}
-
-// ForeignObject is an object on a table that sessiongen did not create.
-type ForeignObject struct {
-	Kind    string   // "index", "constraint" or "trigger"
-	Name    string   // its name ("" when PostgreSQL chose it and we cannot tell)
-	Columns []string // the columns it uses
-	File    string   // the migration that created it
-}
-
-// Option is one storage parameter of a table, such as fillfactor = 90.
-type Option struct {
-	Name, Value string
-}
+// The table shape types live in package schema; these aliases keep the
+// library's API.
+type (
+	// TableSchema is a sessions table's shape: wanted (from the Model) or
+	// replayed (from committed migrations).
+	TableSchema = schema.TableSchema
+	// Column is one column of a TableSchema.
+	Column = schema.Column
+	// Index is one non-primary index of a TableSchema.
+	Index = schema.Index
+	// ForeignObject is an object on a table that sessiongen did not create.
+	ForeignObject = schema.ForeignObject
+	// Option is one storage parameter of a table, such as fillfactor = 90.
+	Option = schema.Option
+)
 
 // storageOptions are the storage parameters sessiongen gives a sessions
 // table: room on each page for updates that stay on it (HOT), and an
@@ -122,16 +91,16 @@ type Option struct {
 // 20% dead rows. docs/SCALE.md measures them at 10 million sessions.
 func storageOptions() []Option {
 	return []Option{
-		{"fillfactor", "90"},
-		{"autovacuum_vacuum_scale_factor", "0.01"},
-		{"autovacuum_vacuum_threshold", "1000"},
-		{"autovacuum_vacuum_insert_scale_factor", "0.01"},
-		{"autovacuum_analyze_scale_factor", "0.02"},
+		{Name: "fillfactor", Value: "90"},
+		{Name: "autovacuum_vacuum_scale_factor", Value: "0.01"},
+		{Name: "autovacuum_vacuum_threshold", Value: "1000"},
+		{Name: "autovacuum_vacuum_insert_scale_factor", Value: "0.01"},
+		{Name: "autovacuum_analyze_scale_factor", Value: "0.02"},
 	}
 }
 
 // IndexName is the name sessiongen gives the index on one column.
-func IndexName(table, column string) string { return table + "_" + column + "_idx" }
+func IndexName(table, column string) string { return schema.IndexName(table, column) }
 
 // WantedSchema is the table the model asks for: lifecycle columns first, then
 // the payload columns in declaration order, then the indexes.
@@ -162,13 +131,11 @@ func (m *Model) WantedSchema() *TableSchema {
 
 // EvictChannel is the NOTIFY channel on which the table's evict triggers
 // publish the keys of changed and deleted rows.
-func EvictChannel(table string) string { return table + "_evict" }
+func EvictChannel(table string) string { return schema.EvictChannel(table) }
 
-// EvictTriggers are the names of the triggers that publish on
-// EvictChannel: one after UPDATE, one after DELETE.
-func EvictTriggers(table string) []string {
-	return []string{table + "_evict_update", table + "_evict_delete"}
-}
+// EvictTriggers are the names of the triggers that publish the keys of
+// changed and deleted rows: one after UPDATE, one after DELETE.
+func EvictTriggers(table string) []string { return schema.EvictTriggers(table) }
 
 // lifecycleColumns are the columns every sessions table has before the
 // payload columns.

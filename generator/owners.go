@@ -12,9 +12,10 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
+	"github.com/sessiongen/sessiongen/generator/dialect"
+	"github.com/sessiongen/sessiongen/generator/plan"
 	"gopkg.in/yaml.v3"
 )
 
@@ -154,48 +155,19 @@ func staleSQLCFiles(dir string, previous []tableUse, produced map[string]bool) (
 	return stale, nil
 }
 
-// renameTable plans the migration that renames table from to t.Name's
-// wanted name to, with the indexes sessiongen named after the table, and
-// returns the table as it is after it.
-func renameTable(cur *TableSchema, to string) (Migration, *TableSchema, error) {
-	from := cur.Name
-	m := Migration{Name: "rename_" + from + "_to_" + to}
-	var down []string
-	step := func(u, d string) {
-		m.Up = append(m.Up, u)
-		down = append(down, d)
+// renameTable plans, with d, the migration that renames table cur to to,
+// with the indexes sessiongen named after the table, and returns the table
+// as it is after it.
+func renameTable(d dialect.Dialect, cur *TableSchema, to string) (Migration, *TableSchema, error) {
+	pm, next, err := plan.Rename(cur, to, d)
+	if err != nil {
+		return Migration{}, nil, err
 	}
-	// The evict triggers, function and channel carry the table's name:
-	// dropped here (before the rename, so that the down section re-creates
-	// them after renaming back), re-created under the new name by the
-	// trigger plan.
-	var triggers []string
-	for _, name := range EvictTriggers(from) {
-		if slices.Contains(cur.Triggers, name) {
-			triggers = append(triggers, name)
-		}
+	out, err := renderPlan(d, []plan.Migration{pm})
+	if err != nil {
+		return Migration{}, nil, err
 	}
-	if len(triggers) > 0 {
-		step(strings.Join(evictDownSQL(from), "\n"), strings.Join(evictUpSQL(from), "\n"))
-	}
-	step(fmt.Sprintf("ALTER TABLE %s RENAME TO %s;", from, to), fmt.Sprintf("ALTER TABLE %s RENAME TO %s;", to, from))
-	step(fmt.Sprintf("ALTER INDEX IF EXISTS %s_pkey RENAME TO %s_pkey;", from, to), fmt.Sprintf("ALTER INDEX IF EXISTS %s_pkey RENAME TO %s_pkey;", to, from))
-	next := &TableSchema{Name: to, Columns: slices.Clone(cur.Columns), Indexes: cloneIndexes(cur.Indexes), Foreign: slices.Clone(cur.Foreign), Triggers: slices.DeleteFunc(slices.Clone(cur.Triggers), func(x string) bool { return slices.Contains(triggers, x) }), Options: slices.Clone(cur.Options)}
-	for i, x := range next.Indexes {
-		rest, ok := strings.CutPrefix(x.Name, from+"_")
-		if x.Foreign || !ok {
-			continue
-		}
-		name := to + "_" + rest
-		if len(name) > maxIdentifier {
-			return m, nil, fmt.Errorf("renaming table %s to %s would rename index %s to %s, which is longer than PostgreSQL's %d bytes; pass a shorter -table", from, to, x.Name, name, maxIdentifier)
-		}
-		step(fmt.Sprintf("ALTER INDEX %s RENAME TO %s;", x.Name, name), fmt.Sprintf("ALTER INDEX %s RENAME TO %s;", name, x.Name))
-		next.Indexes[i].Name = name
-	}
-	slices.Reverse(down)
-	m.Down = down
-	return m, next, nil
+	return out[0], next, nil
 }
 
 // followsRE reads the "-- Follows <file>" line of a generated migration.
@@ -239,26 +211,11 @@ func checkDeletedMigrations(existing []MigrationFile, schemaDir, goFile string) 
 // the migrations leave it, with only the columns the model knows (so other
 // tables, the user's own columns and comments never reach the sqlc
 // package, and its models.go depends on this table alone).
-func sqlcSchema(final, want *TableSchema) []byte {
+func sqlcSchema(d dialect.Dialect, final, want *TableSchema) []byte {
 	wanted := map[string]bool{}
 	for _, c := range want.Columns {
 		wanted[c.Name] = true
 	}
-	var b strings.Builder
-	b.WriteString("-- The " + final.Name + " table as sessiongen's migrations leave it, for sqlc.\n")
-	fmt.Fprintf(&b, "CREATE TABLE %s (\n", final.Name)
-	var defs []string
-	for _, c := range final.Columns {
-		if !wanted[c.Name] {
-			continue
-		}
-		def := "    " + columnSQL(c)
-		if c.Name == ColTokenHash {
-			def = "    " + c.Name + " " + c.Type + " PRIMARY KEY"
-		}
-		defs = append(defs, def)
-	}
-	b.WriteString(strings.Join(defs, ",\n"))
-	b.WriteString("\n);\n")
-	return []byte(b.String())
+	return []byte("-- The " + final.Name + " table as sessiongen's migrations leave it, for sqlc.\n" +
+		d.TableDDL(final, func(col string) bool { return wanted[col] }))
 }

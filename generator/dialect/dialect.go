@@ -1,0 +1,65 @@
+// Package dialect is the seam between sessiongen's engine-neutral stages
+// and a database engine. A Dialect renders the operations the planner
+// (package plan) decides, replays committed migrations into the table they
+// leave, and answers the planner's questions about the engine (plan.Rules).
+// Each engine is one subpackage: dialect/postgresql.
+package dialect
+
+import (
+	"fmt"
+
+	"github.com/sessiongen/sessiongen/generator/plan"
+	"github.com/sessiongen/sessiongen/generator/schema"
+)
+
+// Dialect is one database engine as the generator sees it.
+type Dialect interface {
+	plan.Rules
+	// Name is the dialect's identifier, e.g. "postgresql".
+	Name() string
+	// Render returns the SQL statements of one operation, each ending with
+	// ";" (a statement may span lines and start with -- comments). An
+	// operation the engine has no use for renders as nothing; one it
+	// cannot do is an error.
+	Render(op plan.Operation) ([]string, error)
+	// Replay applies the up sections of files in name order, without a
+	// database, and returns every table they leave.
+	Replay(files []schema.MigrationFile) (*Replayed, error)
+	// CanonicalDefault returns the canonical text of a default expression,
+	// the form Replay stores and SameDefault compares.
+	CanonicalDefault(expr string) (string, error)
+	// TableDDL is the CREATE TABLE statement of t with only the columns
+	// keep names, for tools that compile queries against a schema (sqlc).
+	TableDDL(t *schema.TableSchema, keep func(column string) bool) string
+}
+
+// Replayed is what a replay of committed migrations leaves.
+type Replayed struct {
+	Tables map[string]*schema.TableSchema // by name
+	// LastGenerated is, per table, the last migration sessiongen wrote
+	// (schema.GeneratedHeader) that changed it.
+	LastGenerated map[string]string
+}
+
+// Statements is a planned migration rendered by a dialect.
+type Statements struct {
+	Up, Down []string
+}
+
+// RenderMigration renders every operation of m with d.
+func RenderMigration(d Dialect, m plan.Migration) (Statements, error) {
+	var s Statements
+	for _, part := range []struct {
+		ops []plan.Operation
+		out *[]string
+	}{{m.Up, &s.Up}, {m.Down, &s.Down}} {
+		for _, op := range part.ops {
+			stmts, err := d.Render(op)
+			if err != nil {
+				return Statements{}, fmt.Errorf("migration %s: %s: %w", m.Name, d.Name(), err)
+			}
+			*part.out = append(*part.out, stmts...)
+		}
+	}
+	return s, nil
+}
