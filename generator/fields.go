@@ -245,6 +245,11 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("the flash option cannot be combined with index: a flash value is cleared when it is read, so finding sessions by it (ListBy%s, DestroyBy%s) would miss every session that showed it; drop one of the options", v.Name(), v.Name())
 			continue
 		}
+		ref, err := describeType(v.Type(), l.pkg.PkgPath)
+		if err != nil {
+			fail("%v", err)
+			continue
+		}
 		f := Field{
 			GoName:   v.Name(),
 			Column:   col,
@@ -259,8 +264,10 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			Named:    mp.named,
 			Flat:     mp.flat,
 			Pos:      pos,
-			typ:      v.Type(),
-			pkgPath:  l.pkg.PkgPath,
+
+			Type:       ref,
+			Shape:      shapeOf(v.Type()),
+			Comparable: types.Comparable(v.Type()),
 		}
 		f.GoType = types.TypeString(v.Type(), types.RelativeTo(l.pkg.Types))
 		if !f.Nullable {

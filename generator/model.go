@@ -2,7 +2,6 @@ package generator
 
 import (
 	"go/token"
-	"go/types"
 	"strings"
 
 	"github.com/sessiongen/sessiongen/generator/schema"
@@ -65,8 +64,52 @@ type Field struct {
 	Flat     bool           // for KindJSON: a shallow copy is a deep copy (no pointers, slices, maps or interfaces inside the elements)
 	Pos      token.Position // where the field is declared
 
-	typ     types.Type // the field's type, for rendering Go (never compared or printed)
-	pkgPath string     // import path of the payload package, for rendering Go
+	Type       TypeRef // the field's type, as the generated code spells it
+	Shape      Shape   // what the field's type (or the type it points to) is underneath: a slice, a map or another value
+	Comparable bool    // values of the field's type compare with ==
+}
+
+// Shape is what a type is underneath, as far as copying and emptiness go.
+type Shape int
+
+// The shapes.
+const (
+	ShapeValue Shape = iota // neither a slice nor a map
+	ShapeSlice
+	ShapeMap
+)
+
+// TypeRefKind says which form a TypeRef has.
+type TypeRefKind int
+
+// The type forms the generated code can name.
+const (
+	RefNamed   TypeRefKind = iota // a defined type, maybe generic: Theme, time.Time, Pair[int]
+	RefBasic                      // a predeclared basic type: int, string
+	RefPointer                    // *Elem
+	RefSlice                      // []Elem
+	RefArray                      // [Len]Elem
+	RefMap                        // map[Key]Elem
+)
+
+// TypeRef is a Go type as the generated code spells it, computed by the
+// model stage so that no go/types value reaches the renderers.
+type TypeRef struct {
+	Kind TypeRefKind
+	Pkg  string    // RefNamed: import path; "" for a type of the payload package or a predeclared one (error)
+	Name string    // RefNamed, RefBasic
+	Args []TypeRef // RefNamed: type arguments
+	Elem *TypeRef  // RefPointer, RefSlice, RefArray, RefMap (its values)
+	Key  *TypeRef  // RefMap
+	Len  int64     // RefArray
+}
+
+// Deref is the type a pointer points to, or t itself.
+func (t TypeRef) Deref() TypeRef {
+	if t.Kind == RefPointer && t.Elem != nil {
+		return *t.Elem
+	}
+	return t
 }
 
 // The table shape types live in package schema; these aliases keep the
@@ -150,12 +193,4 @@ func lifecycleColumns() []Column {
 		{Name: ColPreviousTokenHash, Type: "bytea", Nullable: true},
 		{Name: ColRenewedAt, Type: "timestamptz", Nullable: true},
 	}
-}
-
-// derefType is the element type of a nullable (pointer) field.
-func derefType(f Field) types.Type {
-	if p, ok := f.typ.(*types.Pointer); ok {
-		return p.Elem()
-	}
-	return f.typ
 }

@@ -16,7 +16,7 @@ func toDBValue(fd Field, src *jen.Statement) jen.Code {
 	case fd.Kind == KindBytes:
 		return impl("Bytes").Call(src)
 	case (fd.Kind == KindDuration || fd.Named) && fd.Nullable:
-		elem := typeCodeOrAny(derefType(fd), fd)
+		elem := typeCode(fd.Type.Deref())
 		return impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Add(elem)).Add(basic.Clone()).Block(jen.Return(basic.Clone().Call(jen.Id("v")))))
 	case fd.Kind == KindDuration || fd.Named:
 		return basic.Call(src)
@@ -28,10 +28,7 @@ func toDBValue(fd Field, src *jen.Statement) jen.Code {
 // jsonb column is kept raw in the handle, with its size, and decoded on
 // first use.
 func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
-	typ, err := typeCode(fd.typ, m.PkgPath)
-	if err != nil {
-		return nil, fieldErr(fd, err)
-	}
+	typ := typeCode(fd.Type)
 	if !fd.Nullable {
 		switch {
 		case fd.Kind == KindJSON:
@@ -44,7 +41,7 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 		}
 		return []jen.Code{dst.Op("=").Add(src)}, nil
 	}
-	elem := typeCodeOrAny(derefType(fd), fd)
+	elem := typeCode(fd.Type.Deref())
 	switch {
 	case fd.Kind == KindJSON:
 		return keepRaw(n, fd, src), nil
@@ -312,7 +309,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 // renderBackendIndexed emits the pgx backend's statements for an indexed
 // field: the listing, and the deletion with or without an excepted key.
 func renderBackendIndexed(f *jen.File, n goNames, fd Field, recv func() *jen.Statement, q func() *jen.Statement) {
-	typ := typeCodeOrAny(fd.typ, fd)
+	typ := typeCode(fd.Type)
 	list := "List" + n.plural + "By" + fd.GoName
 	f.Commentf("listBy%s runs %s.", fd.GoName, list)
 	recv().Id("listBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone())).Params(jen.Index().Add(impl("Listed")), jen.Error()).Block(

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
-	"go/types"
 	"path"
 	"slices"
 	"strings"
@@ -143,90 +142,39 @@ func renderContract(f *jen.File) {
 	f.Const().Id("_").Op("=").Add(impl(fmt.Sprintf("Contract%d_IfUndefinedRunGoGenerate", contract)))
 }
 
-// typeCodeOrAny is typeCode for a type already known to render.
-func typeCodeOrAny(t types.Type, fd Field) *jen.Statement {
-	c, err := typeCode(t, fd.pkgPath)
-	if err != nil {
-		return jen.Any()
-	}
-	return c
-}
-
-// underlyingKind says whether t (or *t) is a slice, a map or something else.
-func underlyingKind(t types.Type) string {
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	switch t.Underlying().(type) {
-	case *types.Slice:
-		return "slice"
-	case *types.Map:
-		return "map"
-	}
-	return "value"
-}
-
-// typeCode renders a go/types type as jennifer code, qualifying names from
-// other packages so their imports are added.
-func typeCode(t types.Type, pkgPath string) (*jen.Statement, error) {
-	switch t := t.(type) {
-	case *types.Named:
-		o := t.Obj()
-		var s *jen.Statement
-		if o.Pkg() == nil || o.Pkg().Path() == pkgPath {
-			s = jen.Id(o.Name())
-		} else {
-			s = jen.Qual(o.Pkg().Path(), o.Name())
+// typeCode renders a type as jennifer code, qualifying names from other
+// packages so their imports are added.
+func typeCode(t TypeRef) *jen.Statement {
+	sub := func(r *TypeRef) *jen.Statement {
+		if r == nil {
+			return jen.Any()
 		}
-		if args := t.TypeArgs(); args != nil && args.Len() > 0 {
-			var cs []jen.Code
-			for i := 0; i < args.Len(); i++ {
-				c, err := typeCode(args.At(i), pkgPath)
-				if err != nil {
-					return nil, err
-				}
-				cs = append(cs, c)
+		return typeCode(*r)
+	}
+	switch t.Kind {
+	case RefNamed:
+		s := jen.Id(t.Name)
+		if t.Pkg != "" {
+			s = jen.Qual(t.Pkg, t.Name)
+		}
+		if len(t.Args) > 0 {
+			cs := make([]jen.Code, len(t.Args))
+			for i, a := range t.Args {
+				cs[i] = typeCode(a)
 			}
 			s = s.Types(cs...)
 		}
-		return s, nil
-	case *types.Alias:
-		return typeCode(types.Unalias(t), pkgPath)
-	case *types.Basic:
-		return jen.Id(t.Name()), nil
-	case *types.Pointer:
-		e, err := typeCode(t.Elem(), pkgPath)
-		if err != nil {
-			return nil, err
-		}
-		return jen.Op("*").Add(e), nil
-	case *types.Slice:
-		e, err := typeCode(t.Elem(), pkgPath)
-		if err != nil {
-			return nil, err
-		}
-		return jen.Index().Add(e), nil
-	case *types.Array:
-		e, err := typeCode(t.Elem(), pkgPath)
-		if err != nil {
-			return nil, err
-		}
-		return jen.Index(jen.Lit(int(t.Len()))).Add(e), nil
-	case *types.Map:
-		k, err := typeCode(t.Key(), pkgPath)
-		if err != nil {
-			return nil, err
-		}
-		e, err := typeCode(t.Elem(), pkgPath)
-		if err != nil {
-			return nil, err
-		}
-		return jen.Map(k).Add(e), nil
+		return s
+	case RefBasic:
+		return jen.Id(t.Name)
+	case RefPointer:
+		return jen.Op("*").Add(sub(t.Elem))
+	case RefSlice:
+		return jen.Index().Add(sub(t.Elem))
+	case RefArray:
+		return jen.Index(jen.Lit(int(t.Len))).Add(sub(t.Elem))
+	case RefMap:
+		return jen.Map(sub(t.Key)).Add(sub(t.Elem))
 	}
-	return nil, fmt.Errorf("type %s cannot be named in generated code; declare a named type for it", t)
-}
-
-// fieldErr prefixes an error with the field's position and name.
-func fieldErr(fd Field, err error) error {
-	return fmt.Errorf("%s:%d: field %s: %w", fd.Pos.Filename, fd.Pos.Line, fd.GoName, err)
+	return jen.Any()
 }

@@ -1,8 +1,6 @@
 package generator
 
 import (
-	"go/types"
-
 	"github.com/dave/jennifer/jen"
 )
 
@@ -211,10 +209,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 	h := n.handle
 	recv := func() *jen.Statement { return f.Func().Params(jen.Id("h").Op("*").Id(h)) }
 	for i, fd := range m.Fields {
-		typ, err := typeCode(fd.typ, m.PkgPath)
-		if err != nil {
-			return fieldErr(fd, err)
-		}
+		typ := typeCode(fd.Type)
 		val := jen.Id("h").Dot("v").Dot(fd.GoName)
 		getter, copies := getterBody(fd, val, n)
 		if fd.Kind == KindJSON {
@@ -234,7 +229,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		}
 		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
 
-		typ2, _ := typeCode(fd.typ, m.PkgPath)
+		typ2 := typeCode(fd.Type)
 		// store checks that the column can hold x (a value it cannot is
 		// refused, reported through the state, and the field keeps its old
 		// value), then assigns it and marks the field changed, the state
@@ -264,7 +259,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		if hasEdit(fd) {
 			// fn runs on a copy with the state unlocked, so it may call the
 			// handle's other methods.
-			typ3, _ := typeCode(fd.typ, m.PkgPath)
+			typ3 := typeCode(fd.Type)
 			edit := []jen.Code{
 				jen.Id("v").Op(":=").Id("h").Dot(fd.GoName).Call(),
 				jen.Id("fn").Call(jen.Op("&").Id("v")),
@@ -284,7 +279,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 // clears it, a change saved like any other; an empty value is returned
 // without a change, so popping an empty flash writes nothing.
 func renderPop(f *jen.File, n goNames, fd Field) {
-	typ := typeCodeOrAny(fd.typ, fd)
+	typ := typeCode(fd.Type)
 	val := func() *jen.Statement { return jen.Id("h").Dot("v").Dot(fd.GoName) }
 	_, copies := getterBody(fd, val(), n)
 	body := []jen.Code{lockState(), unlockState()}
@@ -319,12 +314,12 @@ func flashEmpty(fd Field, v *jen.Statement) *jen.Statement {
 	switch {
 	case fd.Nullable:
 		return v.Op("==").Nil()
-	case fd.Kind == KindBytes || (fd.Kind == KindJSON && underlyingKind(fd.typ) != "value"):
+	case fd.Kind == KindBytes || (fd.Kind == KindJSON && fd.Shape != ShapeValue):
 		return jen.Len(v).Op("==").Lit(0)
 	case fd.Kind == KindTime:
 		return v.Dot("IsZero").Call()
-	case fd.Kind == KindJSON && types.Comparable(fd.typ):
-		return v.Op("==").Parens(typeCodeOrAny(fd.typ, fd).Values())
+	case fd.Kind == KindJSON && fd.Comparable:
+		return v.Op("==").Parens(typeCode(fd.Type).Values())
 	case fd.Kind == KindJSON:
 		return jen.Qual("reflect", "ValueOf").Call(v).Dot("IsZero").Call()
 	case fd.Basic == "bool":
@@ -338,7 +333,7 @@ func flashEmptyDoc(fd Field) string {
 	switch {
 	case fd.Nullable:
 		return "Popping nil changes nothing and writes nothing."
-	case fd.Kind == KindBytes || (fd.Kind == KindJSON && underlyingKind(fd.typ) != "value"):
+	case fd.Kind == KindBytes || (fd.Kind == KindJSON && fd.Shape != ShapeValue):
 		return "Popping an empty value (nil or of length 0) changes nothing and writes nothing."
 	}
 	return "Popping the zero value changes nothing and writes nothing."
@@ -347,10 +342,10 @@ func flashEmptyDoc(fd Field) string {
 // zeroValue is the Go zero value of a field's type.
 func zeroValue(fd Field) jen.Code {
 	switch {
-	case fd.Nullable || fd.Kind == KindBytes || (fd.Kind == KindJSON && underlyingKind(fd.typ) != "value"):
+	case fd.Nullable || fd.Kind == KindBytes || (fd.Kind == KindJSON && fd.Shape != ShapeValue):
 		return jen.Nil()
 	case fd.Kind == KindTime || fd.Kind == KindJSON:
-		return typeCodeOrAny(fd.typ, fd).Values()
+		return typeCode(fd.Type).Values()
 	case fd.Basic == "string":
 		return jen.Lit("")
 	case fd.Basic == "bool":
@@ -371,7 +366,7 @@ func renderLoadJSON(f *jen.File, m *Model, n goNames, fd Field) {
 		raw().Op("=").Nil(),
 	}
 	if fd.Nullable {
-		elem := typeCodeOrAny(derefType(fd), fd)
+		elem := typeCode(fd.Type.Deref())
 		body = append(body,
 			jen.Var().Id("x").Add(elem),
 			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("x")), jen.Err().Op("!=").Nil()).Block(fail, jen.Return()),
@@ -410,9 +405,9 @@ func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
 			return jen.Qual("bytes", "Clone").Call(x)
 		case fd.Kind == KindJSON && !fd.Flat:
 			return jen.Id(n.clone).Call(x)
-		case fd.Kind == KindJSON && underlyingKind(fd.typ) == "slice":
+		case fd.Kind == KindJSON && fd.Shape == ShapeSlice:
 			return jen.Qual("slices", "Clone").Call(x)
-		case fd.Kind == KindJSON && underlyingKind(fd.typ) == "map":
+		case fd.Kind == KindJSON && fd.Shape == ShapeMap:
 			return jen.Qual("maps", "Clone").Call(x)
 		}
 		return x
@@ -420,10 +415,10 @@ func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
 	if !fd.Nullable {
 		return elem(v)
 	}
-	if fd.Kind == KindScalar || fd.Kind == KindTime || fd.Kind == KindDuration || (fd.Kind == KindJSON && fd.Flat && underlyingKind(fd.typ) == "value") {
+	if fd.Kind == KindScalar || fd.Kind == KindTime || fd.Kind == KindDuration || (fd.Kind == KindJSON && fd.Flat && fd.Shape == ShapeValue) {
 		return impl("CopyPtr").Call(v, jen.Nil())
 	}
-	t := typeCodeOrAny(derefType(fd), fd)
+	t := typeCode(fd.Type.Deref())
 	return impl("CopyPtr").Call(v, jen.Func().Params(jen.Id("x").Add(t)).Add(t.Clone()).Block(jen.Return(elem(jen.Id("x")))))
 }
 

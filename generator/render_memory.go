@@ -15,7 +15,7 @@ func renderMemory(f *jen.File, m *Model, n goNames) error {
 		if !fd.Index {
 			continue
 		}
-		typ := typeCodeOrAny(fd.typ, fd)
+		typ := typeCode(fd.Type)
 		match := jen.Func().Params(jen.Id("rec").Add(impl("Record"))).Bool().Block(
 			jen.Return(memEqual(fd, jen.Id(n.handleOf).Call(jen.Id("rec")).Dot("v").Dot(fd.GoName), jen.Id("v"))))
 

@@ -20,7 +20,7 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	ops := []jen.Code{impl("Backend")}
 	for _, fd := range m.Fields {
 		if fd.Index {
-			typ := typeCodeOrAny(fd.typ, fd)
+			typ := typeCode(fd.Type)
 			ops = append(ops,
 				jen.Id("listBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone())).Params(jen.Index().Add(impl("Listed")), jen.Error()),
 				jen.Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()),
@@ -163,7 +163,7 @@ func runOnConn(dst string, call jen.Code) *jen.Statement {
 // renderIndexed emits ListBy<Field>, DestroyBy<Field> and
 // DestroyOthersBy<Field> over the engine's statements.
 func renderIndexed(f *jen.File, n goNames, fd Field, recv func() *jen.Statement) {
-	typ := typeCodeOrAny(fd.typ, fd)
+	typ := typeCode(fd.Type)
 	be := func(name string, args ...jen.Code) *jen.Statement {
 		return jen.Id("s").Dot("be").Dot(name).Call(append([]jen.Code{jen.Id("ctx"), jen.Id("c"), jen.Id("v")}, args...)...)
 	}

@@ -313,3 +313,68 @@ func isNamedType(t types.Type) bool {
 	_, ok := t.(*types.Named)
 	return ok
 }
+
+// describeType is t as the generated code spells it, for a field of the
+// payload package pkgPath, or why the generated code cannot name it.
+func describeType(t types.Type, pkgPath string) (TypeRef, error) {
+	elem := func(e types.Type) (*TypeRef, error) {
+		r, err := describeType(e, pkgPath)
+		if err != nil {
+			return nil, err
+		}
+		return &r, nil
+	}
+	switch t := t.(type) {
+	case *types.Named:
+		o := t.Obj()
+		r := TypeRef{Kind: RefNamed, Name: o.Name()}
+		if o.Pkg() != nil && o.Pkg().Path() != pkgPath {
+			r.Pkg = o.Pkg().Path()
+		}
+		if args := t.TypeArgs(); args != nil {
+			for i := 0; i < args.Len(); i++ {
+				a, err := describeType(args.At(i), pkgPath)
+				if err != nil {
+					return TypeRef{}, err
+				}
+				r.Args = append(r.Args, a)
+			}
+		}
+		return r, nil
+	case *types.Alias:
+		return describeType(types.Unalias(t), pkgPath)
+	case *types.Basic:
+		return TypeRef{Kind: RefBasic, Name: t.Name()}, nil
+	case *types.Pointer:
+		e, err := elem(t.Elem())
+		return TypeRef{Kind: RefPointer, Elem: e}, err
+	case *types.Slice:
+		e, err := elem(t.Elem())
+		return TypeRef{Kind: RefSlice, Elem: e}, err
+	case *types.Array:
+		e, err := elem(t.Elem())
+		return TypeRef{Kind: RefArray, Elem: e, Len: t.Len()}, err
+	case *types.Map:
+		k, err := elem(t.Key())
+		if err != nil {
+			return TypeRef{}, err
+		}
+		e, err := elem(t.Elem())
+		return TypeRef{Kind: RefMap, Key: k, Elem: e}, err
+	}
+	return TypeRef{}, fmt.Errorf("type %s cannot be named in generated code; declare a named type for it", t)
+}
+
+// shapeOf says whether t (or *t) is a slice, a map or something else.
+func shapeOf(t types.Type) Shape {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	switch t.Underlying().(type) {
+	case *types.Slice:
+		return ShapeSlice
+	case *types.Map:
+		return ShapeMap
+	}
+	return ShapeValue
+}
