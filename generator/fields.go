@@ -148,7 +148,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 		c := lc.Name
 		seen[c] = "the lifecycle column " + c
 	}
-	for _, c := range strings.Fields(reservedParams) {
+	for _, c := range reservedParams() {
 		seen[c] = "the query parameter " + c
 	}
 	for i := 0; i < l.strct.NumFields(); i++ {
@@ -199,7 +199,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			fail("column name %q is %d bytes long; at most %d fit, because the generated query parameter set_%s must fit PostgreSQL's 63-byte identifiers; shorten it with `session:\"name\"`", col, len(col), maxColumn, col)
 			continue
 		}
-		if handleMethod(v.Name()) || handleMethod("Set"+v.Name()) || handleMethod("Edit"+v.Name()) {
+		if slices.ContainsFunc(accessorNames(v.Name(), false), reservedMethod) {
 			if other, taken := seen[col]; taken {
 				fail("the generated handle already has a method %s (or its Set/Edit form), and its column name %q is taken by %s; rename the field, and give it another column with `session:\"name\"`", v.Name(), col, other)
 			} else {
@@ -207,10 +207,7 @@ func buildModel(l *loaded, table string) (*Model, error) {
 			}
 			continue
 		}
-		accessors := []string{v.Name(), "Set" + v.Name(), "Edit" + v.Name()}
-		if tag.flash {
-			accessors = append(accessors, "Pop"+v.Name())
-		}
+		accessors := accessorNames(v.Name(), tag.flash)
 		clash := ""
 		for _, name := range accessors {
 			if other, ok := methods[name]; ok {
@@ -301,7 +298,7 @@ func goNameClashes(m *Model) []string {
 	for _, lc := range lifecycleColumns() {
 		owner[sqlcName(lc.Name)] = "the lifecycle column " + lc.Name
 	}
-	for _, c := range strings.Fields(reservedParams) {
+	for _, c := range reservedParams() {
 		owner[sqlcName(c)] = "the query parameter " + c
 	}
 	var problems []string
@@ -350,10 +347,6 @@ func sqlcLocal(name string) bool {
 	return false
 }
 
-// reservedParams are the sqlc parameter names the generated queries use
-// besides the payload columns.
-const reservedParams = "new_token_hash renew touch idle_us absolute_us batch except_token_hash touch_us grace_us hashes touch_due"
-
 // containsLock reports whether a value of t holds a lock (a type whose
 // pointer has Lock and Unlock methods, such as sync.Mutex), as go vet's
 // copylocks check sees it.
@@ -378,16 +371,6 @@ func containsLock(t types.Type, seen map[types.Type]bool) bool {
 		}
 	case *types.Array:
 		return containsLock(u.Elem(), seen)
-	}
-	return false
-}
-
-// handleMethod reports whether name is a method every generated handle has
-// besides the field accessors; a field may not shadow them.
-func handleMethod(name string) bool {
-	switch name {
-	case "Renew", "RememberMe", "Err", "IsNew", "Meta", "Reset", "Zero", "Changed", "Saved", "Absorb", "Size":
-		return true
 	}
 	return false
 }

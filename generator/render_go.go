@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"path"
 	"slices"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -97,7 +96,7 @@ func renderGo(m *Model, dbPath, lastMigration string) ([]byte, error) {
 	}
 	f.ImportName(rtPath, "sessionrt")
 	f.ImportName(implPath, "sessionimpl")
-	if name := path.Base(dbPath); slices.Contains(strings.Fields(generatedLocals), name) {
+	if name := path.Base(dbPath); slices.Contains(generatedLocals(), name) {
 		// The sqlc package's name would be shadowed by a local identifier of
 		// the generated code: import it under another name.
 		f.ImportAlias(dbPath, name+"sqlc")
@@ -118,11 +117,6 @@ func renderGo(m *Model, dbPath, lastMigration string) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// generatedLocals are the identifiers the generated functions declare; an
-// imported package must not be named like one of them.
-const generatedLocals = `a absolute b bit c cfg created ctx db err expires field fn grace h hash hashes i k key lastSeen limit
-lock lt m n newHash next o on out p r rec remember renew rl rows s src st touchAfter us v x`
 
 // ctxParam is `ctx context.Context`.
 func ctxParam() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }

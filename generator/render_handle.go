@@ -53,21 +53,21 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 
 	f.Comment("Renew gives the session a new token when it is saved, keeping its data: call it")
 	f.Comment("after login and every privilege change (session fixation defence).")
-	recv().Id("Renew").Params().Block(jen.Id("h").Dot("st").Dot("Renew").Call())
+	recv().Id(methodRenew).Params().Block(jen.Id("h").Dot("st").Dot("Renew").Call())
 
 	f.Comment("RememberMe switches the session to the remember-me lifetimes and a persistent")
 	f.Comment("cookie (or back); it renews the token.")
-	recv().Id("RememberMe").Params(jen.Id("on").Bool()).Block(jen.Id("h").Dot("st").Dot("SetRememberMe").Call(jen.Id("on")))
+	recv().Id(methodRememberMe).Params(jen.Id("on").Bool()).Block(jen.Id("h").Dot("st").Dot("SetRememberMe").Call(jen.Id("on")))
 
 	f.Comment("Err reports changes that could not be saved, such as a field set after the")
 	f.Comment("response had started.")
-	recv().Id("Err").Params().Error().Block(jen.Return(jen.Id("h").Dot("st").Dot("Err").Call()))
+	recv().Id(methodErr).Params().Error().Block(jen.Return(jen.Id("h").Dot("st").Dot("Err").Call()))
 
 	f.Comment("IsNew reports whether the session is not stored yet.")
-	recv().Id("IsNew").Params().Bool().Block(jen.Return(jen.Id("h").Dot("st").Dot("IsNew").Call()))
+	recv().Id(methodIsNew).Params().Bool().Block(jen.Return(jen.Id("h").Dot("st").Dot("IsNew").Call()))
 
 	f.Comment("Meta returns the lifecycle data: created, last seen, expiry, remember-me.")
-	recv().Id("Meta").Params().Add(rt("Meta")).Block(jen.Return(jen.Id("h").Dot("st").Dot("Meta").Call()))
+	recv().Id(methodMeta).Params().Add(rt("Meta")).Block(jen.Return(jen.Id("h").Dot("st").Dot("Meta").Call()))
 
 	f.Comment("Reset sets every field to its zero value and marks them all changed, so the")
 	f.Comment("next save writes the whole row (together with a renew, in one statement).")
@@ -82,7 +82,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	if len(m.Fields) > 0 {
 		reset = append(reset, jen.Id("h").Dot("mark").Call(jen.Id(n.prefix+"AllBits"), jen.Lit("Reset")))
 	}
-	recv().Id("Reset").Params().Block(reset...)
+	recv().Id(methodReset).Params().Block(reset...)
 
 	f.Comment("Zero sets every field to its zero value with no change marks: the runtime")
 	f.Comment("calls it when the session was destroyed and the request goes on with a new one.")
@@ -93,10 +93,10 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 			jen.Id("h").Dot("stored").Op("=").Index(jen.Lit(n.jsonCount)).Int().Values(),
 			jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
 	}
-	recRecv().Id("Zero").Params().Block(asHandle(zero...)...)
+	recRecv().Id(methodZero).Params().Block(asHandle(zero...)...)
 
 	f.Comment("Changed reports whether any field was set since the session was loaded or saved.")
-	recRecv().Id("Changed").Params().Bool().Block(jen.Return(jen.Id("r").Dot("dirty").Op("!=").Lit(0)))
+	recRecv().Id(methodChanged).Params().Bool().Block(jen.Return(jen.Id("r").Dot("dirty").Op("!=").Lit(0)))
 
 	f.Comment("Saved clears the change marks; the runtime calls it after a write.")
 	var savedBody []jen.Code
@@ -113,7 +113,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	if n.jsonCount > 0 {
 		savedBody = append(savedBody, jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
 	}
-	recRecv().Id("Saved").Params().Block(asHandle(savedBody...)...)
+	recRecv().Id(methodSaved).Params().Block(asHandle(savedBody...)...)
 
 	f.Comment("Absorb takes from src every field this record has not changed itself.")
 	absorb := []jen.Code{jen.Id("o").Op(":=").Id(n.handleOf).Call(jen.Id("src"))}
@@ -127,7 +127,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 		}
 		absorb = append(absorb, jen.If(changed(n, fd, "==")).Block(take...))
 	}
-	recRecv().Id("Absorb").Params(jen.Id("src").Add(impl("Record"))).Block(asHandle(absorb...)...)
+	recRecv().Id(methodAbsorb).Params(jen.Id("src").Add(impl("Record"))).Block(asHandle(absorb...)...)
 
 	f.Comment("Merge takes from src every field src has changed.")
 	merge := []jen.Code{jen.Id("o").Op(":=").Id(n.handleOf).Call(jen.Id("src"))}
@@ -139,7 +139,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 		}
 		merge = append(merge, jen.If(jen.Id("o").Dot("dirty").Op("&").Add(bitOf(n, fd)).Op("!=").Lit(0)).Block(take...))
 	}
-	recRecv().Id("Merge").Params(jen.Id("src").Add(impl("Record"))).Block(asHandle(merge...)...)
+	recRecv().Id(methodMerge).Params(jen.Id("src").Add(impl("Record"))).Block(asHandle(merge...)...)
 
 	f.Comment("Size is the size of the variable-length payload the row holds after a write:")
 	f.Comment("changed jsonb fields encoded, the others as read, plus every text and bytea")
@@ -171,10 +171,10 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	}
 	if len(size) == 1 {
 		// No variable-length field: the payload has no size to count.
-		recRecv().Id("Size").Params().Int().Block(jen.Return(jen.Lit(0)))
+		recRecv().Id(methodSize).Params().Int().Block(jen.Return(jen.Lit(0)))
 	} else {
 		size = append(size, jen.Return(jen.Id("n")))
-		recRecv().Id("Size").Params().Int().Block(asHandle(size...)...)
+		recRecv().Id(methodSize).Params().Int().Block(asHandle(size...)...)
 	}
 
 	if n.jsonCount > 0 {
@@ -227,7 +227,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 		default:
 			f.Commentf("%s returns the %s field.", fd.GoName, fd.GoName)
 		}
-		recv().Id(fd.GoName).Params().Add(typ).Block(getter...)
+		recv().Id(getterName(fd.GoName)).Params().Add(typ).Block(getter...)
 
 		typ2 := typeCode(fd.Type)
 		// store checks that the column can hold x (a value it cannot is
@@ -254,7 +254,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			set = store(jen.Id("v"))
 		}
 		f.Commentf("Set%s sets the %s field (column %s); it is saved before the response starts.", fd.GoName, fd.GoName, fd.Column)
-		recv().Id("Set" + fd.GoName).Params(jen.Id("v").Add(typ2)).Block(set...)
+		recv().Id(setterName(fd.GoName)).Params(jen.Id("v").Add(typ2)).Block(set...)
 
 		if hasEdit(fd) {
 			// fn runs on a copy with the state unlocked, so it may call the
@@ -266,7 +266,7 @@ func renderAccessors(f *jen.File, m *Model, n goNames) error {
 			}
 			edit = append(edit, store(jen.Id("v"))...)
 			f.Commentf("Edit%s calls fn with a copy of %s to change, then stores it and marks it changed.", fd.GoName, fd.GoName)
-			recv().Id("Edit" + fd.GoName).Params(jen.Id("fn").Func().Params(jen.Op("*").Add(typ3))).Block(edit...)
+			recv().Id(editName(fd.GoName)).Params(jen.Id("fn").Func().Params(jen.Op("*").Add(typ3))).Block(edit...)
 		}
 		if fd.Flash {
 			renderPop(f, n, fd)
@@ -305,7 +305,7 @@ func renderPop(f *jen.File, n goNames, fd Field) {
 	}
 	f.Comment(flashEmptyDoc(fd))
 	f.Comment("In Update the pop is atomic: of concurrent requests, one gets the value.")
-	f.Func().Params(jen.Id("h").Op("*").Id(n.handle)).Id("Pop" + fd.GoName).Params().Add(typ).Block(body...)
+	f.Func().Params(jen.Id("h").Op("*").Id(n.handle)).Id(popName(fd.GoName)).Params().Add(typ).Block(body...)
 }
 
 // flashEmpty is the condition that a flash field's value v has nothing to
