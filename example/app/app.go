@@ -66,7 +66,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	return &App{pool: pool, Sessions: store, users: us, log: cfg.Logger}, nil
 }
 
-// Handler returns the HTTP API, wrapped in the session middleware and, outside
+// Handler returns the HTTP API and the browser page (page.go), wrapped in the session middleware and, outside
 // it, in net/http's CrossOriginProtection: a browser's cross-origin POST
 // (Sec-Fetch-Site cross-site or same-site, or an Origin that does not match
 // the Host) is answered 403 before the session is read or written. Requests
@@ -84,6 +84,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /notice", a.notice)
 	mux.HandleFunc("GET /sessions", a.sessions)
 	mux.HandleFunc("GET /healthz", a.healthz)
+	a.pageRoutes(mux) // the browser page and its forms: page.go
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin request refused")
