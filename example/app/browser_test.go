@@ -547,7 +547,8 @@ func TestBrowserLoginRace(t *testing.T) {
 // cookie goes along, so only CrossOriginProtection stands in the way) and
 // from 127.0.0.1 (cross-site). Each is answered 403 before the session is
 // read: the table does not change and alice stays signed in with an empty
-// cart.
+// cart. A websocket opened from there to the renewing /ws is refused too,
+// before the renew.
 func TestBrowserCrossOriginForm(t *testing.T) {
 	browser := newBrowser(t)
 	site := newBrowserSite(t, nil)
@@ -556,7 +557,9 @@ func TestBrowserCrossOriginForm(t *testing.T) {
 		fmt.Fprintf(w, `<!doctype html><title>elsewhere</title>
 <form id="cart" method="post" action="%[1]s/form/cart"><input name="sku" value="planted"><input name="qty" value="1"><button>win a prize</button></form>
 <form id="logout" method="post" action="%[1]s/form/logout"><button>log out</button></form>
-<form id="login" method="post" action="%[1]s/form/login"><input name="email" value="bob@example.com"><input name="password" value="wonderland"><button>log in as bob</button></form>`, site.base)
+<form id="login" method="post" action="%[1]s/form/login"><input name="email" value="bob@example.com"><input name="password" value="wonderland"><button>log in as bob</button></form>
+<button id="ws" onclick="const s = new WebSocket('%[2]s/ws'); s.onopen = () => { document.getElementById('ws-status').innerText = 'open'; }; s.onerror = () => { document.getElementById('ws-status').innerText = 'refused'; };">live</button>
+<span id="ws-status"></span>`, site.base, "ws"+strings.TrimPrefix(site.base, "http"))
 	}))
 	t.Cleanup(evil.Close)
 	d := newDevice(t, browser, site)
@@ -573,6 +576,22 @@ func TestBrowserCrossOriginForm(t *testing.T) {
 			if after := tableDigest(t, site.pool); after != before {
 				t.Errorf("%s posting #%s changed the sessions table", origin, form)
 			}
+		}
+		// A websocket is a GET, which CrossOriginProtection passes: the
+		// handshake's Origin is checked before the session is renewed.
+		before, cookie := tableDigest(t, site.pool), d.sessionCookie().Value
+		d.openURL(origin + "/")
+		d.do(chromedp.Click(chromedp.ID("ws")))
+		d.do(chromedp.Poll[chromedp.Void](`document.getElementById("ws-status").innerText !== ""`,
+			chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		if got := d.text("ws-status"); got != "refused" {
+			t.Errorf("%s opening the websocket: %q, want refused", origin, got)
+		}
+		if after := tableDigest(t, site.pool); after != before {
+			t.Errorf("%s opening the websocket changed the sessions table", origin)
+		}
+		if d.sessionCookie().Value != cookie {
+			t.Errorf("%s opening the websocket changed the cookie", origin)
 		}
 	}
 	d.open("/")

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -262,16 +263,39 @@ func (a *App) formLogout(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "logged-out")
 }
 
-// upgrader accepts websockets from the page's own origin only (gorilla's
-// default CheckOrigin): a GET is not checked by CrossOriginProtection, and
-// the handshake carries the cookie.
-var upgrader = websocket.Upgrader{HandshakeTimeout: 10 * time.Second}
+// upgrader accepts websockets from the page's own origin only: a handshake
+// is a GET, which CrossOriginProtection lets through, and it carries the
+// cookie.
+var upgrader = websocket.Upgrader{HandshakeTimeout: 10 * time.Second, CheckOrigin: sameOrigin}
+
+// sameOrigin reports whether a websocket handshake comes from a page of
+// this host (gorilla's default check), or from a client that sends no
+// Origin (not a browser).
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
 
 // renewSocket is the page's hijacking endpoint: a websocket that renews the
 // session token (as a long-lived connection would rotate it) and reports
 // it. The new cookie must go out with the 101, so the header comes from
 // UpgradeHeader; without it the hijack fails with sessionrt.ErrHijackCookie.
+// A request the upgrader would refuse (not a websocket handshake, another
+// origin) is refused before the session is touched: the refusal would
+// otherwise commit the renew.
 func (a *App) renewSocket(w http.ResponseWriter, r *http.Request) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		writeError(w, http.StatusBadRequest, "websocket handshake expected")
+		return
+	}
+	if !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "cross-origin websocket refused")
+		return
+	}
 	s, ok := a.loggedIn(w, r)
 	if !ok {
 		return
