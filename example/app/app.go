@@ -131,6 +131,13 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	signIn(s, u)
+	writeJSON(w, http.StatusOK, userResponse{UserID: u.ID, Email: u.Email})
+}
+
+// signIn makes s the session of u: the login steps of POST /login and of
+// the page's login form.
+func signIn(s *SessionHandle, u user) {
 	s.Renew() // new token at login: the pre-login token dies (session fixation)
 	if prev := s.UserID(); prev != 0 && prev != u.ID {
 		// Another user logs in on this browser: nothing of the previous
@@ -142,7 +149,6 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	s.SetEmail(u.Email)
 	s.SetRoles(u.Roles)
 	s.SetNotice("Signed in as " + u.Email)
-	writeJSON(w, http.StatusOK, userResponse{UserID: u.ID, Email: u.Email})
 }
 
 func (a *App) me(w http.ResponseWriter, r *http.Request) {

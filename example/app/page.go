@@ -158,14 +158,7 @@ func (a *App) formLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.Renew() // new token at login: the pre-login token dies (session fixation)
-	if prev := s.UserID(); prev != 0 && prev != u.ID {
-		s.Reset() // another user on this browser: nothing of the previous one's carries over
-	}
-	s.SetUserID(u.ID)
-	s.SetEmail(u.Email)
-	s.SetRoles(u.Roles)
-	s.SetNotice("Signed in as " + u.Email)
+	signIn(s, u)
 	seeOther(w, r, "")
 }
 
