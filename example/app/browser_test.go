@@ -44,7 +44,7 @@ import (
 var screenshotPath = flag.String("screenshot", "", "TestBrowserScreenshot writes the page's screenshot (PNG) to this file; scripts/screenshot.sh sets it to docs/example-page.png")
 
 // browserTimeout bounds each browser test, browser start included.
-const browserTimeout = 2 * time.Minute
+const browserTimeout = 3 * time.Minute
 
 // chromium returns the browser binary: $SESSIONGEN_CHROMIUM, or the first
 // of the usual names on PATH.
