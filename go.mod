@@ -1,20 +1,17 @@
 module github.com/sessiongen/sessiongen
 
-go 1.26.8
+go 1.26.0
 
 require (
-	github.com/alexedwards/scs/pgxstore v0.0.0-20240316134038-7e11d57e8885
-	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/amacneil/dbmate/v2 v2.35.0
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/cubicdaiya/gonp v1.0.4
 	github.com/dave/jennifer v1.7.1
-	github.com/gorilla/securecookie v1.1.2
-	github.com/gorilla/sessions v1.4.0
 	github.com/gorilla/websocket v1.5.3
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pganalyze/pg_query_go/v6 v6.2.2
+	github.com/sessiongen/sessiongen/sessionrt v0.0.0-00010101000000-000000000000
 	github.com/sqlc-dev/sqlc v1.31.1
 	golang.org/x/crypto v0.59.0
 	golang.org/x/tools v0.52.0
@@ -67,3 +64,5 @@ require (
 	google.golang.org/grpc v1.82.1 // indirect
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 )
+
+replace github.com/sessiongen/sessiongen/sessionrt => ./sessionrt

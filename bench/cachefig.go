@@ -63,7 +63,7 @@ func serveCacheChild(dsn string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
 	mux.HandleFunc("GET /cache-stats", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(store.Manager().CacheStats())
+		_ = json.NewEncoder(w).Encode(store.CacheStats())
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -351,10 +351,13 @@ WHERE application_name = 'sessionrt cache listener' AND datname = current_databa
 	return nil
 }
 
-// markdown renders the cache figures.
-func (f *cacheFigures) markdown(cmd string) string {
+// markdown renders the cache table of docs/BENCHMARKS.md: the run's date,
+// command and machine, then the figures.
+func (f *cacheFigures) markdown(cmd string, started time.Time, took time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Command: `%s`. Machine: %s.\n\n", cmd, machine())
+	fmt.Fprintf(&b, "### Run of %s\n\n", started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- Command: `%s` (took %s)\n", cmd, took.Round(time.Second))
+	fmt.Fprintf(&b, "- Machine: %s\n\n", machine())
 	b.WriteString("| figure | value | target |\n|---|---:|---|\n")
 	ok := "met"
 	if f.p99 > revocationBound || f.acceptedLate > 0 {
@@ -365,6 +368,6 @@ func (f *cacheFigures) markdown(cmd string) string {
 	fmt.Fprintf(&b, "| memory per cached session (example payload, Go heap) | %.0f bytes | – |\n", f.bytesPerSession)
 	fmt.Fprintf(&b, "| hit ratio, 8 workers over 64 sessions for about 6 s, listener killed once | %.3f | – |\n", f.hitRatio)
 	fmt.Fprintf(&b, "| listener killed (pg_terminate_backend): cache off, then serving again after | %v | – |\n", f.downFor.Round(time.Millisecond))
-	fmt.Fprintf(&b, "| reads that fell back to the database while the listener was down (of all reads from the kill to serving again) | %d of %d | – |\n", f.downFellBck, f.downReads)
+	fmt.Fprintf(&b, "| reads from the kill to serving again: answered by the database once the loss was seen / all (the others came from the cache before the loss reached the listener; no session changed in this window) | %d of %d | – |\n", f.downFellBck, f.downReads)
 	return b.String()
 }

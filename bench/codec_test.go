@@ -33,7 +33,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/sessionrt"
+
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 var (
@@ -52,7 +53,7 @@ func scsPayload() map[string]any {
 	}
 }
 
-// fakeDB is a sessionrt.Pool answering GetSession and SaveSession/TouchSession
+// fakeDB is a sessionimpl.PgxPool answering GetSession and SaveSession/TouchSession
 // from memory with the values pgx would scan.
 type fakeDB struct{}
 
@@ -90,8 +91,8 @@ func (fakeRow) Scan(dest ...any) error {
 		switch d := d.(type) {
 		case *[]byte:
 			*d = append([]byte(nil), vals[i].([]byte)...)
-		case *sessionrt.JSON:
-			*d = append(sessionrt.JSON(nil), vals[i].([]byte)...)
+		case *sessionimpl.JSON:
+			*d = append(sessionimpl.JSON(nil), vals[i].([]byte)...)
 		case *time.Time:
 			*d = vals[i].(time.Time)
 		case **time.Time:
@@ -128,7 +129,7 @@ var sink int64
 // sgRead is the read handler: user id, email and the other fields.
 func sgRead(s *app.SessionStore) http.Handler {
 	return s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, err := s.Load(r.Context())
+		h, err := s.FromContext(r.Context())
 		if err != nil {
 			panic(err)
 		}
@@ -138,7 +139,7 @@ func sgRead(s *app.SessionStore) http.Handler {
 
 func sgSave(s *app.SessionStore) http.Handler {
 	return s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, err := s.Load(r.Context())
+		h, err := s.FromContext(r.Context())
 		if err != nil {
 			panic(err)
 		}
@@ -178,7 +179,7 @@ func serve(b *testing.B, h http.Handler, cookie string) {
 // sgToken is a well-formed sessiongen cookie for the fake database.
 const sgToken = "session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
-func sessiongenStore(b *testing.B, db sessionrt.Pool) *app.SessionStore {
+func sessiongenStore(b *testing.B, db sessionimpl.PgxPool) *app.SessionStore {
 	s, err := app.NewSessionStore(db, sessiongenConfig(0))
 	if err != nil {
 		b.Fatal(err)
@@ -313,7 +314,7 @@ func (e *pg) setup() error {
 		return err
 	}
 	login := e.sg.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, _ := e.sg.Load(r.Context())
+		h, _ := e.sg.FromContext(r.Context())
 		h.SetUserID(42)
 		h.SetEmail("user42@example.com")
 		h.SetRoles(payloadRoles)

@@ -3,10 +3,13 @@
 // pgstore-design PostgreSQL store). It starts the same small JSON app once
 // per mode on loopback, drives every mode with the same load, alternating
 // modes in rounds, and reports ratios to the floor measured in the same run,
-// database round trips per request and lost updates. It writes the results
-// into docs/BENCHMARKS.md (between markers) and docs/bench.svg.
+// database round trips per request and lost updates. It rewrites the
+// generated table of docs/BENCHMARKS.md (between its markers) and
+// docs/bench.svg; -cache-figures rewrites the cache table of the same file,
+// -scale the table of docs/SCALE.md.
 //
-//	go run ./bench -duration 3s -rounds 3 -workers 32 -sessions 64 -out docs
+//	go run ./bench -rounds 5                 # the committed run
+//	go run ./bench -rounds 1 -write=false    # print only
 package main
 
 import (
@@ -32,7 +35,8 @@ type options struct {
 	fieldSessions      int
 	fieldN             int
 	conns              int
-	out                string
+	doc                string // doc file whose generated table the run rewrites
+	write              bool   // rewrite it (false: print only)
 	modes              []string
 	scenarios          []string
 	dbPrefix           string
@@ -79,7 +83,8 @@ func main() {
 	flag.IntVar(&o.incrN, "incr-n", 200, "increments per worker in the counter and field scenarios")
 	flag.IntVar(&o.fieldSessions, "field-sessions", 8, "sessions of the field scenario (one writer for field a and one for field b each)")
 	flag.IntVar(&o.conns, "conns", 8, "PostgreSQL connections per mode (pgxpool MaxConns = MinConns)")
-	flag.StringVar(&o.out, "out", "docs", "directory receiving BENCHMARKS.md and bench.svg; empty: print only")
+	flag.StringVar(&o.doc, "doc", "", "doc file whose generated table the run rewrites (bench.svg goes next to it); default docs/BENCHMARKS.md, with -scale docs/SCALE.md")
+	flag.BoolVar(&o.write, "write", true, "rewrite the doc's table (and bench.svg); false: print the table only")
 	flag.StringVar(&modes, "modes", defaultModes, "modes to run, floor first; also available: sessiongen-touch1s (TouchInterval 1s), floor-idle (floor whose changes also extend an indexed expires_at)")
 	flag.StringVar(&scen, "scenarios", strings.Join(allScenarios, ","), "scenarios to run")
 	flag.StringVar(&o.dbPrefix, "db-prefix", "sgbench", "prefix of the databases the benchmark creates")
@@ -98,8 +103,14 @@ func main() {
 	flag.DurationVar(&so.reapEvery, "reap-every", 5*time.Second, "scale: reaper interval during churn")
 	flag.IntVar(&so.instances, "instances", 4, "scale: app processes of the many-instances phase (0: skip)")
 	flag.StringVar(&so.db, "scale-db", "sessiongen_scale", "scale: database the run creates (and drops unless -keep)")
-	flag.StringVar(&so.section, "scale-section", "scale", "scale: name of the generated section of SCALE.md the run replaces")
+	flag.StringVar(&so.section, "scale-section", "scale", "scale: name of the generated table of the doc the run replaces (between <!-- BEGIN name table and <!-- END name table -->)")
 	flag.Parse()
+	if o.doc == "" {
+		o.doc = "docs/BENCHMARKS.md"
+		if scale {
+			o.doc = "docs/SCALE.md"
+		}
+	}
 	if *serveCache != "" {
 		if err := serveCacheChild(*serveCache); err != nil {
 			log.Fatal(err)
@@ -107,11 +118,19 @@ func main() {
 		return
 	}
 	if *cacheFig {
+		started := time.Now()
 		f, err := runCacheFigures(context.Background(), o, *revocations, os.Stderr)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(f.markdown(commandLine()))
+		md := f.markdown(commandLine(), started, time.Since(started))
+		fmt.Println(md)
+		if o.write {
+			if err := writeTable(o.doc, "cache", md); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Fprintf(os.Stderr, "wrote the cache table of %s\n", o.doc)
+		}
 		return
 	}
 	if scale {
@@ -122,11 +141,11 @@ func main() {
 		}
 		res.command = commandLine()
 		fmt.Println(res.markdown())
-		if o.out != "" {
-			if err := res.write(o.out); err != nil {
+		if o.write {
+			if err := writeTable(o.doc, so.section, res.markdown()); err != nil {
 				log.Fatal(err)
 			}
-			fmt.Fprintf(os.Stderr, "wrote %s/SCALE.md\n", o.out)
+			fmt.Fprintf(os.Stderr, "wrote the %s table of %s\n", so.section, o.doc)
 		}
 		return
 	}
@@ -163,11 +182,11 @@ func main() {
 	res.command = commandLine()
 	md := res.markdown()
 	fmt.Println(md)
-	if o.out != "" {
-		if err := res.write(o.out); err != nil {
+	if o.write {
+		if err := res.write(o.doc); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Fprintf(os.Stderr, "wrote %s/BENCHMARKS.md and %s/bench.svg\n", o.out, o.out)
+		fmt.Fprintf(os.Stderr, "wrote the bench table of %s and %s\n", o.doc, svgPath(o.doc))
 	}
 }
 

@@ -59,9 +59,9 @@ func newSessiongenCache(pool *pgxpool.Pool) (http.Handler, *app.SessionStore, fu
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = store.Manager().RunCacheListener(ctx)
+		_ = store.RunCacheListener(ctx)
 	}()
-	for deadline := time.Now().Add(10 * time.Second); !store.Manager().CacheStats().On; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !store.CacheStats().On; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			cancel()
 			<-done
@@ -87,14 +87,13 @@ func sessiongenHandler(store *app.SessionStore) http.Handler {
 }
 
 func (m *sgMode) fail(w http.ResponseWriter, r *http.Request, err error) {
-	m.s.Manager().HandleError(w, r, err)
+	m.s.HandleError(w, r, err)
 }
 
 func (m *sgMode) login(w http.ResponseWriter, r *http.Request) {
 	uid, _ := strconv.ParseInt(r.URL.Query().Get("uid"), 10, 64)
-	s, err := m.s.Load(r.Context())
-	if err != nil {
-		m.fail(w, r, err)
+	s, ok := m.s.Load(w, r)
+	if !ok {
 		return
 	}
 	s.Renew()
@@ -105,9 +104,8 @@ func (m *sgMode) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *sgMode) read(w http.ResponseWriter, r *http.Request) {
-	s, err := m.s.Load(r.Context())
-	if err != nil {
-		m.fail(w, r, err)
+	s, ok := m.s.Load(w, r)
+	if !ok {
 		return
 	}
 	if s.UserID() == 0 {
@@ -118,9 +116,8 @@ func (m *sgMode) read(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *sgMode) write(w http.ResponseWriter, r *http.Request) {
-	s, err := m.s.Load(r.Context())
-	if err != nil {
-		m.fail(w, r, err)
+	s, ok := m.s.Load(w, r)
+	if !ok {
 		return
 	}
 	if s.UserID() == 0 {
@@ -163,9 +160,8 @@ func (m *sgMode) incr(w http.ResponseWriter, r *http.Request) {
 
 // field is a plain Load and a setter: only the changed column is written.
 func (m *sgMode) field(w http.ResponseWriter, r *http.Request) {
-	s, err := m.s.Load(r.Context())
-	if err != nil {
-		m.fail(w, r, err)
+	s, ok := m.s.Load(w, r)
+	if !ok {
 		return
 	}
 	if s.UserID() == 0 {
@@ -186,9 +182,8 @@ func (m *sgMode) field(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *sgMode) state(w http.ResponseWriter, r *http.Request) {
-	s, err := m.s.Load(r.Context())
-	if err != nil {
-		m.fail(w, r, err)
+	s, ok := m.s.Load(w, r)
+	if !ok {
 		return
 	}
 	if s.UserID() == 0 {

@@ -78,10 +78,10 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	go a.Sessions.Manager().RunReaper(ctx, time.Minute, 1000)
+	go a.Sessions.RunReaper(ctx, time.Minute, 1000)
 	if *cacheEntries > 0 {
 		go func() {
-			if err := a.Sessions.Manager().RunCacheListener(ctx); err != nil {
+			if err := a.Sessions.RunCacheListener(ctx); err != nil {
 				log.Error("session cache listener stopped; the cache stays off", "err", err)
 			}
 		}()

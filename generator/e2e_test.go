@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 )
 
 // tick spells a backquote inside the raw strings below.
@@ -258,7 +258,7 @@ func TestRoundTrip(t *testing.T) {
 	var gotNew bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) {
-		h, err := store.Load(r.Context())
+		h, err := store.FromContext(r.Context())
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
@@ -269,7 +269,7 @@ func TestRoundTrip(t *testing.T) {
 	// /one?f=Name sets that one field to other()'s value, through its
 	// setter: the save is then the field's single-column UPDATE.
 	mux.HandleFunc("/one", func(w http.ResponseWriter, r *http.Request) {
-		h, err := store.Load(r.Context())
+		h, err := store.FromContext(r.Context())
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
@@ -279,7 +279,7 @@ func TestRoundTrip(t *testing.T) {
 		io.WriteString(w, "one")
 	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
-		h, err := store.Load(r.Context())
+		h, err := store.FromContext(r.Context())
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
@@ -439,7 +439,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("postgres", func(t *testing.T) {
-		dsn := pgtest.NewDB(t)
+		dsn := sessiontest.NewDB(t)
 		db := newDBMate(t, dsn, filepath.Join(mod, "schema"))
 		if err := db.Migrate(); err != nil {
 			t.Fatalf("dbmate migrate: %v", err)

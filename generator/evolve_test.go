@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 )
 
 const evolveV1 = `package acct
@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 func TestReadOld(t *testing.T) {
@@ -58,15 +59,15 @@ func TestReadOld(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	rec := visitBackend{}.New(nil).(*VisitHandle)
-	if _, err := (visitBackend{}).Get(ctx, pool, []byte{1}, false, time.Minute, rec); err != nil {
+	rec := visitHandleOf(visitBackend{}.New(nil))
+	if _, err := (visitBackend{}).Get(ctx, sessionimpl.PgxConn(pool), []byte{1}, false, time.Minute, (*visitRecord)(rec)); err != nil {
 		t.Fatal(err)
 	}
 	if rec.UserID() != 7 || rec.FullName() != "alice" || rec.Score() != 10 || len(rec.Tags()) != 1 || rec.Tags()[0] != "a" || rec.Note() != nil || rec.Level() != 0 {
 		t.Errorf("session 1 read through the v2 layer: %+v", rec.v)
 	}
-	rec2 := visitBackend{}.New(nil).(*VisitHandle)
-	if _, err := (visitBackend{}).Get(ctx, pool, []byte{2}, false, time.Minute, rec2); err != nil {
+	rec2 := visitHandleOf(visitBackend{}.New(nil))
+	if _, err := (visitBackend{}).Get(ctx, sessionimpl.PgxConn(pool), []byte{2}, false, time.Minute, (*visitRecord)(rec2)); err != nil {
 		t.Fatal(err)
 	}
 	if rec2.UserID() != -3 || rec2.FullName() != "bob" || rec2.Score() != 20 {
@@ -92,7 +93,7 @@ func TestEvolve(t *testing.T) {
 	if want := []string{"20260101000000_create_visits.sql"}; fmt.Sprint(out1.NewMigrations) != fmt.Sprint(want) {
 		t.Fatalf("v1 migrations %v, want %v", out1.NewMigrations, want)
 	}
-	dsn := pgtest.NewDB(t)
+	dsn := sessiontest.NewDB(t)
 	db := newDBMate(t, dsn, schemaDir)
 	if err := db.Migrate(); err != nil {
 		t.Fatalf("migrate v1: %v", err)

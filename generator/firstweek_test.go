@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 )
 
 // firstWeekPayload is the struct of the scratch modules below.
@@ -131,7 +131,7 @@ func (r *runs) clean(o Options) {
 // rolls them all back, one by one.
 func migrateAll(t *testing.T, schemaDir string) {
 	t.Helper()
-	db := newDBMate(t, pgtest.NewDB(t), schemaDir)
+	db := newDBMate(t, sessiontest.NewDB(t), schemaDir)
 	if err := db.Migrate(); err != nil {
 		t.Fatalf("dbmate migrate: %v", err)
 	}

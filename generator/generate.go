@@ -185,7 +185,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		Queries: p.rel(queriesPath),
 		Package: filepath.Base(p.out),
 		Out:     p.rel(p.out),
-		Runtime: rtPath,
+		Runtime: implPath,
 	}
 	config, err := removeSQLCEntries(oldConfig, removed)
 	if err != nil {

@@ -12,12 +12,12 @@ func toDBValue(fd Field, src *jen.Statement) jen.Code {
 	basic := jen.Id(fd.Basic)
 	switch {
 	case fd.Kind == KindBytes && fd.Nullable:
-		return rt("BytesPtr").Call(src)
+		return impl("BytesPtr").Call(src)
 	case fd.Kind == KindBytes:
-		return rt("Bytes").Call(src)
+		return impl("Bytes").Call(src)
 	case (fd.Kind == KindDuration || fd.Named) && fd.Nullable:
 		elem := typeCodeOrAny(derefType(fd), fd)
-		return rt("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Add(elem)).Add(basic.Clone()).Block(jen.Return(basic.Clone().Call(jen.Id("v")))))
+		return impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Add(elem)).Add(basic.Clone()).Block(jen.Return(basic.Clone().Call(jen.Id("v")))))
 	case fd.Kind == KindDuration || fd.Named:
 		return basic.Call(src)
 	}
@@ -49,11 +49,11 @@ func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code,
 	case fd.Kind == KindJSON:
 		return keepRaw(n, fd, src), nil
 	case fd.Kind == KindBytes:
-		return []jen.Code{dst.Op("=").Add(rt("NullBytes").Types(elem)).Call(src)}, nil
+		return []jen.Code{dst.Op("=").Add(impl("NullBytes").Types(elem)).Call(src)}, nil
 	case fd.Kind == KindTime:
-		return []jen.Code{dst.Op("=").Add(rt("ConvPtr").Call(src, jen.Qual("time", "Time").Dot("UTC")))}, nil
+		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Qual("time", "Time").Dot("UTC")))}, nil
 	case fd.Kind == KindDuration || fd.Named:
-		return []jen.Code{dst.Op("=").Add(rt("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}, nil
+		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}, nil
 	}
 	return []jen.Code{dst.Op("=").Add(src)}, nil
 }
@@ -104,22 +104,22 @@ func fieldToParam(n goNames, fd Field, p *jen.Statement, first jen.Code) []jen.C
 	return []jen.Code{dst.Op("=").Add(toDBValue(fd, jen.Id("h").Dot("v").Dot(fd.GoName)))}
 }
 
-// renderBackend emits the sessionrt.Backend implementation over the sqlc
+// renderBackend emits the sessionimpl.Backend implementation over the sqlc
 // queries: one statement per method.
 func renderBackend(f *jen.File, m *Model, n goNames) error {
-	b, h, db := n.backend, n.handle, n.dbPath
+	b, db := n.backend, n.dbPath
 	meta := func(r string) *jen.Statement {
 		return jen.Id(n.meta).Call(jen.Id(r).Dot("CreatedAt"), jen.Id(r).Dot("LastSeenAt"), jen.Id(r).Dot("ExpiresAt"), jen.Id(r).Dot("AbsoluteExpiresAt"), jen.Id(r).Dot("Remember"))
 	}
 	notFound := func() jen.Code {
-		return jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Meta").Values(), rt("ErrNotFound")))
+		return jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Meta").Values(), impl("ErrNotFound")))
 	}
 	errRet := func() jen.Code {
 		return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.Err()))
 	}
 	recv := func() *jen.Statement { return f.Func().Params(jen.Id(b)) }
-	dbArg := func() *jen.Statement { return jen.Id("db").Add(rt("DB")) }
-	q := func() *jen.Statement { return jen.Qual(db, "New").Call(jen.Id("db")) }
+	dbArg := func() *jen.Statement { return jen.Id("c").Add(impl("Conn")) }
+	q := func() *jen.Statement { return jen.Qual(db, "New").Call(jen.Id("c").Dot("Pgx").Call()) }
 	lt := func(p string) []jen.Code {
 		return []jen.Code{
 			jen.Id(p).Dot("Remember").Op("=").Id("lt").Dot("Remember"),
@@ -128,16 +128,17 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		}
 	}
 
-	f.Commentf("%s implements sessionrt.Backend with the sqlc queries of the %s table.", b, m.Table)
+	f.Commentf("%s implements sessionimpl.Backend with the sqlc queries of the %s table", b, m.Table)
+	f.Comment("on PostgreSQL through pgx.")
 	f.Type().Id(b).Struct()
 
 	f.Comment("New returns an empty handle bound to st.")
-	recv().Id("New").Params(jen.Id("st").Op("*").Add(rt("State"))).Add(rt("Record")).Block(
-		jen.Return(jen.Op("&").Id(h).Values(jen.Id("st").Op(":").Id("st"))))
+	recv().Id("New").Params(jen.Id("st").Op("*").Add(impl("State"))).Add(impl("Record")).Block(
+		jen.Return(jen.Op("&").Id(n.record).Values(jen.Id("st").Op(":").Id("st"))))
 
 	// Get and GetAny share the scan of the row into the handle.
 	scan := func(row string) ([]jen.Code, error) {
-		out := []jen.Code{jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h))}
+		out := []jen.Code{jen.Id("h").Op(":=").Id(n.handleOf).Call(jen.Id("rec"))}
 		for _, fd := range m.Fields {
 			st, err := fromDB(m, n, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id(row).Dot(sqlcName(fd.Column)))
 			if err != nil {
@@ -147,10 +148,10 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		}
 		return out, nil
 	}
-	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Loaded").Values(), rt("ErrNotFound")))
-	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Loaded").Values(), jen.Err()))
+	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(impl("Loaded").Values(), impl("ErrNotFound")))
+	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(impl("Loaded").Values(), jen.Err()))
 	loaded := func(r string) *jen.Statement {
-		return rt("Loaded").Values(jen.Dict{
+		return impl("Loaded").Values(jen.Dict{
 			jen.Id("Meta"):     meta(r),
 			jen.Id("TouchDue"): jen.Id(r).Dot("TouchDue"),
 			jen.Id("Now"):      jen.Id(r).Dot("DbNow"),
@@ -177,12 +178,12 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	get = append(get, jen.Return(loaded("r"), jen.Nil()))
 	f.Comment("Get reads the live session with this token hash into rec, with whether a")
 	f.Comment("touch is due and the time, both by the database clock.")
-	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(rt("Loaded"), jen.Error()).Block(get...)
+	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(impl("Record"))).Params(impl("Loaded"), jen.Error()).Block(get...)
 
 	getAny := []jen.Code{
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("GetAny"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "GetAny"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("TouchUs").Op(":").Id("touchAfter").Dot("Microseconds").Call())),
-		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(jen.Nil(), rt("Loaded").Values(), rt("ErrNotFound"))),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), rt("Loaded").Values(), jen.Err())),
+		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), impl("ErrNotFound"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), jen.Err())),
 	}
 	body, err = scan("r")
 	if err != nil {
@@ -192,13 +193,13 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	getAny = append(getAny, jen.Return(jen.Id("r").Dot("TokenHash"), loaded("r"), jen.Nil()))
 	f.Comment("GetAny reads the most recently used live session among hashes into rec and")
 	f.Comment("returns its token hash.")
-	recv().Id("GetAny").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(rt("Record"))).Params(jen.Index().Byte(), rt("Loaded"), jen.Error()).Block(getAny...)
+	recv().Id("GetAny").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(impl("Record"))).Params(jen.Index().Byte(), impl("Loaded"), jen.Error()).Block(getAny...)
 
 	f.Comment("Renewed reports whether one of hashes was renewed away less than grace ago.")
 	recv().Id("Renewed").Params(ctxParam(), dbArg(), jen.Id("hashes").Index().Index().Byte(), jen.Id("grace").Qual("time", "Duration")).Params(jen.Bool(), jen.Error()).Block(
 		jen.Return(q().Dot("Renewed"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Renewed"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("GraceUs").Op(":").Id("grace").Dot("Microseconds").Call()))))
 
-	ins := []jen.Code{jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h))}
+	ins := []jen.Code{jen.Id("h").Op(":=").Id(n.handleOf).Call(jen.Id("rec"))}
 	if n.jsonCount > 0 { // the jsonb encodings report errors through err
 		ins = append(ins, jen.Var().Err().Error())
 	}
@@ -212,10 +213,10 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	}
 	ins = append(ins, jen.Return(q().Dot("Insert"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p"))))
 	f.Comment("Insert stores rec as a new session.")
-	recv().Id("Insert").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Error().Block(ins...)
+	recv().Id("Insert").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(impl("Record")), jen.Id("lt").Add(impl("Lifetime"))).Error().Block(ins...)
 
 	save := []jen.Code{
-		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+		jen.Id("h").Op(":=").Id(n.handleOf).Call(jen.Id("rec")),
 		jen.Var().Err().Error(),
 		jen.Var().Id("p").Qual(db, "Save"+m.TypeName+"Params"),
 		jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
@@ -234,7 +235,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 		notFound(), errRet(),
 		jen.Return(meta("r"), jen.Nil()))
 	f.Comment("Save writes the changed fields only, and moves the row to newHash.")
-	recv().Id("Save").Params(ctxParam(), dbArg(), jen.List(jen.Id("hash"), jen.Id("newHash")).Index().Byte(), jen.Id("renew").Bool(), jen.Id("rec").Add(rt("Record")), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(save...)
+	recv().Id("Save").Params(ctxParam(), dbArg(), jen.List(jen.Id("hash"), jen.Id("newHash")).Index().Byte(), jen.Id("renew").Bool(), jen.Id("rec").Add(impl("Record")), jen.Id("lt").Add(impl("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(save...)
 
 	// SaveOne: one case per field, each the single-column UPDATE of that field.
 	cases := []jen.Code{}
@@ -251,16 +252,16 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	cases = append(cases, jen.Default().Block(jen.Return(jen.False(), jen.Nil())))
 	f.Comment("SaveOne writes the only changed field with a single-column UPDATE; it")
 	f.Comment("reports false, running nothing, when not exactly one field changed.")
-	recv().Id("SaveOne").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(rt("Record"))).Params(jen.Bool(), jen.Error()).Block(
-		jen.Id("h").Op(":=").Id("rec").Assert(jen.Op("*").Id(h)),
+	recv().Id("SaveOne").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(impl("Record"))).Params(jen.Bool(), jen.Error()).Block(
+		jen.Id("h").Op(":=").Id(n.handleOf).Call(jen.Id("rec")),
 		jen.Var().Err().Error(),
 		jen.Var().Id("rows").Int64(),
 		jen.Switch(jen.Id("h").Dot("dirty")).Block(cases...),
-		jen.If(jen.Err().Op("==").Nil().Op("&&").Id("rows").Op("==").Lit(0)).Block(jen.Err().Op("=").Add(rt("ErrNotFound"))),
+		jen.If(jen.Err().Op("==").Nil().Op("&&").Id("rows").Op("==").Lit(0)).Block(jen.Err().Op("=").Add(impl("ErrNotFound"))),
 		jen.Return(jen.True(), jen.Err()))
 
 	f.Comment("Touch extends the idle expiry of a live session.")
-	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(rt("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(
+	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(impl("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Touch"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Touch"+m.TypeName+"Params").Values(
 			jen.Id("GraceUs").Op(":").Id("lt").Dot("Grace").Dot("Microseconds").Call(),
 			jen.Id("IdleUs").Op(":").Id("lt").Dot("Idle").Dot("Microseconds").Call(),
@@ -289,6 +290,12 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	recv().Id("Count").Params(ctxParam(), dbArg()).Params(jen.Int64(), jen.Error()).Block(
 		jen.Return(q().Dot("Count" + n.plural).Call(jen.Id("ctx"))))
 
+	for _, fd := range m.Fields {
+		if fd.Index {
+			renderBackendIndexed(f, n, fd, recv, q)
+		}
+	}
+
 	f.Commentf("%s builds the lifecycle half of a session from its columns.", n.meta)
 	tm := jen.Qual("time", "Time")
 	f.Func().Id(n.meta).Params(jen.List(jen.Id("created"), jen.Id("lastSeen"), jen.Id("expires"), jen.Id("absolute")).Add(tm), jen.Id("remember").Bool()).Add(rt("Meta")).Block(
@@ -300,4 +307,40 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 			jen.Id("Remember"):          jen.Id("remember"),
 		})))
 	return nil
+}
+
+// renderBackendIndexed emits the pgx backend's statements for an indexed
+// field: the listing, and the deletion with or without an excepted key.
+func renderBackendIndexed(f *jen.File, n goNames, fd Field, recv func() *jen.Statement, q func() *jen.Statement) {
+	typ := typeCodeOrAny(fd.typ, fd)
+	list := "List" + n.plural + "By" + fd.GoName
+	f.Commentf("listBy%s runs %s.", fd.GoName, list)
+	recv().Id("listBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone())).Params(jen.Index().Add(impl("Listed")), jen.Error()).Block(
+		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(q()).Dot(list).Call(jen.Id("ctx"), toDBValue(fd, jen.Id("v"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Id("out").Op(":=").Make(jen.Index().Add(impl("Listed")), jen.Len(jen.Id("rows"))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("r")).Op(":=").Range().Id("rows")).Block(
+			jen.Id("out").Index(jen.Id("i")).Op("=").Add(impl("Listed")).Values(jen.Dict{
+				jen.Id("Hash"): jen.Id("r").Dot("TokenHash"),
+				jen.Id("Meta"): rt("Meta").Values(jen.Dict{
+					jen.Id("CreatedAt"):  jen.Id("r").Dot("CreatedAt"),
+					jen.Id("LastSeenAt"): jen.Id("r").Dot("LastSeenAt"),
+					jen.Id("ExpiresAt"):  jen.Id("r").Dot("ExpiresAt"),
+				}),
+			}),
+		),
+		jen.Return(jen.Id("out"), jen.Nil()),
+	)
+
+	del := "Delete" + n.plural + "By" + fd.GoName
+	other := "DeleteOther" + n.plural + "By" + fd.GoName
+	f.Commentf("deleteBy%s runs %s, or %s when except is set.", fd.GoName, del, other)
+	recv().Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()).Block(
+		jen.If(jen.Id("except").Op("==").Nil()).Block(
+			jen.Return(q().Dot(del).Call(jen.Id("ctx"), toDBValue(fd, jen.Id("v"))))),
+		jen.Return(q().Dot(other).Call(jen.Id("ctx"), jen.Qual(n.dbPath, other+"Params").Values(jen.Dict{
+			jen.Id(sqlcName(fd.Column)):           toDBValue(fd, jen.Id("v")),
+			jen.Id(sqlcName("except_token_hash")): jen.Id("except"),
+		}))),
+	)
 }

@@ -14,12 +14,21 @@ import (
 
 // Import paths the generated layer uses.
 const (
-	rtPath = "github.com/sessiongen/sessiongen/sessionrt"
+	rtPath   = "github.com/sessiongen/sessiongen/sessionrt"
+	implPath = "github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
+
+// contract is the version of the runtime contract (sessionimpl.Contract)
+// the generated code is written for.
+const contract = 2
 
 // goNames are the identifiers the typed layer declares for one payload type.
 type goNames struct {
 	store, handle, backend, clone, meta string
+	record, handleOf                    string // the runtime's Record type, and its conversion to the handle
+	memory                              string // the in-memory engine's backend type
+	engine                              string // the interface the store needs of an engine
+	newStoreOn, newMemoryStore          string // the store's constructor on a driver, and on the in-memory engine
 	newStore                            string // the store's constructor: NewSessionStore, or newWebSessionStore for an unexported type
 	prefix                              string // lowerFirst(TypeName), for unexported names
 	plural                              string
@@ -31,20 +40,27 @@ type goNames struct {
 
 func newGoNames(m *Model, dbPath string) goNames {
 	n := goNames{
-		store:     m.TypeName + "Store",
-		handle:    m.TypeName + "Handle",
-		backend:   lowerFirst(m.TypeName) + "Backend",
-		newStore:  "New" + m.TypeName + "Store",
-		clone:     "clone" + upperFirst(m.TypeName) + "Value",
-		meta:      lowerFirst(m.TypeName) + "Meta",
-		prefix:    lowerFirst(m.TypeName),
-		plural:    m.TypeName + "s",
-		dbPath:    dbPath,
-		jsonIndex: map[string]int{},
+		store:          m.TypeName + "Store",
+		handle:         m.TypeName + "Handle",
+		backend:        lowerFirst(m.TypeName) + "Backend",
+		record:         lowerFirst(m.TypeName) + "Record",
+		handleOf:       lowerFirst(m.TypeName) + "HandleOf",
+		memory:         lowerFirst(m.TypeName) + "Memory",
+		engine:         lowerFirst(m.TypeName) + "Engine",
+		newStoreOn:     "new" + upperFirst(m.TypeName) + "StoreOn",
+		newMemoryStore: "NewMemory" + m.TypeName + "Store",
+		newStore:       "New" + m.TypeName + "Store",
+		clone:          "clone" + upperFirst(m.TypeName) + "Value",
+		meta:           lowerFirst(m.TypeName) + "Meta",
+		prefix:         lowerFirst(m.TypeName),
+		plural:         m.TypeName + "s",
+		dbPath:         dbPath,
+		jsonIndex:      map[string]int{},
 	}
 	if !token.IsExported(m.TypeName) {
 		// An unexported payload type gets an unexported constructor.
 		n.newStore = "new" + upperFirst(m.TypeName) + "Store"
+		n.newMemoryStore = "newMemory" + upperFirst(m.TypeName) + "Store"
 	}
 	for _, f := range m.Fields {
 		if f.Kind == KindJSON {
@@ -81,6 +97,7 @@ func renderGo(m *Model, dbPath, lastMigration string) ([]byte, error) {
 		f.HeaderComment(fmt.Sprintf("Schema: table %s as of migration %s.", m.Table, lastMigration))
 	}
 	f.ImportName(rtPath, "sessionrt")
+	f.ImportName(implPath, "sessionimpl")
 	if name := path.Base(dbPath); slices.Contains(strings.Fields(generatedLocals), name) {
 		// The sqlc package's name would be shadowed by a local identifier of
 		// the generated code: import it under another name.
@@ -90,7 +107,8 @@ func renderGo(m *Model, dbPath, lastMigration string) ([]byte, error) {
 	}
 	f.ImportName(pgxPath, "pgx")
 
-	for _, fn := range []func(*jen.File, *Model, goNames) error{renderStore, renderHandle, renderAccessors, renderBackend} {
+	renderContract(f)
+	for _, fn := range []func(*jen.File, *Model, goNames) error{renderStore, renderHandle, renderAccessors, renderBackend, renderMemory} {
 		if err := fn(f, m, n); err != nil {
 			return nil, err
 		}
@@ -110,8 +128,20 @@ lock lt m n newHash next o on out p r rec remember renew rl rows s src st touchA
 // ctxParam is `ctx context.Context`.
 func ctxParam() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }
 
-// rt names an identifier of the runtime package.
+// rt names an identifier of the user-facing runtime package.
 func rt(name string) *jen.Statement { return jen.Qual(rtPath, name) }
+
+// impl names an identifier of the runtime's package for generated code.
+func impl(name string) *jen.Statement { return jen.Qual(implPath, name) }
+
+// renderContract emits the compile-time check that the runtime implements
+// the contract this code is generated for.
+func renderContract(f *jen.File) {
+	f.Comment("This file is generated for version " + fmt.Sprint(contract) + " of the runtime contract. If the next line")
+	f.Comment("does not compile, the sessionrt module in go.mod and the sessiongen that")
+	f.Comment("generated this file do not match: regenerate with \"go generate ./...\".")
+	f.Const().Id("_").Op("=").Add(impl(fmt.Sprintf("Contract%d_IfUndefinedRunGoGenerate", contract)))
+}
 
 // typeCodeOrAny is typeCode for a type already known to render.
 func typeCodeOrAny(t types.Type, fd Field) *jen.Statement {

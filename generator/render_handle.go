@@ -20,13 +20,13 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	f.Comment("never through a returned value. A handle belongs to one request; do not share")
 	f.Comment("it between goroutines.")
 	fields := []jen.Code{
-		jen.Id("st").Op("*").Add(rt("State")),
+		jen.Id("st").Op("*").Add(impl("State")),
 		jen.Id("v").Id(m.TypeName),
 		jen.Id("dirty").Uint64(),
 	}
 	if n.jsonCount > 0 {
 		fields = append(fields,
-			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Comment("jsonb columns as read, decoded on first use"),
+			jen.Id("raw").Index(jen.Lit(n.jsonCount)).Add(impl("JSON")).Comment("jsonb columns as read, decoded on first use"),
 			jen.Id("stored").Index(jen.Lit(n.jsonCount)).Int().Comment("size of each jsonb column as read, for Size"),
 			jen.Id("enc").Index(jen.Lit(n.jsonCount)).Index().Byte().Comment("encoded jsonb of changed fields, filled by Size"),
 		)
@@ -34,6 +34,18 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	f.Type().Id(h).Struct(fields...)
 
 	recv := func() *jen.Statement { return f.Func().Params(jen.Id("h").Op("*").Id(h)) }
+	// The runtime's Record is implemented by a type of its own, so that its
+	// methods are not part of the handle's API.
+	f.Commentf("%s is the runtime's view of a %s (sessionimpl.Record): the same", n.record, h)
+	f.Comment("struct, with the methods only the runtime calls.")
+	f.Type().Id(n.record).Id(h)
+	recRecv := func() *jen.Statement { return f.Func().Params(jen.Id("r").Op("*").Id(n.record)) }
+	asHandle := func(body ...jen.Code) []jen.Code {
+		return append([]jen.Code{jen.Id("h").Op(":=").Parens(jen.Op("*").Id(h)).Call(jen.Id("r"))}, body...)
+	}
+	f.Commentf("%s returns the handle of a record the runtime holds.", n.handleOf)
+	f.Func().Id(n.handleOf).Params(jen.Id("r").Add(impl("Record"))).Op("*").Id(h).Block(
+		jen.Return(jen.Parens(jen.Op("*").Id(h)).Call(jen.Id("r").Assert(jen.Op("*").Id(n.record)))))
 
 	f.Comment("mark records that the field with this bit changed.")
 	recv().Id("mark").Params(jen.Id("bit").Uint64(), jen.Id("field").String()).Block(
@@ -66,7 +78,7 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	reset := []jen.Code{lockState(), unlockState(), jen.Id("h").Dot("v").Op("=").Id(m.TypeName).Values()}
 	if n.jsonCount > 0 {
 		reset = append(reset,
-			jen.Id("h").Dot("raw").Op("=").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Values(),
+			jen.Id("h").Dot("raw").Op("=").Index(jen.Lit(n.jsonCount)).Add(impl("JSON")).Values(),
 			jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
 	}
 	if len(m.Fields) > 0 {
@@ -79,14 +91,14 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	zero := []jen.Code{jen.Id("h").Dot("v").Op("=").Id(m.TypeName).Values(), jen.Id("h").Dot("dirty").Op("=").Lit(0)}
 	if n.jsonCount > 0 {
 		zero = append(zero,
-			jen.Id("h").Dot("raw").Op("=").Index(jen.Lit(n.jsonCount)).Add(rt("JSON")).Values(),
+			jen.Id("h").Dot("raw").Op("=").Index(jen.Lit(n.jsonCount)).Add(impl("JSON")).Values(),
 			jen.Id("h").Dot("stored").Op("=").Index(jen.Lit(n.jsonCount)).Int().Values(),
 			jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
 	}
-	recv().Id("Zero").Params().Block(zero...)
+	recRecv().Id("Zero").Params().Block(asHandle(zero...)...)
 
 	f.Comment("Changed reports whether any field was set since the session was loaded or saved.")
-	recv().Id("Changed").Params().Bool().Block(jen.Return(jen.Id("h").Dot("dirty").Op("!=").Lit(0)))
+	recRecv().Id("Changed").Params().Bool().Block(jen.Return(jen.Id("r").Dot("dirty").Op("!=").Lit(0)))
 
 	f.Comment("Saved clears the change marks; the runtime calls it after a write.")
 	var savedBody []jen.Code
@@ -103,10 +115,10 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 	if n.jsonCount > 0 {
 		savedBody = append(savedBody, jen.Id("h").Dot("enc").Op("=").Index(jen.Lit(n.jsonCount)).Index().Byte().Values())
 	}
-	recv().Id("Saved").Params().Block(savedBody...)
+	recRecv().Id("Saved").Params().Block(asHandle(savedBody...)...)
 
-	f.Comment("Absorb takes from src every field this handle has not changed itself.")
-	absorb := []jen.Code{jen.Id("o").Op(":=").Id("src").Assert(jen.Op("*").Id(h))}
+	f.Comment("Absorb takes from src every field this record has not changed itself.")
+	absorb := []jen.Code{jen.Id("o").Op(":=").Id(n.handleOf).Call(jen.Id("src"))}
 	for _, fd := range m.Fields {
 		take := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)}
 		if fd.Kind == KindJSON {
@@ -117,7 +129,19 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 		}
 		absorb = append(absorb, jen.If(changed(n, fd, "==")).Block(take...))
 	}
-	recv().Id("Absorb").Params(jen.Id("src").Add(rt("Record"))).Block(absorb...)
+	recRecv().Id("Absorb").Params(jen.Id("src").Add(impl("Record"))).Block(asHandle(absorb...)...)
+
+	f.Comment("Merge takes from src every field src has changed.")
+	merge := []jen.Code{jen.Id("o").Op(":=").Id(n.handleOf).Call(jen.Id("src"))}
+	for _, fd := range m.Fields {
+		take := []jen.Code{jen.Id("h").Dot("v").Dot(fd.GoName).Op("=").Id("o").Dot("v").Dot(fd.GoName)}
+		if fd.Kind == KindJSON {
+			k := jen.Lit(n.jsonIndex[fd.GoName])
+			take = append(take, jen.Id("h").Dot("raw").Index(k).Op("=").Id("o").Dot("raw").Index(k.Clone()))
+		}
+		merge = append(merge, jen.If(jen.Id("o").Dot("dirty").Op("&").Add(bitOf(n, fd)).Op("!=").Lit(0)).Block(take...))
+	}
+	recRecv().Id("Merge").Params(jen.Id("src").Add(impl("Record"))).Block(asHandle(merge...)...)
 
 	f.Comment("Size is the size of the variable-length payload the row holds after a write:")
 	f.Comment("changed jsonb fields encoded, the others as read, plus every text and bytea")
@@ -147,8 +171,13 @@ func renderHandle(f *jen.File, m *Model, n goNames) error {
 			}
 		}
 	}
-	size = append(size, jen.Return(jen.Id("n")))
-	recv().Id("Size").Params().Int().Block(size...)
+	if len(size) == 1 {
+		// No variable-length field: the payload has no size to count.
+		recRecv().Id("Size").Params().Int().Block(jen.Return(jen.Lit(0)))
+	} else {
+		size = append(size, jen.Return(jen.Id("n")))
+		recRecv().Id("Size").Params().Int().Block(asHandle(size...)...)
+	}
 
 	if n.jsonCount > 0 {
 		f.Comment("encode returns the JSON encoding of jsonb field k with value v, cached until")
@@ -392,10 +421,10 @@ func copyExpr(fd Field, v *jen.Statement, n goNames) *jen.Statement {
 		return elem(v)
 	}
 	if fd.Kind == KindScalar || fd.Kind == KindTime || fd.Kind == KindDuration || (fd.Kind == KindJSON && fd.Flat && underlyingKind(fd.typ) == "value") {
-		return jen.Qual(rtPath, "CopyPtr").Call(v, jen.Nil())
+		return impl("CopyPtr").Call(v, jen.Nil())
 	}
 	t := typeCodeOrAny(derefType(fd), fd)
-	return jen.Qual(rtPath, "CopyPtr").Call(v, jen.Func().Params(jen.Id("x").Add(t)).Add(t.Clone()).Block(jen.Return(elem(jen.Id("x")))))
+	return impl("CopyPtr").Call(v, jen.Func().Params(jen.Id("x").Add(t)).Add(t.Clone()).Block(jen.Return(elem(jen.Id("x")))))
 }
 
 // valueCheck returns the statements a setter runs on its argument v before
@@ -413,17 +442,17 @@ func valueCheck(n goNames, fd Field) []jen.Code {
 	switch {
 	case fd.Kind == KindJSON:
 		if !fd.Nullable {
-			return []jen.Code{jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(rt("EncodeJSON")).Call(val), refuse}
+			return []jen.Code{jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(impl("EncodeJSON")).Call(val), refuse}
 		}
 		return []jen.Code{
 			jen.Var().Id("b").Index().Byte(),
 			jen.If(jen.Id("v").Op("!=").Nil()).Block(
 				jen.Var().Err().Error(),
-				jen.List(jen.Id("b"), jen.Err()).Op("=").Add(rt("EncodeJSON")).Call(val),
+				jen.List(jen.Id("b"), jen.Err()).Op("=").Add(impl("EncodeJSON")).Call(val),
 				refuse),
 		}
 	case fd.Kind == KindScalar && fd.Basic == "string":
-		check := jen.If(jen.Err().Op(":=").Add(rt("CheckText")).Call(jen.String().Call(val)), jen.Err().Op("!=").Nil()).Block(
+		check := jen.If(jen.Err().Op(":=").Add(impl("CheckText")).Call(jen.String().Call(val)), jen.Err().Op("!=").Nil()).Block(
 			jen.Id("h").Dot("st").Dot("Invalid").Call(jen.Lit(fd.GoName), jen.Err()),
 			jen.Return())
 		if fd.Nullable {

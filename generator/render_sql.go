@@ -113,7 +113,7 @@ func renderQueries(m *Model) ([]byte, error) {
 // `sql` list of a sqlc.yaml, paths relative to the sqlc.yaml directory.
 type sqlcEntry struct {
 	Name, Schema, Queries, Package, Out string
-	Runtime                             string // import path of sessionrt, for the jsonb override
+	Runtime                             string // import path of sessionimpl, for the jsonb override
 }
 
 // mapValue returns the value node of key in a mapping node, or nil.

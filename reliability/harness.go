@@ -164,10 +164,10 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_ = a.Sessions.Manager().RunCacheListener(lctx)
+			_ = a.Sessions.RunCacheListener(lctx)
 		}()
 		s.stop = func() { cancel(); <-done }
-		for deadline := time.Now().Add(10 * time.Second); !a.Sessions.Manager().CacheStats().On; time.Sleep(5 * time.Millisecond) {
+		for deadline := time.Now().Add(10 * time.Second); !a.Sessions.CacheStats().On; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				s.stop()
 				pool.Close()

@@ -40,9 +40,9 @@ func bigCart(n int) []app.CartItem {
 func hostileRoutes(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /test/big-cart", func(w http.ResponseWriter, r *http.Request) {
 		mib, _ := strconv.ParseFloat(r.URL.Query().Get("mib"), 64)
-		s, err := a.Sessions.Load(r.Context())
+		s, err := a.Sessions.FromContext(r.Context())
 		if err != nil {
-			a.Sessions.Manager().HandleError(w, r, err)
+			a.Sessions.HandleError(w, r, err)
 			return
 		}
 		s.SetCart(bigCart(int(mib * (1 << 20))))
@@ -57,10 +57,10 @@ func hostileRoutes(mux *http.ServeMux, a *app.App) {
 		if err != nil {
 			w.Header().Set("X-Error", err.Error())
 			if errors.Is(err, sessionrt.ErrPayloadTooLarge) {
-				a.Sessions.Manager().HandleError(w, r, err)
+				a.Sessions.HandleError(w, r, err)
 				return
 			}
-			a.Sessions.Manager().HandleError(w, r, err)
+			a.Sessions.HandleError(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

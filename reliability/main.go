@@ -1,10 +1,12 @@
 // Command reliability runs sessiongen's long fault, soak and schema-change
-// runs against the example application on a real PostgreSQL and prints the
-// figures of docs/RELIABILITY.md. Short versions of the fault, input and
-// schema runs are in go test ./reliability.
+// runs against the example application on a real PostgreSQL, prints what
+// it sees and, when every run ran, rewrites the results table of
+// docs/RELIABILITY.md (between its markers). Short versions of the fault,
+// input and schema runs are in go test ./reliability.
 //
-//	go run ./reliability                    # everything (about 5 minutes)
-//	go run ./reliability -only restart,lock # some runs
+//	go run ./reliability                    # everything (about 5 minutes); rewrites the table
+//	go run ./reliability -only restart,lock # some runs; prints only
+//	go run ./reliability -write=false       # everything; prints the table only
 //
 // The restart run stops and starts the shared PostgreSQL cluster with
 // pg_ctlcluster (needs root or the postgres user): do not run it while other
@@ -36,6 +38,8 @@ func main() {
 	install := flag.Bool("install", true, "apt-get install pgbouncer if it is missing")
 	repo := flag.String("repo", ".", "repository root (for the corpus and the example's tests)")
 	unsafe := flag.Bool("bouncer-unsafe", false, "pgbouncer run: also load the refused exec modes with TransactionPooler off, to measure what the refusal prevents")
+	doc := flag.String("doc", "docs/RELIABILITY.md", "doc whose results table a run of every run rewrites (between <!-- BEGIN reliability table and <!-- END reliability table -->)")
+	write := flag.Bool("write", true, "rewrite the doc's table when every run ran; false: print the table only")
 	flag.Parse()
 	want := map[string]bool{}
 	for _, r := range strings.Split(*only, ",") {
@@ -50,19 +54,29 @@ func main() {
 		want[r] = true
 	}
 	ctx := context.Background()
+	res := &results{started: time.Now(), command: strings.TrimSpace("go run ./reliability " + strings.Join(os.Args[1:], " ")), machine: machine(), pgVer: serverVersion(ctx)}
 	failed := false
 	fail := func(format string, args ...any) {
 		failed = true
 		fmt.Printf("  FAIL: "+format+"\n", args...)
 	}
 	fo := faultOptions{Clients: *clients, QueryTimeout: *qt, Warmup: 3 * time.Second, Outage: *outage, After: 5 * time.Second, MaxConns: 16}
+	res.fo = fo
+	failRow := func(id, what, command string, err error) {
+		res.add(resultRow{ID: id, What: what, Command: command, Figures: fmt.Sprintf("**FAIL**: %v", err)})
+	}
 	for _, f := range []struct {
 		name, title string
 		inj         injector
+		id, what    string
+		command     string
 	}{
-		{"restart", "1. PostgreSQL restarted mid-load (pg_ctlcluster stop, wait, start)", injectRestart},
-		{"terminate", "2. every pool connection killed with pg_terminate_backend", injectTerminate},
-		{"lock", "3. LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE held mid-load", injectLock},
+		{"restart", "1. PostgreSQL restarted mid-load (pg_ctlcluster stop, wait, start)", injectRestart,
+			"1", "PostgreSQL restarted mid-load (`pg_ctlcluster stop`, wait, `start`)", "`go run ./reliability -only restart`"},
+		{"terminate", "2. every pool connection killed with pg_terminate_backend", injectTerminate,
+			"2", "Every pool connection killed with `pg_terminate_backend`", "`go run ./reliability -only terminate` (short version: `TestTerminateBackends`)"},
+		{"lock", "3. LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE held mid-load", injectLock,
+			"3", "`LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE` held mid-load", "`go run ./reliability -only lock` (short version: `TestTableLock`)"},
 	} {
 		if !want[f.name] {
 			continue
@@ -71,9 +85,11 @@ func main() {
 		if err != nil {
 			fmt.Printf("== %s\n", f.title)
 			fail("%v", err)
+			failRow(f.id, f.what, f.command, err)
 			continue
 		}
 		fmt.Print(formatReport(rep))
+		res.add(faultRow(f.id, f.what, f.command, rep))
 		failed = failed || len(rep.Failures) > 0
 	}
 
@@ -82,7 +98,9 @@ func main() {
 		b, err := startPgBouncer(ctx, *install)
 		if err != nil {
 			fail("%v", err)
+			failRow("4", "PgBouncer", "`go run ./reliability -only pgbouncer`", err)
 		} else {
+			var modes []*bouncerMode
 			if out, err := exec.Command("pgbouncer", "--version").CombinedOutput(); err == nil {
 				fmt.Printf("  %s\n", strings.Split(strings.TrimSpace(string(out)), "\n")[0])
 			}
@@ -100,6 +118,7 @@ func main() {
 					fail("mode %s: %v", mode, err)
 					continue
 				}
+				modes = append(modes, r)
 				if r.Refused != nil {
 					fmt.Printf("  default_query_exec_mode=%-30s refused at start: %v\n", r.Mode, r.Refused)
 					continue
@@ -111,7 +130,8 @@ func main() {
 				}
 			}
 			fmt.Println("  session cache: two instances, queries through PgBouncer (cache_describe), listeners on direct connections, 16 clients for 8 s:")
-			if r, err := runCacheThroughBouncer(ctx, b, 16, 8*time.Second); err != nil {
+			cacheRun, cacheErr := runCacheThroughBouncer(ctx, b, 16, 8*time.Second)
+			if r, err := cacheRun, cacheErr; err != nil {
 				fail("cache through PgBouncer: %v", err)
 			} else {
 				fmt.Printf("  attempted %d, 2xx %d, 5xx %d, lost %d, errors %d, B's cache hits %d; %d logouts on A: slowest rejection on B %v, accepted on B more than 100 ms after the logout %d\n",
@@ -137,8 +157,16 @@ func main() {
 			}
 			out, err := runContractThroughBouncer(ctx, b, *repo, "cache_describe")
 			fmt.Printf("  go test ./example/app/ through PgBouncer (default_query_exec_mode=cache_describe): %s\n", lastLine(out))
+			contract := "passes"
 			if err != nil {
 				fail("example contract through PgBouncer: %v\n%s", err, out)
+				contract = "**FAIL**"
+			}
+			res.add(bouncerRow(modes, contract))
+			if cacheErr != nil {
+				failRow("4′", "The session cache behind PgBouncer", "same", cacheErr)
+			} else {
+				res.add(cacheBouncerRow(cacheRun))
 			}
 			b.Close()
 		}
@@ -149,7 +177,9 @@ func main() {
 		rep, err := runSoak(ctx, *soakClients, *soakFor)
 		if err != nil {
 			fail("%v", err)
+			failRow("5", "Soak", "`go run ./reliability -only soak`", err)
 		} else {
+			res.add(soakRow(rep))
 			l := rep.Load
 			fmt.Printf("  attempted %d, 2xx %d, 4xx %d (of which answers to sessions ended by another client's logout-all: %d), 5xx %d, hung %d, no answer %d, panics %d, errors %d, lost updates %d, sessions verified at end %d\n",
 				l.Attempted, l.OK, l.C4xx, rep.Excused, l.C5xx, l.Hung, l.Transport, rep.Panics, rep.Errors, l.Lost, rep.FinalOK)
@@ -171,6 +201,10 @@ func main() {
 		cases, err := runInputs(ctx)
 		if err != nil {
 			fail("%v", err)
+			failRow("6", "Hostile input", "`go run ./reliability -only inputs`", err)
+		}
+		for _, r := range inputRows(cases) {
+			res.add(r)
 		}
 		for _, c := range cases {
 			fmt.Printf("  %-62s want %-50s got %s (%s)\n", c.Name, c.Want, c.Got, c.Took.Round(time.Millisecond))
@@ -185,15 +219,21 @@ func main() {
 		cases, err := loadCorpus(*repo + "/generator/testdata/migrate")
 		if err != nil {
 			fail("%v", err)
+			failRow("7", "Migration corpus", "`go run ./reliability -only corpus`", err)
 		}
+		var reps []corpusReport
 		for _, c := range cases {
 			r := runCorpusCase(ctx, c, 1000)
+			reps = append(reps, r)
 			status := "ok"
 			if r.Err != nil {
 				status = "FAIL " + r.Err.Error()
 				failed = true
 			}
 			fmt.Printf("  %-22s %d migration(s), %4d live sessions: %s %s\n", r.Name, r.Migrations, r.Rows, status, strings.Join(r.Notes, "; "))
+		}
+		if err == nil {
+			res.add(corpusRow(reps, 1000))
 		}
 	}
 
@@ -202,7 +242,9 @@ func main() {
 		rep, err := runOldCodeNewSchema(ctx, *clients, 3*time.Second)
 		if err != nil {
 			fail("%v", err)
+			failRow("8", "Old code, new schema", "`go run ./reliability -only deploy`", err)
 		} else {
+			res.add(deployRow(rep))
 			fmt.Printf("  %v: up %s, down %s; %d requests, %d 2xx, %d 5xx, %d lost; %d sessions verified\n",
 				rep.Migrations, rep.UpTook.Round(time.Millisecond), rep.DownTook.Round(time.Millisecond),
 				rep.Load.Attempted, rep.Load.OK, rep.Load.C5xx, rep.Load.Lost, rep.FinalOK)
@@ -217,13 +259,30 @@ func main() {
 		rep, err := runIndexConcurrently(ctx, *rows, 16, 3*time.Second)
 		if err != nil {
 			fail("%v", err)
+			failRow("9", "CREATE INDEX CONCURRENTLY", "`go run ./reliability -only index`", err)
 		} else {
+			res.add(indexRow(rep, 16))
 			fmt.Printf("  filled in %s; %s applied in %s; longest read before %s, during the build %s (%d reads); %d requests, %d 2xx\n",
 				rep.FillTook.Round(time.Millisecond), rep.Migration, rep.IndexTook.Round(time.Millisecond),
 				rep.BaselineStall.Round(time.Millisecond), rep.Stall.Round(time.Millisecond), rep.Reads, rep.Load.Attempted, rep.Load.OK)
 			for _, f := range rep.Failures {
 				fail("%s", f)
 			}
+		}
+	}
+	res.elapsed, res.passed = time.Since(res.started), !failed
+	md := res.markdown()
+	fmt.Printf("\n%s\n", md)
+	switch {
+	case !*write:
+	case len(want) < len(allRuns):
+		fmt.Fprintf(os.Stderr, "%s not rewritten: -only ran a subset of the runs, and the table is that of one whole run\n", *doc)
+	default:
+		if err := writeTable(*doc, "reliability", md); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			failed = true
+		} else {
+			fmt.Fprintf(os.Stderr, "wrote the reliability table of %s\n", *doc)
 		}
 	}
 	if failed {

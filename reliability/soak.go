@@ -307,7 +307,7 @@ func runCacheThroughBouncer(ctx context.Context, b *pgbouncer, clients int, d ti
 	}
 	defer bb.Close()
 	r := &cacheBouncerRun{}
-	h0 := bb.App.Sessions.Manager().CacheStats().Hits
+	h0 := bb.App.Sessions.CacheStats().Hits
 	lctx, stop := context.WithTimeout(ctx, d)
 	defer stop()
 	la := startLoad(lctx, a.URL, loadOptions{Clients: clients / 2, Deadline: 4 * time.Second})
@@ -322,7 +322,7 @@ func runCacheThroughBouncer(ctx context.Context, b *pgbouncer, clients int, d ti
 		r.Load.Lost += sum.Lost
 		r.Errors += sum.C5xx + sum.Hung + sum.Transport + st.oddCount + sum.Lost
 	}
-	r.Hits = bb.App.Sessions.Manager().CacheStats().Hits - h0
+	r.Hits = bb.App.Sessions.CacheStats().Hits - h0
 	r.Errors += int(a.Panics.Load() + bb.Panics.Load())
 
 	// Revocation across the two instances.

@@ -7,88 +7,67 @@ import (
 	"net"
 	"net/http"
 	"syscall"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Sentinel errors. ErrNotFound is declared in backend.go.
+// Errors the store returns. StatusCode maps them to HTTP statuses.
 var (
-	// ErrSessionGone reports a write that hit a session destroyed or expired
-	// meanwhile. Such a session is never re-created.
+	// ErrSessionGone: a write hit a session destroyed or expired meanwhile;
+	// it is never re-created.
 	ErrSessionGone = errors.New("sessionrt: session was destroyed or expired meanwhile")
-	// ErrSessionRenewed reports a write by a request whose token another
-	// request renewed away moments ago (a login racing requests already in
-	// flight). The write is refused and the response sets no cookie, so the
-	// browser keeps the renewed one.
+	// ErrSessionRenewed: a write came with a token another request renewed
+	// away moments ago (a login racing requests in flight).
 	ErrSessionRenewed = errors.New("sessionrt: session token was renewed by a concurrent request")
-	// ErrHijackCookie reports a Hijack (a websocket upgrade) while the
-	// session has a cookie change the response must carry: the hijacked
-	// connection would never send it. Call the store's UpgradeHeader first
-	// and pass its header to the upgrader.
-	ErrHijackCookie = errors.New("sessionrt: hijack would drop the session cookie; pass the header from UpgradeHeader to the upgrader")
-	// ErrInUpdate reports a Commit, Destroy or response write inside
-	// Update's function: the row is locked by the Update's transaction, so
-	// the write could only wait for it. Do it after Update returns.
-	ErrInUpdate = errors.New("sessionrt: session written inside Update's function; write it after Update returns")
-	// ErrResponseStarted reports a session change that needs a cookie (or was
-	// made) after the response headers were sent.
-	ErrResponseStarted = errors.New("sessionrt: response already started")
-	// ErrPayloadTooLarge reports a payload larger than Config.MaxPayloadBytes.
+	// ErrInvalidValue: a setter got a value its column cannot store exactly
+	// (NUL or invalid UTF-8 in a string, NaN in JSON); the field is unchanged.
+	ErrInvalidValue    = errors.New("sessionrt: value cannot be stored")
 	ErrPayloadTooLarge = errors.New("sessionrt: session payload too large")
-	// ErrNoMiddleware reports a context that did not pass through
-	// Manager.Middleware or Manager.TestContext.
-	ErrNoMiddleware = errors.New("sessionrt: no session in context (missing Manager.Middleware?)")
-	// ErrNoDatabase reports a database operation on a Manager created without
-	// a database (test mode).
-	ErrNoDatabase = errors.New("sessionrt: no database (test mode)")
-	// ErrCommitUnknown reports that the connection failed (a timeout, a
-	// reset) after Update's COMMIT was sent and before PostgreSQL answered
-	// it: the change may or may not be stored. Do not retry a
-	// non-idempotent change blindly after it.
+	// ErrResponseStarted: a change needing a cookie came after the headers.
+	ErrResponseStarted = errors.New("sessionrt: response already started")
+	// ErrInUpdate: a Commit, Destroy or response write inside Update's function.
+	ErrInUpdate = errors.New("sessionrt: session written inside Update's function; write it after Update returns")
+	// ErrHijackCookie: a hijack (websocket upgrade) would drop a cookie
+	// change; pass the store's UpgradeHeader to the upgrader.
+	ErrHijackCookie = errors.New("sessionrt: hijack would drop the session cookie; pass the header from UpgradeHeader to the upgrader")
+	ErrNoMiddleware = errors.New("sessionrt: no session in context (missing the store's Middleware?)")
+	// ErrCommitUnknown: the connection failed after COMMIT was sent; the
+	// change may or may not be stored.
 	ErrCommitUnknown = errors.New("sessionrt: update outcome unknown: the connection failed after COMMIT was sent")
-	// ErrCommitFailed is returned by the response writer after the session
-	// commit failed; the error handler has answered the request instead.
+	// ErrCommitFailed: the response writer's error after a failed commit;
+	// the error handler has answered instead.
 	ErrCommitFailed = errors.New("sessionrt: session commit failed, response replaced by the error handler")
+	// ErrUnsafeExecMode: Config.TransactionPooler with a pgx exec mode such
+	// a pooler breaks; use cache_describe, exec or simple_protocol.
+	ErrUnsafeExecMode = errors.New("sessionrt: pgx query exec mode is unsafe behind a transaction pooler")
+	// ErrCacheTrigger: the cache is on but the table publishes no evictions.
+	ErrCacheTrigger = errors.New("sessionrt: the sessions table publishes no evictions (generate with sessiongen -cache and migrate)")
+	// ErrNoCache: RunCacheListener on an engine without notifications.
+	ErrNoCache = errors.New("sessionrt: this engine has no session cache")
 )
+
+// unavailable is implemented by the errors of an engine that knows its own
+// codes for "the database cannot answer now".
+type unavailable interface{ Unavailable() bool }
 
 // IsUnavailable reports whether err means the database could not be reached
-// or did not answer in time, as opposed to a bug or a bad request: connection
-// refused or reset, connect failures, timeouts, and the PostgreSQL codes for
-// shutdowns, cancellations, lock timeouts and connection exceptions.
+// or did not answer in time (refused or reset connections, timeouts,
+// shutdowns, lock timeouts), as opposed to a bug or a bad request.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
-		return true
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "57P01", "57P02", "57P03", "57014", "55P03", "53300":
-			return true
-		}
-		return len(pgErr.Code) == 5 && pgErr.Code[:2] == "08"
-	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) {
-		return true
-	}
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return true
+	var u unavailable
+	if errors.As(err, &u) {
+		return u.Unavailable()
 	}
 	var netErr net.Error
-	if errors.As(err, &netErr) {
-		return true
-	}
-	return pgconn.SafeToRetry(err)
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-// StatusCode is the HTTP status the default error handler answers for err:
-// 413 for ErrPayloadTooLarge, 400 for ErrInvalidValue, 409 for ErrSessionGone and ErrSessionRenewed, 503 when the database
-// is unavailable (IsUnavailable), 500 otherwise. Custom error handlers use it
-// to keep the same mapping with their own body format.
+// StatusCode is the HTTP status the default error handler answers: 413,
+// 400 (ErrInvalidValue), 409 (ErrSessionGone, ErrSessionRenewed), 503
+// (IsUnavailable) or 500.
 func StatusCode(err error) int {
 	switch {
 	case errors.Is(err, ErrPayloadTooLarge):

@@ -34,8 +34,8 @@ type App struct {
 	log      *slog.Logger
 }
 
-// New builds the application over pool. A nil pool gives an application for
-// handler tests without a database (see SessionStore.TestContext).
+// New builds the application over pool. A nil pool gives an application
+// whose sessions live in memory, for handler tests without a database.
 func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -59,15 +59,21 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := NewSessionStore(pool, cfg.Sessions)
+	var store *SessionStore
+	if pool != nil {
+		store, err = NewSessionStore(pool, cfg.Sessions)
+	} else {
+		store, err = NewMemorySessionStore(cfg.Sessions)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &App{pool: pool, Sessions: store, users: us, log: cfg.Logger}, nil
 }
 
-// Handler returns the HTTP API and the browser page (page.go), wrapped in the session middleware and, outside
-// it, in net/http's CrossOriginProtection: a browser's cross-origin POST
+// Handler returns the HTTP API and the browser page (page.go), wrapped in
+// the session middleware and, outside it, in net/http's
+// CrossOriginProtection: a browser's cross-origin POST
 // (Sec-Fetch-Site cross-site or same-site, or an Origin that does not match
 // the Host) is answered 403 before the session is read or written. Requests
 // without those headers (curl, server-to-server) pass.
@@ -127,7 +133,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "wrong email or password")
 		return
 	}
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return
 	}
@@ -185,14 +191,14 @@ func (a *App) addToCart(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, cartResponse{Items: nonNil(items)})
 }
 
 func (a *App) cart(w http.ResponseWriter, r *http.Request) {
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return
 	}
@@ -207,7 +213,7 @@ func (a *App) counter(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"counter": n})
@@ -215,7 +221,7 @@ func (a *App) counter(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 	if err := a.Sessions.Destroy(r.Context()); err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -227,7 +233,7 @@ func (a *App) logoutAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := a.Sessions.DestroyByUserID(r.Context(), s.UserID()); err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -242,7 +248,7 @@ func (a *App) logoutOthers(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := a.Sessions.DestroyOthersByUserID(r.Context(), s.UserID())
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	s.SetNotice(fmt.Sprintf("Logged out %d other session(s)", n))
@@ -254,7 +260,7 @@ func (a *App) logoutOthers(w http.ResponseWriter, r *http.Request) {
 // /notice shows "" until another notice is set. Showing an empty notice
 // writes nothing.
 func (a *App) notice(w http.ResponseWriter, r *http.Request) {
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return
 	}
@@ -268,7 +274,7 @@ func (a *App) sessions(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := a.Sessions.ListByUserID(r.Context(), s.UserID())
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	out := make([]sessionInfo, len(list))
@@ -293,25 +299,9 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// fail answers a session or database error through the session error
-// handler (JSON, 503 when the database is unreachable).
-func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a.Sessions.Manager().HandleError(w, r, err)
-}
-
-// load returns the request's session or answers with the error.
-func (a *App) load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
-	s, err := a.Sessions.Load(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return nil, false
-	}
-	return s, true
-}
-
 // loggedIn returns the session of a logged-in user or answers 401.
 func (a *App) loggedIn(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return nil, false
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -23,7 +23,7 @@ import (
 // server starts the example on a fresh database over real HTTP.
 func server(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
 	t.Helper()
-	pool, dsn := pgtest.New(t)
+	pool, dsn := sessiontest.New(t)
 	return serve(t, pool, dsn)
 }
 
@@ -34,7 +34,7 @@ type serverFunc func(t *testing.T) (*httptest.Server, *pgxpool.Pool)
 // running.
 func cachedServer(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
 	t.Helper()
-	pool, dsn := pgtest.New(t)
+	pool, dsn := sessiontest.New(t)
 	return serveWith(t, pool, dsn, sessionrt.Config{Insecure: true, Cache: sessionrt.CacheConfig{MaxEntries: 1000}})
 }
 
@@ -79,14 +79,14 @@ func serveWith(t *testing.T, pool *pgxpool.Pool, dsn string, cfg sessionrt.Confi
 	if cfg.Cache.MaxEntries > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- a.Sessions.Manager().RunCacheListener(ctx) }()
+		go func() { done <- a.Sessions.RunCacheListener(ctx) }()
 		t.Cleanup(func() {
 			cancel()
 			if err := <-done; err != nil {
 				t.Errorf("cache listener: %v", err)
 			}
 		})
-		waitCacheOn(t, a.Sessions.Manager())
+		waitCacheOn(t, a.Sessions)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
@@ -94,7 +94,7 @@ func serveWith(t *testing.T, pool *pgxpool.Pool, dsn string, cfg sessionrt.Confi
 }
 
 // waitCacheOn waits until the cache listener has connected and flushed.
-func waitCacheOn(t *testing.T, m *sessionrt.Manager) {
+func waitCacheOn(t *testing.T, m *app.SessionStore) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); !m.CacheStats().On; {
 		if time.Now().After(deadline) {
@@ -463,7 +463,7 @@ func TestMethodsAndBodies(t *testing.T) {
 func TestQueryExecModes(t *testing.T) {
 	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
 		t.Run(mode, func(t *testing.T) {
-			dsn := pgtest.NewDB(t) + "&default_query_exec_mode=" + mode
+			dsn := sessiontest.NewDB(t) + "&default_query_exec_mode=" + mode
 			pool, err := pgxpool.New(context.Background(), dsn)
 			if err != nil {
 				t.Fatal(err)

@@ -25,8 +25,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/internal/pgtest"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -70,7 +70,7 @@ type browserSite struct {
 // production cookie configuration; wrap (if not nil) wraps its handler.
 func newBrowserSite(t *testing.T, wrap func(http.Handler) http.Handler) *browserSite {
 	t.Helper()
-	pool, dsn := pgtest.New(t)
+	pool, dsn := sessiontest.New(t)
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}

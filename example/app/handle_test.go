@@ -11,76 +11,114 @@ import (
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
-// TestHandleCopies: values returned by getters (and passed to setters) are
-// copies, so changing them never changes the session behind the dirty
-// tracking; Edit methods change the stored value and mark it. It runs
-// without a database, the way users unit-test their own handlers.
-func TestHandleCopies(t *testing.T) {
-	store, err := app.NewSessionStore(nil, sessionrt.Config{})
+// memStore is an in-memory store with a session holding v, and the cookie
+// that carries it: the way users unit-test their own handlers, without a
+// database.
+func memStore(t *testing.T, v app.Session) (*app.SessionStore, *http.Cookie) {
+	t.Helper()
+	store, err := app.NewMemorySessionStore(sessionrt.Config{Insecure: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	_, s := store.TestContext(context.Background(), app.Session{
-		UserID: 7, Roles: []string{"user"}, Cart: []app.CartItem{{SKU: "a", Qty: 1}}, MFAAt: &at,
-	})
-
-	roles := s.Roles()
-	roles[0] = "admin"
-	cart := s.Cart()
-	cart[0].Qty = 99
-	*s.MFAAt() = time.Time{}
-	if s.Roles()[0] != "user" || s.Cart()[0].Qty != 1 || !s.MFAAt().Equal(at) || s.Changed() {
-		t.Fatalf("a returned value changed the session: roles %v cart %v mfa %v changed %v", s.Roles(), s.Cart(), s.MFAAt(), s.Changed())
+	c, err := store.Create(context.Background(), v)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return store, c
+}
 
-	mine := []string{"user", "beta"}
-	s.SetRoles(mine)
-	mine[1] = "admin"
-	if got := s.Roles(); got[1] != "beta" {
-		t.Fatalf("the caller's slice changed the session after SetRoles: %v", got)
-	}
-
-	s.Saved()
-	s.EditCart(func(c *[]app.CartItem) { (*c)[0].Qty = 5 })
-	if !s.Changed() || s.Cart()[0].Qty != 5 {
-		t.Fatalf("EditCart: changed %v cart %v", s.Changed(), s.Cart())
+// serveWithSession runs h through the store's middleware with cookie c and
+// fails the test on a response other than 200.
+func serveWithSession(t *testing.T, store *app.SessionStore, c *http.Cookie, h func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle)) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(c)
+	rec := httptest.NewRecorder()
+	store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s, ok := store.Load(w, r); ok {
+			h(w, r, s)
+		}
+	})).ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 }
 
-// TestHandlerWithoutDatabase drives a handler of the example with a session
-// from TestContext: no database, no cookie.
+// TestHandleCopies: values returned by getters (and passed to setters) are
+// copies, so changing them never changes the stored session; Edit methods
+// change the stored value.
+func TestHandleCopies(t *testing.T) {
+	at := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	store, c := memStore(t, app.Session{UserID: 7, Roles: []string{"user"}, Cart: []app.CartItem{{SKU: "a", Qty: 1}}, MFAAt: &at})
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		roles := s.Roles()
+		roles[0] = "admin"
+		cart := s.Cart()
+		cart[0].Qty = 99
+		*s.MFAAt() = time.Time{}
+	})
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		if s.Roles()[0] != "user" || s.Cart()[0].Qty != 1 || !s.MFAAt().Equal(at) {
+			t.Fatalf("a returned value changed the session: roles %v cart %v mfa %v", s.Roles(), s.Cart(), s.MFAAt())
+		}
+		mine := []string{"user", "beta"}
+		s.SetRoles(mine)
+		mine[1] = "admin"
+		s.EditCart(func(c *[]app.CartItem) { (*c)[0].Qty = 5 })
+	})
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		if got := s.Roles(); got[1] != "beta" {
+			t.Fatalf("the caller's slice changed the session after SetRoles: %v", got)
+		}
+		if s.Cart()[0].Qty != 5 {
+			t.Fatalf("EditCart was not saved: %v", s.Cart())
+		}
+	})
+}
+
+// TestHandlerWithoutDatabase drives a handler of the example on an in-memory
+// store: no database, the cookie of a session made with Create.
 func TestHandlerWithoutDatabase(t *testing.T) {
-	a, err := app.New(nil, app.Config{BcryptCost: 4})
+	a, err := app.New(nil, app.Config{BcryptCost: 4, Sessions: sessionrt.Config{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, _ := a.Sessions.TestContext(context.Background(), app.Session{UserID: 1, Email: "alice@example.com", Roles: []string{"admin"}})
+	c, err := a.Sessions.Create(context.Background(), app.Session{UserID: 1, Email: "alice@example.com", Roles: []string{"admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, "/me", nil).WithContext(ctx)
+	req := httptest.NewRequest(http.MethodGet, "/me", nil)
+	req.AddCookie(c)
 	a.Handler().ServeHTTP(rec, req)
 	if rec.Code != 200 || rec.Body.String() != `{"user_id":1,"email":"alice@example.com","roles":["admin"]}`+"\n" {
 		t.Fatalf("GET /me = %d %q", rec.Code, rec.Body)
 	}
+	rec = httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/me", nil))
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("GET /me without a cookie = %d, want 401", rec.Code)
+	}
 }
 
-// TestPopWithoutDatabase: PopNotice returns the flash once and marks the
-// clear as a change; popping the empty flash is no change.
+// TestPopWithoutDatabase: PopNotice returns the flash once and the clear is
+// saved; popping the empty flash writes nothing.
 func TestPopWithoutDatabase(t *testing.T) {
-	store, err := app.NewSessionStore(nil, sessionrt.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, s := store.TestContext(context.Background(), app.Session{UserID: 7, Notice: "saved"})
-	if got := s.PopNotice(); got != "saved" || !s.Changed() || s.Notice() != "" {
-		t.Fatalf("PopNotice = %q, changed %v, Notice() %q; want saved, true, empty", got, s.Changed(), s.Notice())
-	}
-	s.Saved()
-	if got := s.PopNotice(); got != "" || s.Changed() {
-		t.Fatalf("second PopNotice = %q, changed %v; want empty and no change", got, s.Changed())
-	}
-	s.SetNotice("again")
-	if s.Notice() != "again" || s.PopNotice() != "again" {
-		t.Fatal("SetNotice after a pop")
-	}
+	store, c := memStore(t, app.Session{UserID: 7, Notice: "saved"})
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		if got := s.PopNotice(); got != "saved" || s.Notice() != "" {
+			t.Fatalf("PopNotice = %q, Notice() %q; want saved, empty", got, s.Notice())
+		}
+	})
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		if got := s.PopNotice(); got != "" {
+			t.Fatalf("second PopNotice = %q; want empty", got)
+		}
+		s.SetNotice("again")
+	})
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		if s.Notice() != "again" || s.PopNotice() != "again" {
+			t.Fatal("SetNotice was not saved")
+		}
+	})
 }

@@ -20,8 +20,9 @@ import (
 // posts (application/x-www-form-urlencoded) to its own /form/... endpoint,
 // which changes the session and answers 303 See Other to / (POST, redirect,
 // GET), leaving a one-shot notice in the typed flash field. The page
-// handlers stay as thin as the JSON ones: load the session with a.load or
-// a.Sessions.Update, answer errors with a.fail. The JSON API is unchanged.
+// handlers stay as thin as the JSON ones: a.Sessions.Load (which answers its
+// own errors) or a.Sessions.Update, and a.Sessions.HandleError for the
+// others. The JSON API is unchanged.
 
 //go:embed page.html
 var pageHTML string
@@ -82,7 +83,7 @@ const defaultPollMS = 5000
 // button after a logout cannot show the signed-in page again.
 func (a *App) page(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return
 	}
@@ -100,14 +101,14 @@ func (a *App) page(w http.ResponseWriter, r *http.Request) {
 		d.UserID, d.Email, d.Roles, d.Counter = id, s.Email(), s.Roles(), s.Counter()
 		list, err := a.Sessions.ListByUserID(r.Context(), id)
 		if err != nil {
-			a.fail(w, r, err)
+			a.Sessions.HandleError(w, r, err)
 			return
 		}
 		d.Sessions = list
 	}
 	var b strings.Builder
 	if err := pageTemplate.Execute(&b, d); err != nil {
-		a.fail(w, r, fmt.Errorf("rendering the page: %w", err))
+		a.Sessions.HandleError(w, r, fmt.Errorf("rendering the page: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -154,7 +155,7 @@ func (a *App) formLogin(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, "credentials")
 		return
 	}
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return
 	}
@@ -187,7 +188,7 @@ func (a *App) formCart(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	seeOther(w, r, "")
@@ -210,7 +211,7 @@ func (a *App) formCounter(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errSignedOut):
 		seeOther(w, r, "signed-out")
 	case err != nil:
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 	default:
 		seeOther(w, r, "")
 	}
@@ -222,7 +223,7 @@ func (a *App) formLogoutOthers(w http.ResponseWriter, r *http.Request) {
 	if !form(w, r) {
 		return
 	}
-	s, ok := a.load(w, r)
+	s, ok := a.Sessions.Load(w, r)
 	if !ok {
 		return
 	}
@@ -232,7 +233,7 @@ func (a *App) formLogoutOthers(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := a.Sessions.DestroyOthersByUserID(r.Context(), s.UserID())
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	devices := "devices"
@@ -250,7 +251,7 @@ func (a *App) formLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.Sessions.Destroy(r.Context()); err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	seeOther(w, r, "logged-out")
@@ -296,7 +297,7 @@ func (a *App) renewSocket(w http.ResponseWriter, r *http.Request) {
 	s.Renew()
 	hdr, err := a.Sessions.UpgradeHeader(r.Context())
 	if err != nil {
-		a.fail(w, r, err)
+		a.Sessions.HandleError(w, r, err)
 		return
 	}
 	conn, err := upgrader.Upgrade(w, r, hdr)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -31,7 +31,7 @@ func TestTransactionPoolerStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
-			dsn := pgtest.NewDB(t)
+			dsn := sessiontest.NewDB(t)
 			u, err := url.Parse(dsn)
 			if err != nil {
 				t.Fatal(err)

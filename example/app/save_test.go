@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/internal/pgtest"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
@@ -21,12 +21,12 @@ import (
 // generated single-column UPDATE ran and stored exactly that change: the
 // value reads back in a later request and no other field moved.
 func TestSaveEachFieldAlone(t *testing.T) {
-	dsn := pgtest.NewDB(t)
+	dsn := sessiontest.NewDB(t)
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	log := &pgtest.Recorder{}
-	pool := pgtest.TracedPool(t, dsn, log, nil)
+	log := &sessiontest.Recorder{}
+	pool := sessiontest.TracedPool(t, dsn, log, nil)
 	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true})
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestSaveEachFieldAlone(t *testing.T) {
 	run := func(fn func(s *app.SessionHandle)) {
 		t.Helper()
 		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := store.Load(r.Context())
+			s, err := store.FromContext(r.Context())
 			if err != nil {
 				t.Errorf("Load: %v", err)
 				return
@@ -124,11 +124,11 @@ func TestSaveEachFieldAlone(t *testing.T) {
 // requests count, whether this request decoded them or not, and so does a
 // jsonb field saved earlier in the same request.
 func TestPayloadLimitCountsTheRow(t *testing.T) {
-	dsn := pgtest.NewDB(t)
+	dsn := sessiontest.NewDB(t)
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	pool := pgtest.TracedPool(t, dsn, nil, nil)
+	pool := sessiontest.TracedPool(t, dsn, nil, nil)
 	store, err := app.NewSessionStore(pool, sessionrt.Config{Insecure: true, MaxPayloadBytes: 300})
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestPayloadLimitCountsTheRow(t *testing.T) {
 	run := func(fn func(r *http.Request, s *app.SessionHandle)) int {
 		t.Helper()
 		h := store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := store.Load(r.Context())
+			s, err := store.FromContext(r.Context())
 			if err != nil {
 				t.Errorf("Load: %v", err)
 				return
@@ -199,17 +199,17 @@ func TestPayloadLimitCountsTheRow(t *testing.T) {
 type storeEnv struct {
 	t     *testing.T
 	store *app.SessionStore
-	log   *pgtest.Recorder
+	log   *sessiontest.Recorder
 }
 
 func newStoreEnv(t *testing.T, cfg sessionrt.Config) *storeEnv {
 	t.Helper()
-	dsn := pgtest.NewDB(t)
+	dsn := sessiontest.NewDB(t)
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	e := &storeEnv{t: t, log: &pgtest.Recorder{}}
-	store, err := app.NewSessionStore(pgtest.TracedPool(t, dsn, e.log, nil), cfg)
+	e := &storeEnv{t: t, log: &sessiontest.Recorder{}}
+	store, err := app.NewSessionStore(sessiontest.TracedPool(t, dsn, e.log, nil), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func newStoreEnv(t *testing.T, cfg sessionrt.Config) *storeEnv {
 func (e *storeEnv) do(cookie *http.Cookie, fn func(ctx context.Context, s *app.SessionHandle)) *http.Response {
 	e.t.Helper()
 	h := e.store.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := e.store.Load(r.Context())
+		s, err := e.store.FromContext(r.Context())
 		if err != nil {
 			e.t.Errorf("Load: %v", err)
 			return
@@ -377,8 +377,8 @@ func TestDestroyByComparesStoredRows(t *testing.T) {
 func TestPopFlash(t *testing.T) {
 	e := newStoreEnv(t, sessionrt.Config{Insecure: true})
 	if c := cookieOf(e.do(nil, func(_ context.Context, s *app.SessionHandle) {
-		if got := s.PopNotice(); got != "" || s.Changed() {
-			t.Errorf("anonymous PopNotice = %q, changed %v", got, s.Changed())
+		if got := s.PopNotice(); got != "" {
+			t.Errorf("anonymous PopNotice = %q", got)
 		}
 	}), nil); c != nil {
 		t.Fatalf("popping an anonymous empty notice created a session: %v", c)
@@ -479,7 +479,7 @@ func TestDestroyOthersBy(t *testing.T) {
 		if len(deletes) != 1 || !strings.Contains(deletes[0], "DeleteOtherSessionsByUserID") {
 			t.Errorf("statements %q, want one DeleteOtherSessionsByUserID", stmts)
 		}
-		if s, err := e.store.Load(r.Context()); err != nil || s.UserID() != 7 || s.IsNew() {
+		if s, err := e.store.FromContext(r.Context()); err != nil || s.UserID() != 7 || s.IsNew() {
 			t.Errorf("the request's own session after DestroyOthersByUserID: %v", err)
 		}
 	}))
@@ -534,11 +534,11 @@ func TestDestroyOthersBy(t *testing.T) {
 // TestStorageParameters proves the emitted migrations give the sessions
 // table the storage parameters docs/SCALE.md recommends.
 func TestStorageParameters(t *testing.T) {
-	dsn := pgtest.NewDB(t)
+	dsn := sessiontest.NewDB(t)
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	pool := pgtest.TracedPool(t, dsn, &pgtest.Recorder{}, nil)
+	pool := sessiontest.TracedPool(t, dsn, &sessiontest.Recorder{}, nil)
 	var opts []string
 	if err := pool.QueryRow(context.Background(), "SELECT reloptions FROM pg_class WHERE relname = 'sessions'").Scan(&opts); err != nil {
 		t.Fatal(err)

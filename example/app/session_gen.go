@@ -11,31 +11,60 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/example/app/sessiondb"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"math"
 	"net/http"
 	"slices"
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+	listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error)
+	deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error)
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -44,23 +73,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -85,7 +132,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -95,22 +162,25 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // ListByUserID lists the live sessions whose UserID is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByUserIDRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByUserID(ctx, v)
+		rows, err = s.be.listByUserID(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -118,7 +188,7 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -129,9 +199,9 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
+		hashes, err = s.be.deleteByUserID(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -153,12 +223,9 @@ func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int6
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
-			ExceptTokenHash: key,
-			UserID:          v,
-		})
+		hashes, err = s.be.deleteByUserID(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -188,12 +255,21 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st     *sessionrt.State
+	st     *sessionimpl.State
 	v      Session
 	dirty  uint64
-	raw    [2]sessionrt.JSON // jsonb columns as read, decoded on first use
-	stored [2]int            // size of each jsonb column as read, for Size
-	enc    [2][]byte         // encoded jsonb of changed fields, filled by Size
+	raw    [2]sessionimpl.JSON // jsonb columns as read, decoded on first use
+	stored [2]int              // size of each jsonb column as read, for Size
+	enc    [2][]byte           // encoded jsonb of changed fields, filled by Size
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -240,28 +316,30 @@ func (h *SessionHandle) Reset() {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v = Session{}
-	h.raw = [2]sessionrt.JSON{}
+	h.raw = [2]sessionimpl.JSON{}
 	h.enc = [2][]byte{}
 	h.mark(sessionAllBits, "Reset")
 }
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
-	h.raw = [2]sessionrt.JSON{}
+	h.raw = [2]sessionimpl.JSON{}
 	h.stored = [2]int{}
 	h.enc = [2][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	if h.dirty&sessionRolesBit != 0 {
 		h.stored[0] = len(h.enc[0])
 	}
@@ -272,9 +350,10 @@ func (h *SessionHandle) Saved() {
 	h.enc = [2][]byte{}
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionUserIDBit == 0 {
 		h.v.UserID = o.v.UserID
 	}
@@ -305,10 +384,43 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionUserIDBit != 0 {
+		h.v.UserID = o.v.UserID
+	}
+	if o.dirty&sessionEmailBit != 0 {
+		h.v.Email = o.v.Email
+	}
+	if o.dirty&sessionRolesBit != 0 {
+		h.v.Roles = o.v.Roles
+		h.raw[0] = o.raw[0]
+	}
+	if o.dirty&sessionCartBit != 0 {
+		h.v.Cart = o.v.Cart
+		h.raw[1] = o.raw[1]
+	}
+	if o.dirty&sessionThemeBit != 0 {
+		h.v.Theme = o.v.Theme
+	}
+	if o.dirty&sessionMFAAtBit != 0 {
+		h.v.MFAAt = o.v.MFAAt
+	}
+	if o.dirty&sessionCounterBit != 0 {
+		h.v.Counter = o.v.Counter
+	}
+	if o.dirty&sessionNoticeBit != 0 {
+		h.v.Notice = o.v.Notice
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	n += len(h.v.Email)
 	if h.dirty&sessionRolesBit != 0 {
@@ -363,7 +475,7 @@ func (h *SessionHandle) Email() string {
 
 // SetEmail sets the Email field (column email); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Email", err)
 		return
 	}
@@ -396,7 +508,7 @@ func (h *SessionHandle) Roles() []string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Roles", err)
 		return
@@ -413,7 +525,7 @@ func (h *SessionHandle) SetRoles(v []string) {
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	v := h.Roles()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Roles", err)
 		return
@@ -449,7 +561,7 @@ func (h *SessionHandle) Cart() []CartItem {
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []CartItem) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Cart", err)
 		return
@@ -466,7 +578,7 @@ func (h *SessionHandle) SetCart(v []CartItem) {
 func (h *SessionHandle) EditCart(fn func(*[]CartItem)) {
 	v := h.Cart()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Cart", err)
 		return
@@ -486,7 +598,7 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Theme", err)
 		return
 	}
@@ -498,14 +610,14 @@ func (h *SessionHandle) SetTheme(v Theme) {
 
 // MFAAt returns a copy of the MFAAt field; change it with SetMFAAt.
 func (h *SessionHandle) MFAAt() *time.Time {
-	return sessionrt.CopyPtr(h.v.MFAAt, nil)
+	return sessionimpl.CopyPtr(h.v.MFAAt, nil)
 }
 
 // SetMFAAt sets the MFAAt field (column mfa_at); it is saved before the response starts.
 func (h *SessionHandle) SetMFAAt(v *time.Time) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.MFAAt = sessionrt.CopyPtr(v, nil)
+	h.v.MFAAt = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionMFAAtBit, "MFAAt")
 }
 
@@ -529,7 +641,7 @@ func (h *SessionHandle) Notice() string {
 
 // SetNotice sets the Notice field (column notice); it is saved before the response starts.
 func (h *SessionHandle) SetNotice(v string) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Notice", err)
 		return
 	}
@@ -556,34 +668,35 @@ func (h *SessionHandle) PopNotice() string {
 	return v
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.UserID = r.UserID
 	h.v.Email = r.Email
 	h.raw[0] = r.Roles
@@ -591,10 +704,10 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.raw[1] = r.Cart
 	h.stored[1] = len(h.raw[1])
 	h.v.Theme = Theme(r.Theme)
-	h.v.MFAAt = sessionrt.ConvPtr(r.MfaAt, time.Time.UTC)
+	h.v.MFAAt = sessionimpl.ConvPtr(r.MfaAt, time.Time.UTC)
 	h.v.Counter = r.Counter
 	h.v.Notice = r.Notice
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -603,15 +716,15 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.UserID = r.UserID
 	h.v.Email = r.Email
 	h.raw[0] = r.Roles
@@ -619,10 +732,10 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.raw[1] = r.Cart
 	h.stored[1] = len(h.raw[1])
 	h.v.Theme = Theme(r.Theme)
-	h.v.MFAAt = sessionrt.ConvPtr(r.MfaAt, time.Time.UTC)
+	h.v.MFAAt = sessionimpl.ConvPtr(r.MfaAt, time.Time.UTC)
 	h.v.Counter = r.Counter
 	h.v.Notice = r.Notice
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -630,13 +743,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
@@ -659,12 +772,12 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.MfaAt = h.v.MFAAt
 	p.Counter = h.v.Counter
 	p.Notice = h.v.Notice
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -714,9 +827,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 		p.SetNotice = true
 		p.Notice = h.v.Notice
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -726,8 +839,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -735,12 +848,12 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		var p sessiondb.SaveSessionUserIDParams
 		p.TokenHash = hash
 		p.UserID = h.v.UserID
-		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionUserID(ctx, p)
 	case sessionEmailBit:
 		var p sessiondb.SaveSessionEmailParams
 		p.TokenHash = hash
 		p.Email = h.v.Email
-		rows, err = sessiondb.New(db).SaveSessionEmail(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionEmail(ctx, p)
 	case sessionRolesBit:
 		var p sessiondb.SaveSessionRolesParams
 		p.TokenHash = hash
@@ -749,7 +862,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 			return true, fmt.Errorf("encoding field Roles: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionRoles(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRoles(ctx, p)
 	case sessionCartBit:
 		var p sessiondb.SaveSessionCartParams
 		p.TokenHash = hash
@@ -758,41 +871,41 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
 			return true, fmt.Errorf("encoding field Cart: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionCart(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCart(ctx, p)
 	case sessionThemeBit:
 		var p sessiondb.SaveSessionThemeParams
 		p.TokenHash = hash
 		p.Theme = string(h.v.Theme)
-		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTheme(ctx, p)
 	case sessionMFAAtBit:
 		var p sessiondb.SaveSessionMFAAtParams
 		p.TokenHash = hash
 		p.MfaAt = h.v.MFAAt
-		rows, err = sessiondb.New(db).SaveSessionMFAAt(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionMFAAt(ctx, p)
 	case sessionCounterBit:
 		var p sessiondb.SaveSessionCounterParams
 		p.TokenHash = hash
 		p.Counter = h.v.Counter
-		rows, err = sessiondb.New(db).SaveSessionCounter(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCounter(ctx, p)
 	case sessionNoticeBit:
 		var p sessiondb.SaveSessionNoticeParams
 		p.TokenHash = hash
 		p.Notice = h.v.Notice
-		rows, err = sessiondb.New(db).SaveSessionNotice(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionNotice(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -802,13 +915,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -817,8 +930,39 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByUserID(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
+		ExceptTokenHash: except,
+		UserID:          v,
+	})
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -830,4 +974,24 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
+}
+
+// listByUserID lists the live sessions whose UserID is v.
+func (b sessionMemory) listByUserID(_ context.Context, _ sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.UserID == v
+	}), nil
+}
+
+// deleteByUserID deletes the sessions whose UserID is v, except the one of except.
+func (b sessionMemory) deleteByUserID(_ context.Context, _ sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.UserID == v
+	}, except), nil
 }

@@ -23,8 +23,8 @@ func RepoRoot(t testing.TB) string {
 
 // NewModule writes a scratch Go module named modPath into a new temporary
 // directory: its go.mod has the repository's requirements (so the
-// repository's go.sum covers it) plus this repository through a replace
-// directive. files maps slash paths inside the module to contents.
+// repository's go.sum covers it) plus this repository and its runtime
+// module through replace directives. files maps slash paths inside the module to contents.
 func NewModule(t testing.TB, modPath string, files map[string]string) string {
 	t.Helper()
 	root := RepoRoot(t)
@@ -43,6 +43,7 @@ func NewModule(t testing.TB, modPath string, files map[string]string) string {
 		b.WriteString(line + "\n")
 	}
 	b.WriteString("\nrequire github.com/sessiongen/sessiongen v0.0.0\n\nreplace github.com/sessiongen/sessiongen => " + root + "\n")
+	b.WriteString("\nreplace github.com/sessiongen/sessiongen/sessionrt => " + filepath.Join(root, "sessionrt") + "\n")
 	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)

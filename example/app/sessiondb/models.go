@@ -7,7 +7,7 @@ package sessiondb
 import (
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 type Sessions struct {
@@ -19,8 +19,8 @@ type Sessions struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             sessionrt.JSON
-	Cart              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Cart              sessionimpl.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64

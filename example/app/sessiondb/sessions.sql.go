@@ -9,7 +9,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 const countSessions = `-- name: CountSessions :one
@@ -147,8 +147,8 @@ type GetAnySessionRow struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             sessionrt.JSON
-	Cart              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Cart              sessionimpl.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
@@ -201,8 +201,8 @@ type GetSessionRow struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             sessionrt.JSON
-	Cart              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Cart              sessionimpl.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
@@ -255,8 +255,8 @@ type GetSessionForUpdateRow struct {
 	Remember          bool
 	UserID            int64
 	Email             string
-	Roles             sessionrt.JSON
-	Cart              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Cart              sessionimpl.JSON
 	Theme             string
 	MfaAt             *time.Time
 	Counter           int64
@@ -299,8 +299,8 @@ type InsertSessionParams struct {
 	IdleUs     int64
 	UserID     int64
 	Email      string
-	Roles      sessionrt.JSON
-	Cart       sessionrt.JSON
+	Roles      sessionimpl.JSON
+	Cart       sessionimpl.JSON
 	Theme      string
 	MfaAt      *time.Time
 	Counter    int64
@@ -421,9 +421,9 @@ type SaveSessionParams struct {
 	SetEmail     bool
 	Email        string
 	SetRoles     bool
-	Roles        sessionrt.JSON
+	Roles        sessionimpl.JSON
 	SetCart      bool
-	Cart         sessionrt.JSON
+	Cart         sessionimpl.JSON
 	SetTheme     bool
 	Theme        string
 	SetMfaAt     bool
@@ -487,7 +487,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionCartParams struct {
-	Cart      sessionrt.JSON
+	Cart      sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -582,7 +582,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionRolesParams struct {
-	Roles     sessionrt.JSON
+	Roles     sessionimpl.JSON
 	TokenHash []byte
 }
 

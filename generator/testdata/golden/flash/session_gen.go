@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"maps"
 	"math"
 	"net/http"
@@ -20,25 +21,55 @@ import (
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+	listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error)
+	deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error)
+	listByTenant(ctx context.Context, c sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error)
+	deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error)
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -47,23 +78,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -88,7 +137,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -98,22 +167,25 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // ListByUserID lists the live sessions whose UserID is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByUserIDRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByUserID(ctx, v)
+		rows, err = s.be.listByUserID(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -121,7 +193,7 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -132,9 +204,9 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
+		hashes, err = s.be.deleteByUserID(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -156,12 +228,9 @@ func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int6
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
-			ExceptTokenHash: key,
-			UserID:          v,
-		})
+		hashes, err = s.be.deleteByUserID(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -176,10 +245,10 @@ func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int6
 // A nil v matches no session, not those whose Tenant is nil: SQL's = is never
 // true for NULL.
 func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByTenantRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByTenant(ctx, v)
+		rows, err = s.be.listByTenant(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -187,7 +256,7 @@ func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -199,9 +268,9 @@ func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt
 // A nil v matches (and deletes) no session, not those whose Tenant is nil.
 func (s *SessionStore) DestroyByTenant(ctx context.Context, v *string) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByTenant(ctx, v)
+		hashes, err = s.be.deleteByTenant(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -224,12 +293,9 @@ func (s *SessionStore) DestroyOthersByTenant(ctx context.Context, v *string) (in
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByTenant(ctx, sessiondb.DeleteOtherSessionsByTenantParams{
-			ExceptTokenHash: key,
-			Tenant:          v,
-		})
+		hashes, err = s.be.deleteByTenant(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -267,12 +333,21 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st     *sessionrt.State
+	st     *sessionimpl.State
 	v      Session
 	dirty  uint64
-	raw    [5]sessionrt.JSON // jsonb columns as read, decoded on first use
-	stored [5]int            // size of each jsonb column as read, for Size
-	enc    [5][]byte         // encoded jsonb of changed fields, filled by Size
+	raw    [5]sessionimpl.JSON // jsonb columns as read, decoded on first use
+	stored [5]int              // size of each jsonb column as read, for Size
+	enc    [5][]byte           // encoded jsonb of changed fields, filled by Size
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -319,28 +394,30 @@ func (h *SessionHandle) Reset() {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v = Session{}
-	h.raw = [5]sessionrt.JSON{}
+	h.raw = [5]sessionimpl.JSON{}
 	h.enc = [5][]byte{}
 	h.mark(sessionAllBits, "Reset")
 }
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
-	h.raw = [5]sessionrt.JSON{}
+	h.raw = [5]sessionimpl.JSON{}
 	h.stored = [5]int{}
 	h.enc = [5][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	if h.dirty&sessionErrorsBit != 0 {
 		h.stored[0] = len(h.enc[0])
 	}
@@ -360,9 +437,10 @@ func (h *SessionHandle) Saved() {
 	h.enc = [5][]byte{}
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionUserIDBit == 0 {
 		h.v.UserID = o.v.UserID
 	}
@@ -423,10 +501,70 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionUserIDBit != 0 {
+		h.v.UserID = o.v.UserID
+	}
+	if o.dirty&sessionTenantBit != 0 {
+		h.v.Tenant = o.v.Tenant
+	}
+	if o.dirty&sessionNoticeBit != 0 {
+		h.v.Notice = o.v.Notice
+	}
+	if o.dirty&sessionLevelBit != 0 {
+		h.v.Level = o.v.Level
+	}
+	if o.dirty&sessionShownBit != 0 {
+		h.v.Shown = o.v.Shown
+	}
+	if o.dirty&sessionCountBit != 0 {
+		h.v.Count = o.v.Count
+	}
+	if o.dirty&sessionAtBit != 0 {
+		h.v.At = o.v.At
+	}
+	if o.dirty&sessionWaitBit != 0 {
+		h.v.Wait = o.v.Wait
+	}
+	if o.dirty&sessionBlobBit != 0 {
+		h.v.Blob = o.v.Blob
+	}
+	if o.dirty&sessionAlertBit != 0 {
+		h.v.Alert = o.v.Alert
+	}
+	if o.dirty&sessionErrorsBit != 0 {
+		h.v.Errors = o.v.Errors
+		h.raw[0] = o.raw[0]
+	}
+	if o.dirty&sessionFieldsBit != 0 {
+		h.v.Fields = o.v.Fields
+		h.raw[1] = o.raw[1]
+	}
+	if o.dirty&sessionBannerBit != 0 {
+		h.v.Banner = o.v.Banner
+		h.raw[2] = o.raw[2]
+	}
+	if o.dirty&sessionRichBit != 0 {
+		h.v.Rich = o.v.Rich
+		h.raw[3] = o.raw[3]
+	}
+	if o.dirty&sessionGridBit != 0 {
+		h.v.Grid = o.v.Grid
+		h.raw[4] = o.raw[4]
+	}
+	if o.dirty&sessionCounterBit != 0 {
+		h.v.Counter = o.v.Counter
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	if h.v.Tenant != nil {
 		n += len(*h.v.Tenant)
@@ -515,20 +653,20 @@ func (h *SessionHandle) SetUserID(v int64) {
 
 // Tenant returns a copy of the Tenant field; change it with SetTenant.
 func (h *SessionHandle) Tenant() *string {
-	return sessionrt.CopyPtr(h.v.Tenant, nil)
+	return sessionimpl.CopyPtr(h.v.Tenant, nil)
 }
 
 // SetTenant sets the Tenant field (column tenant); it is saved before the response starts.
 func (h *SessionHandle) SetTenant(v *string) {
 	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
+		if err := sessionimpl.CheckText(string(*v)); err != nil {
 			h.st.Invalid("Tenant", err)
 			return
 		}
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Tenant = sessionrt.CopyPtr(v, nil)
+	h.v.Tenant = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionTenantBit, "Tenant")
 }
 
@@ -539,7 +677,7 @@ func (h *SessionHandle) Notice() string {
 
 // SetNotice sets the Notice field (column notice); it is saved before the response starts.
 func (h *SessionHandle) SetNotice(v string) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Notice", err)
 		return
 	}
@@ -573,7 +711,7 @@ func (h *SessionHandle) Level() Level {
 
 // SetLevel sets the Level field (column level); it is saved before the response starts.
 func (h *SessionHandle) SetLevel(v Level) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Level", err)
 		return
 	}
@@ -762,20 +900,20 @@ func (h *SessionHandle) PopBlob() []byte {
 
 // Alert returns a copy of the Alert field; change it with SetAlert.
 func (h *SessionHandle) Alert() *string {
-	return sessionrt.CopyPtr(h.v.Alert, nil)
+	return sessionimpl.CopyPtr(h.v.Alert, nil)
 }
 
 // SetAlert sets the Alert field (column alert); it is saved before the response starts.
 func (h *SessionHandle) SetAlert(v *string) {
 	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
+		if err := sessionimpl.CheckText(string(*v)); err != nil {
 			h.st.Invalid("Alert", err)
 			return
 		}
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Alert = sessionrt.CopyPtr(v, nil)
+	h.v.Alert = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionAlertBit, "Alert")
 }
 
@@ -787,7 +925,7 @@ func (h *SessionHandle) SetAlert(v *string) {
 func (h *SessionHandle) PopAlert() *string {
 	h.st.Lock()
 	defer h.st.Unlock()
-	v := sessionrt.CopyPtr(h.v.Alert, nil)
+	v := sessionimpl.CopyPtr(h.v.Alert, nil)
 	if h.v.Alert == nil {
 		return v
 	}
@@ -819,7 +957,7 @@ func (h *SessionHandle) Errors() []string {
 
 // SetErrors sets the Errors field (column errors); it is saved before the response starts.
 func (h *SessionHandle) SetErrors(v []string) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Errors", err)
 		return
@@ -836,7 +974,7 @@ func (h *SessionHandle) SetErrors(v []string) {
 func (h *SessionHandle) EditErrors(fn func(*[]string)) {
 	v := h.Errors()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Errors", err)
 		return
@@ -891,7 +1029,7 @@ func (h *SessionHandle) Fields() map[string]string {
 
 // SetFields sets the Fields field (column fields); it is saved before the response starts.
 func (h *SessionHandle) SetFields(v map[string]string) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Fields", err)
 		return
@@ -908,7 +1046,7 @@ func (h *SessionHandle) SetFields(v map[string]string) {
 func (h *SessionHandle) EditFields(fn func(*map[string]string)) {
 	v := h.Fields()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Fields", err)
 		return
@@ -963,7 +1101,7 @@ func (h *SessionHandle) Banner() Banner {
 
 // SetBanner sets the Banner field (column banner); it is saved before the response starts.
 func (h *SessionHandle) SetBanner(v Banner) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Banner", err)
 		return
@@ -980,7 +1118,7 @@ func (h *SessionHandle) SetBanner(v Banner) {
 func (h *SessionHandle) EditBanner(fn func(*Banner)) {
 	v := h.Banner()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Banner", err)
 		return
@@ -1035,7 +1173,7 @@ func (h *SessionHandle) Rich() Rich {
 
 // SetRich sets the Rich field (column rich); it is saved before the response starts.
 func (h *SessionHandle) SetRich(v Rich) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Rich", err)
 		return
@@ -1052,7 +1190,7 @@ func (h *SessionHandle) SetRich(v Rich) {
 func (h *SessionHandle) EditRich(fn func(*Rich)) {
 	v := h.Rich()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Rich", err)
 		return
@@ -1107,7 +1245,7 @@ func (h *SessionHandle) Grid() [2]int {
 
 // SetGrid sets the Grid field (column grid); it is saved before the response starts.
 func (h *SessionHandle) SetGrid(v [2]int) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Grid", err)
 		return
@@ -1124,7 +1262,7 @@ func (h *SessionHandle) SetGrid(v [2]int) {
 func (h *SessionHandle) EditGrid(fn func(*[2]int)) {
 	v := h.Grid()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Grid", err)
 		return
@@ -1169,34 +1307,35 @@ func (h *SessionHandle) SetCounter(v int64) {
 	h.mark(sessionCounterBit, "Counter")
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.UserID = r.UserID
 	h.v.Tenant = r.Tenant
 	h.v.Notice = r.Notice
@@ -1218,7 +1357,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.raw[4] = r.Grid
 	h.stored[4] = len(h.raw[4])
 	h.v.Counter = r.Counter
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -1227,15 +1366,15 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.UserID = r.UserID
 	h.v.Tenant = r.Tenant
 	h.v.Notice = r.Notice
@@ -1257,7 +1396,7 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.raw[4] = r.Grid
 	h.stored[4] = len(h.raw[4])
 	h.v.Counter = r.Counter
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -1265,13 +1404,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
@@ -1286,7 +1425,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Count = h.v.Count
 	p.At = h.v.At
 	p.Wait = int64(h.v.Wait)
-	p.Blob = sessionrt.Bytes(h.v.Blob)
+	p.Blob = sessionimpl.Bytes(h.v.Blob)
 	p.Alert = h.v.Alert
 	if h.raw[0] != nil {
 		p.Errors = h.raw[0]
@@ -1314,12 +1453,12 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 		return fmt.Errorf("encoding field Grid: %w", err)
 	}
 	p.Counter = h.v.Counter
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -1363,7 +1502,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionBlobBit != 0 {
 		p.SetBlob = true
-		p.Blob = sessionrt.Bytes(h.v.Blob)
+		p.Blob = sessionimpl.Bytes(h.v.Blob)
 	}
 	if h.dirty&sessionAlertBit != 0 {
 		p.SetAlert = true
@@ -1413,9 +1552,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 		p.SetCounter = true
 		p.Counter = h.v.Counter
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -1425,8 +1564,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -1434,52 +1573,52 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		var p sessiondb.SaveSessionUserIDParams
 		p.TokenHash = hash
 		p.UserID = h.v.UserID
-		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionUserID(ctx, p)
 	case sessionTenantBit:
 		var p sessiondb.SaveSessionTenantParams
 		p.TokenHash = hash
 		p.Tenant = h.v.Tenant
-		rows, err = sessiondb.New(db).SaveSessionTenant(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTenant(ctx, p)
 	case sessionNoticeBit:
 		var p sessiondb.SaveSessionNoticeParams
 		p.TokenHash = hash
 		p.Notice = h.v.Notice
-		rows, err = sessiondb.New(db).SaveSessionNotice(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionNotice(ctx, p)
 	case sessionLevelBit:
 		var p sessiondb.SaveSessionLevelParams
 		p.TokenHash = hash
 		p.Level = string(h.v.Level)
-		rows, err = sessiondb.New(db).SaveSessionLevel(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionLevel(ctx, p)
 	case sessionShownBit:
 		var p sessiondb.SaveSessionShownParams
 		p.TokenHash = hash
 		p.Shown = h.v.Shown
-		rows, err = sessiondb.New(db).SaveSessionShown(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionShown(ctx, p)
 	case sessionCountBit:
 		var p sessiondb.SaveSessionCountParams
 		p.TokenHash = hash
 		p.Count = h.v.Count
-		rows, err = sessiondb.New(db).SaveSessionCount(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCount(ctx, p)
 	case sessionAtBit:
 		var p sessiondb.SaveSessionAtParams
 		p.TokenHash = hash
 		p.At = h.v.At
-		rows, err = sessiondb.New(db).SaveSessionAt(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionAt(ctx, p)
 	case sessionWaitBit:
 		var p sessiondb.SaveSessionWaitParams
 		p.TokenHash = hash
 		p.Wait = int64(h.v.Wait)
-		rows, err = sessiondb.New(db).SaveSessionWait(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionWait(ctx, p)
 	case sessionBlobBit:
 		var p sessiondb.SaveSessionBlobParams
 		p.TokenHash = hash
-		p.Blob = sessionrt.Bytes(h.v.Blob)
-		rows, err = sessiondb.New(db).SaveSessionBlob(ctx, p)
+		p.Blob = sessionimpl.Bytes(h.v.Blob)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionBlob(ctx, p)
 	case sessionAlertBit:
 		var p sessiondb.SaveSessionAlertParams
 		p.TokenHash = hash
 		p.Alert = h.v.Alert
-		rows, err = sessiondb.New(db).SaveSessionAlert(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionAlert(ctx, p)
 	case sessionErrorsBit:
 		var p sessiondb.SaveSessionErrorsParams
 		p.TokenHash = hash
@@ -1488,7 +1627,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Errors, err = h.encode(0, h.v.Errors); err != nil {
 			return true, fmt.Errorf("encoding field Errors: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionErrors(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionErrors(ctx, p)
 	case sessionFieldsBit:
 		var p sessiondb.SaveSessionFieldsParams
 		p.TokenHash = hash
@@ -1497,7 +1636,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Fields, err = h.encode(1, h.v.Fields); err != nil {
 			return true, fmt.Errorf("encoding field Fields: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionFields(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionFields(ctx, p)
 	case sessionBannerBit:
 		var p sessiondb.SaveSessionBannerParams
 		p.TokenHash = hash
@@ -1506,7 +1645,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Banner, err = h.encode(2, h.v.Banner); err != nil {
 			return true, fmt.Errorf("encoding field Banner: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionBanner(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionBanner(ctx, p)
 	case sessionRichBit:
 		var p sessiondb.SaveSessionRichParams
 		p.TokenHash = hash
@@ -1515,7 +1654,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Rich, err = h.encode(3, h.v.Rich); err != nil {
 			return true, fmt.Errorf("encoding field Rich: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionRich(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRich(ctx, p)
 	case sessionGridBit:
 		var p sessiondb.SaveSessionGridParams
 		p.TokenHash = hash
@@ -1524,26 +1663,26 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Grid, err = h.encode(4, h.v.Grid); err != nil {
 			return true, fmt.Errorf("encoding field Grid: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionGrid(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionGrid(ctx, p)
 	case sessionCounterBit:
 		var p sessiondb.SaveSessionCounterParams
 		p.TokenHash = hash
 		p.Counter = h.v.Counter
-		rows, err = sessiondb.New(db).SaveSessionCounter(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCounter(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -1553,13 +1692,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -1568,8 +1707,70 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByUserID(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
+		ExceptTokenHash: except,
+		UserID:          v,
+	})
+}
+
+// listByTenant runs ListSessionsByTenant.
+func (sessionBackend) listByTenant(ctx context.Context, c sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByTenant(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByTenant runs DeleteSessionsByTenant, or DeleteOtherSessionsByTenant when except is set.
+func (sessionBackend) deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByTenant(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByTenant(ctx, sessiondb.DeleteOtherSessionsByTenantParams{
+		ExceptTokenHash: except,
+		Tenant:          v,
+	})
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -1581,4 +1782,38 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
+}
+
+// listByUserID lists the live sessions whose UserID is v.
+func (b sessionMemory) listByUserID(_ context.Context, _ sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.UserID == v
+	}), nil
+}
+
+// deleteByUserID deletes the sessions whose UserID is v, except the one of except.
+func (b sessionMemory) deleteByUserID(_ context.Context, _ sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.UserID == v
+	}, except), nil
+}
+
+// listByTenant lists the live sessions whose Tenant is v.
+func (b sessionMemory) listByTenant(_ context.Context, _ sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Tenant != nil && v != nil && *sessionHandleOf(rec).v.Tenant == *v
+	}), nil
+}
+
+// deleteByTenant deletes the sessions whose Tenant is v, except the one of except.
+func (b sessionMemory) deleteByTenant(_ context.Context, _ sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Tenant != nil && v != nil && *sessionHandleOf(rec).v.Tenant == *v
+	}, except), nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"maps"
 	"math"
 	"net/http"
@@ -18,25 +19,51 @@ import (
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -45,23 +72,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -86,7 +131,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -96,13 +161,16 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // Change bits of the SessionHandle fields, one per field.
@@ -125,12 +193,21 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st     *sessionrt.State
+	st     *sessionimpl.State
 	v      Session
 	dirty  uint64
-	raw    [8]sessionrt.JSON // jsonb columns as read, decoded on first use
-	stored [8]int            // size of each jsonb column as read, for Size
-	enc    [8][]byte         // encoded jsonb of changed fields, filled by Size
+	raw    [8]sessionimpl.JSON // jsonb columns as read, decoded on first use
+	stored [8]int              // size of each jsonb column as read, for Size
+	enc    [8][]byte           // encoded jsonb of changed fields, filled by Size
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -177,28 +254,30 @@ func (h *SessionHandle) Reset() {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v = Session{}
-	h.raw = [8]sessionrt.JSON{}
+	h.raw = [8]sessionimpl.JSON{}
 	h.enc = [8][]byte{}
 	h.mark(sessionAllBits, "Reset")
 }
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
-	h.raw = [8]sessionrt.JSON{}
+	h.raw = [8]sessionimpl.JSON{}
 	h.stored = [8]int{}
 	h.enc = [8][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	if h.dirty&sessionRolesBit != 0 {
 		h.stored[0] = len(h.enc[0])
 	}
@@ -227,9 +306,10 @@ func (h *SessionHandle) Saved() {
 	h.enc = [8][]byte{}
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionRolesBit == 0 {
 		h.v.Roles = o.v.Roles
 		h.raw[0] = o.raw[0]
@@ -272,10 +352,49 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionRolesBit != 0 {
+		h.v.Roles = o.v.Roles
+		h.raw[0] = o.raw[0]
+	}
+	if o.dirty&sessionScoresBit != 0 {
+		h.v.Scores = o.v.Scores
+		h.raw[1] = o.raw[1]
+	}
+	if o.dirty&sessionPrefsBit != 0 {
+		h.v.Prefs = o.v.Prefs
+		h.raw[2] = o.raw[2]
+	}
+	if o.dirty&sessionCartBit != 0 {
+		h.v.Cart = o.v.Cart
+		h.raw[3] = o.raw[3]
+	}
+	if o.dirty&sessionGroupsBit != 0 {
+		h.v.Groups = o.v.Groups
+		h.raw[4] = o.raw[4]
+	}
+	if o.dirty&sessionGridBit != 0 {
+		h.v.Grid = o.v.Grid
+		h.raw[5] = o.raw[5]
+	}
+	if o.dirty&sessionDeepBit != 0 {
+		h.v.Deep = o.v.Deep
+		h.raw[6] = o.raw[6]
+	}
+	if o.dirty&sessionByesBit != 0 {
+		h.v.Byes = o.v.Byes
+		h.raw[7] = o.raw[7]
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	if h.dirty&sessionRolesBit != 0 {
 		if b, err := h.encode(0, h.v.Roles); err == nil {
@@ -384,7 +503,7 @@ func (h *SessionHandle) Roles() []string {
 
 // SetRoles sets the Roles field (column roles); it is saved before the response starts.
 func (h *SessionHandle) SetRoles(v []string) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Roles", err)
 		return
@@ -401,7 +520,7 @@ func (h *SessionHandle) SetRoles(v []string) {
 func (h *SessionHandle) EditRoles(fn func(*[]string)) {
 	v := h.Roles()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Roles", err)
 		return
@@ -437,7 +556,7 @@ func (h *SessionHandle) Scores() map[string]int {
 
 // SetScores sets the Scores field (column scores); it is saved before the response starts.
 func (h *SessionHandle) SetScores(v map[string]int) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Scores", err)
 		return
@@ -454,7 +573,7 @@ func (h *SessionHandle) SetScores(v map[string]int) {
 func (h *SessionHandle) EditScores(fn func(*map[string]int)) {
 	v := h.Scores()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Scores", err)
 		return
@@ -490,7 +609,7 @@ func (h *SessionHandle) Prefs() Prefs {
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
 func (h *SessionHandle) SetPrefs(v Prefs) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Prefs", err)
 		return
@@ -507,7 +626,7 @@ func (h *SessionHandle) SetPrefs(v Prefs) {
 func (h *SessionHandle) EditPrefs(fn func(*Prefs)) {
 	v := h.Prefs()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Prefs", err)
 		return
@@ -543,7 +662,7 @@ func (h *SessionHandle) Cart() []Item {
 
 // SetCart sets the Cart field (column cart); it is saved before the response starts.
 func (h *SessionHandle) SetCart(v []Item) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Cart", err)
 		return
@@ -560,7 +679,7 @@ func (h *SessionHandle) SetCart(v []Item) {
 func (h *SessionHandle) EditCart(fn func(*[]Item)) {
 	v := h.Cart()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Cart", err)
 		return
@@ -596,7 +715,7 @@ func (h *SessionHandle) Groups() map[string][]string {
 
 // SetGroups sets the Groups field (column groups); it is saved before the response starts.
 func (h *SessionHandle) SetGroups(v map[string][]string) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Groups", err)
 		return
@@ -613,7 +732,7 @@ func (h *SessionHandle) SetGroups(v map[string][]string) {
 func (h *SessionHandle) EditGroups(fn func(*map[string][]string)) {
 	v := h.Groups()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Groups", err)
 		return
@@ -649,7 +768,7 @@ func (h *SessionHandle) Grid() [3]int {
 
 // SetGrid sets the Grid field (column grid); it is saved before the response starts.
 func (h *SessionHandle) SetGrid(v [3]int) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Grid", err)
 		return
@@ -666,7 +785,7 @@ func (h *SessionHandle) SetGrid(v [3]int) {
 func (h *SessionHandle) EditGrid(fn func(*[3]int)) {
 	v := h.Grid()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Grid", err)
 		return
@@ -702,7 +821,7 @@ func (h *SessionHandle) Deep() Deep {
 
 // SetDeep sets the Deep field (column deep); it is saved before the response starts.
 func (h *SessionHandle) SetDeep(v Deep) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Deep", err)
 		return
@@ -719,7 +838,7 @@ func (h *SessionHandle) SetDeep(v Deep) {
 func (h *SessionHandle) EditDeep(fn func(*Deep)) {
 	v := h.Deep()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Deep", err)
 		return
@@ -755,7 +874,7 @@ func (h *SessionHandle) Byes() map[int]Item {
 
 // SetByes sets the Byes field (column byes); it is saved before the response starts.
 func (h *SessionHandle) SetByes(v map[int]Item) {
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Byes", err)
 		return
@@ -772,7 +891,7 @@ func (h *SessionHandle) SetByes(v map[int]Item) {
 func (h *SessionHandle) EditByes(fn func(*map[int]Item)) {
 	v := h.Byes()
 	fn(&v)
-	b, err := sessionrt.EncodeJSON(v)
+	b, err := sessionimpl.EncodeJSON(v)
 	if err != nil {
 		h.st.Invalid("Byes", err)
 		return
@@ -785,34 +904,35 @@ func (h *SessionHandle) EditByes(fn func(*map[int]Item)) {
 	h.mark(sessionByesBit, "Byes")
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.raw[0] = r.Roles
 	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Scores
@@ -829,7 +949,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.stored[6] = len(h.raw[6])
 	h.raw[7] = r.Byes
 	h.stored[7] = len(h.raw[7])
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -838,15 +958,15 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.raw[0] = r.Roles
 	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Scores
@@ -863,7 +983,7 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.stored[6] = len(h.raw[6])
 	h.raw[7] = r.Byes
 	h.stored[7] = len(h.raw[7])
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -871,13 +991,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
@@ -924,12 +1044,12 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	} else if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
 		return fmt.Errorf("encoding field Byes: %w", err)
 	}
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -1003,9 +1123,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 			return sessionrt.Meta{}, fmt.Errorf("encoding field Byes: %w", err)
 		}
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -1015,8 +1135,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -1028,7 +1148,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 			return true, fmt.Errorf("encoding field Roles: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionRoles(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRoles(ctx, p)
 	case sessionScoresBit:
 		var p sessiondb.SaveSessionScoresParams
 		p.TokenHash = hash
@@ -1037,7 +1157,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Scores, err = h.encode(1, h.v.Scores); err != nil {
 			return true, fmt.Errorf("encoding field Scores: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionScores(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionScores(ctx, p)
 	case sessionPrefsBit:
 		var p sessiondb.SaveSessionPrefsParams
 		p.TokenHash = hash
@@ -1046,7 +1166,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Prefs, err = h.encode(2, h.v.Prefs); err != nil {
 			return true, fmt.Errorf("encoding field Prefs: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionPrefs(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionPrefs(ctx, p)
 	case sessionCartBit:
 		var p sessiondb.SaveSessionCartParams
 		p.TokenHash = hash
@@ -1055,7 +1175,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Cart, err = h.encode(3, h.v.Cart); err != nil {
 			return true, fmt.Errorf("encoding field Cart: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionCart(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCart(ctx, p)
 	case sessionGroupsBit:
 		var p sessiondb.SaveSessionGroupsParams
 		p.TokenHash = hash
@@ -1064,7 +1184,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Groups, err = h.encode(4, h.v.Groups); err != nil {
 			return true, fmt.Errorf("encoding field Groups: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionGroups(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionGroups(ctx, p)
 	case sessionGridBit:
 		var p sessiondb.SaveSessionGridParams
 		p.TokenHash = hash
@@ -1073,7 +1193,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Grid, err = h.encode(5, h.v.Grid); err != nil {
 			return true, fmt.Errorf("encoding field Grid: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionGrid(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionGrid(ctx, p)
 	case sessionDeepBit:
 		var p sessiondb.SaveSessionDeepParams
 		p.TokenHash = hash
@@ -1082,7 +1202,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Deep, err = h.encode(6, h.v.Deep); err != nil {
 			return true, fmt.Errorf("encoding field Deep: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionDeep(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionDeep(ctx, p)
 	case sessionByesBit:
 		var p sessiondb.SaveSessionByesParams
 		p.TokenHash = hash
@@ -1091,21 +1211,21 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		} else if p.Byes, err = h.encode(7, h.v.Byes); err != nil {
 			return true, fmt.Errorf("encoding field Byes: %w", err)
 		}
-		rows, err = sessiondb.New(db).SaveSessionByes(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionByes(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -1115,13 +1235,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -1130,8 +1250,8 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -1143,4 +1263,10 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
 }

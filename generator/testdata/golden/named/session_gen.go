@@ -11,30 +11,57 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"math"
 	"net/http"
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -43,23 +70,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -84,7 +129,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -94,13 +159,16 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // Change bits of the SessionHandle fields, one per field.
@@ -125,9 +193,18 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st    *sessionrt.State
+	st    *sessionimpl.State
 	v     Session
 	dirty uint64
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -179,24 +256,27 @@ func (h *SessionHandle) Reset() {
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	h.dirty = 0
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionThemeBit == 0 {
 		h.v.Theme = o.v.Theme
 	}
@@ -229,10 +309,47 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionThemeBit != 0 {
+		h.v.Theme = o.v.Theme
+	}
+	if o.dirty&sessionFlagBit != 0 {
+		h.v.Flag = o.v.Flag
+	}
+	if o.dirty&sessionNumBit != 0 {
+		h.v.Num = o.v.Num
+	}
+	if o.dirty&sessionBigBit != 0 {
+		h.v.Big = o.v.Big
+	}
+	if o.dirty&sessionMidBit != 0 {
+		h.v.Mid = o.v.Mid
+	}
+	if o.dirty&sessionSmallBit != 0 {
+		h.v.Small = o.v.Small
+	}
+	if o.dirty&sessionRatioBit != 0 {
+		h.v.Ratio = o.v.Ratio
+	}
+	if o.dirty&sessionFracBit != 0 {
+		h.v.Frac = o.v.Frac
+	}
+	if o.dirty&sessionBlobBit != 0 {
+		h.v.Blob = o.v.Blob
+	}
+	if o.dirty&sessionWaitBit != 0 {
+		h.v.Wait = o.v.Wait
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	n += len(h.v.Theme)
 	n += len(h.v.Blob)
@@ -246,7 +363,7 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Theme", err)
 		return
 	}
@@ -383,34 +500,35 @@ func (h *SessionHandle) SetWait(v Wait) {
 	h.mark(sessionWaitBit, "Wait")
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.Theme = Theme(r.Theme)
 	h.v.Flag = Flag(r.Flag)
 	h.v.Num = Num(r.Num)
@@ -421,7 +539,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Frac = Frac(r.Frac)
 	h.v.Blob = Blob(r.Blob)
 	h.v.Wait = Wait(r.Wait)
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -430,15 +548,15 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.Theme = Theme(r.Theme)
 	h.v.Flag = Flag(r.Flag)
 	h.v.Num = Num(r.Num)
@@ -449,7 +567,7 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.v.Frac = Frac(r.Frac)
 	h.v.Blob = Blob(r.Blob)
 	h.v.Wait = Wait(r.Wait)
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -457,13 +575,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
@@ -477,14 +595,14 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Small = int16(h.v.Small)
 	p.Ratio = float64(h.v.Ratio)
 	p.Frac = float32(h.v.Frac)
-	p.Blob = sessionrt.Bytes(h.v.Blob)
+	p.Blob = sessionimpl.Bytes(h.v.Blob)
 	p.Wait = int64(h.v.Wait)
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -528,15 +646,15 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionBlobBit != 0 {
 		p.SetBlob = true
-		p.Blob = sessionrt.Bytes(h.v.Blob)
+		p.Blob = sessionimpl.Bytes(h.v.Blob)
 	}
 	if h.dirty&sessionWaitBit != 0 {
 		p.SetWait = true
 		p.Wait = int64(h.v.Wait)
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -546,8 +664,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -555,66 +673,66 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		var p sessiondb.SaveSessionThemeParams
 		p.TokenHash = hash
 		p.Theme = string(h.v.Theme)
-		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTheme(ctx, p)
 	case sessionFlagBit:
 		var p sessiondb.SaveSessionFlagParams
 		p.TokenHash = hash
 		p.Flag = bool(h.v.Flag)
-		rows, err = sessiondb.New(db).SaveSessionFlag(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionFlag(ctx, p)
 	case sessionNumBit:
 		var p sessiondb.SaveSessionNumParams
 		p.TokenHash = hash
 		p.Num = int64(h.v.Num)
-		rows, err = sessiondb.New(db).SaveSessionNum(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionNum(ctx, p)
 	case sessionBigBit:
 		var p sessiondb.SaveSessionBigParams
 		p.TokenHash = hash
 		p.Big = int64(h.v.Big)
-		rows, err = sessiondb.New(db).SaveSessionBig(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionBig(ctx, p)
 	case sessionMidBit:
 		var p sessiondb.SaveSessionMidParams
 		p.TokenHash = hash
 		p.Mid = int32(h.v.Mid)
-		rows, err = sessiondb.New(db).SaveSessionMid(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionMid(ctx, p)
 	case sessionSmallBit:
 		var p sessiondb.SaveSessionSmallParams
 		p.TokenHash = hash
 		p.Small = int16(h.v.Small)
-		rows, err = sessiondb.New(db).SaveSessionSmall(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionSmall(ctx, p)
 	case sessionRatioBit:
 		var p sessiondb.SaveSessionRatioParams
 		p.TokenHash = hash
 		p.Ratio = float64(h.v.Ratio)
-		rows, err = sessiondb.New(db).SaveSessionRatio(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRatio(ctx, p)
 	case sessionFracBit:
 		var p sessiondb.SaveSessionFracParams
 		p.TokenHash = hash
 		p.Frac = float32(h.v.Frac)
-		rows, err = sessiondb.New(db).SaveSessionFrac(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionFrac(ctx, p)
 	case sessionBlobBit:
 		var p sessiondb.SaveSessionBlobParams
 		p.TokenHash = hash
-		p.Blob = sessionrt.Bytes(h.v.Blob)
-		rows, err = sessiondb.New(db).SaveSessionBlob(ctx, p)
+		p.Blob = sessionimpl.Bytes(h.v.Blob)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionBlob(ctx, p)
 	case sessionWaitBit:
 		var p sessiondb.SaveSessionWaitParams
 		p.TokenHash = hash
 		p.Wait = int64(h.v.Wait)
-		rows, err = sessiondb.New(db).SaveSessionWait(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionWait(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -624,13 +742,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -639,8 +757,8 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -652,4 +770,10 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
 }

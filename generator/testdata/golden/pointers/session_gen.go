@@ -12,31 +12,58 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"math"
 	"net/http"
 	"slices"
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -45,23 +72,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -86,7 +131,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -96,13 +161,16 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // Change bits of the SessionHandle fields, one per field.
@@ -131,12 +199,21 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st     *sessionrt.State
+	st     *sessionimpl.State
 	v      Session
 	dirty  uint64
-	raw    [2]sessionrt.JSON // jsonb columns as read, decoded on first use
-	stored [2]int            // size of each jsonb column as read, for Size
-	enc    [2][]byte         // encoded jsonb of changed fields, filled by Size
+	raw    [2]sessionimpl.JSON // jsonb columns as read, decoded on first use
+	stored [2]int              // size of each jsonb column as read, for Size
+	enc    [2][]byte           // encoded jsonb of changed fields, filled by Size
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -183,28 +260,30 @@ func (h *SessionHandle) Reset() {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.v = Session{}
-	h.raw = [2]sessionrt.JSON{}
+	h.raw = [2]sessionimpl.JSON{}
 	h.enc = [2][]byte{}
 	h.mark(sessionAllBits, "Reset")
 }
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
-	h.raw = [2]sessionrt.JSON{}
+	h.raw = [2]sessionimpl.JSON{}
 	h.stored = [2]int{}
 	h.enc = [2][]byte{}
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	if h.dirty&sessionPrefsBit != 0 {
 		h.stored[0] = len(h.enc[0])
 	}
@@ -215,9 +294,10 @@ func (h *SessionHandle) Saved() {
 	h.enc = [2][]byte{}
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionNameBit == 0 {
 		h.v.Name = o.v.Name
 	}
@@ -266,10 +346,61 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionNameBit != 0 {
+		h.v.Name = o.v.Name
+	}
+	if o.dirty&sessionAdminBit != 0 {
+		h.v.Admin = o.v.Admin
+	}
+	if o.dirty&sessionVisitsBit != 0 {
+		h.v.Visits = o.v.Visits
+	}
+	if o.dirty&sessionUserIDBit != 0 {
+		h.v.UserID = o.v.UserID
+	}
+	if o.dirty&sessionCount32Bit != 0 {
+		h.v.Count32 = o.v.Count32
+	}
+	if o.dirty&sessionSmallBit != 0 {
+		h.v.Small = o.v.Small
+	}
+	if o.dirty&sessionRatioBit != 0 {
+		h.v.Ratio = o.v.Ratio
+	}
+	if o.dirty&sessionRatio32Bit != 0 {
+		h.v.Ratio32 = o.v.Ratio32
+	}
+	if o.dirty&sessionLoginAtBit != 0 {
+		h.v.LoginAt = o.v.LoginAt
+	}
+	if o.dirty&sessionTimeoutBit != 0 {
+		h.v.Timeout = o.v.Timeout
+	}
+	if o.dirty&sessionSecretBit != 0 {
+		h.v.Secret = o.v.Secret
+	}
+	if o.dirty&sessionThemeBit != 0 {
+		h.v.Theme = o.v.Theme
+	}
+	if o.dirty&sessionPrefsBit != 0 {
+		h.v.Prefs = o.v.Prefs
+		h.raw[0] = o.raw[0]
+	}
+	if o.dirty&sessionRolesBit != 0 {
+		h.v.Roles = o.v.Roles
+		h.raw[1] = o.raw[1]
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	if h.v.Name != nil {
 		n += len(*h.v.Name)
@@ -316,143 +447,143 @@ func (h *SessionHandle) encode(k int, v any) ([]byte, error) {
 
 // Name returns a copy of the Name field; change it with SetName.
 func (h *SessionHandle) Name() *string {
-	return sessionrt.CopyPtr(h.v.Name, nil)
+	return sessionimpl.CopyPtr(h.v.Name, nil)
 }
 
 // SetName sets the Name field (column name); it is saved before the response starts.
 func (h *SessionHandle) SetName(v *string) {
 	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
+		if err := sessionimpl.CheckText(string(*v)); err != nil {
 			h.st.Invalid("Name", err)
 			return
 		}
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Name = sessionrt.CopyPtr(v, nil)
+	h.v.Name = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionNameBit, "Name")
 }
 
 // Admin returns a copy of the Admin field; change it with SetAdmin.
 func (h *SessionHandle) Admin() *bool {
-	return sessionrt.CopyPtr(h.v.Admin, nil)
+	return sessionimpl.CopyPtr(h.v.Admin, nil)
 }
 
 // SetAdmin sets the Admin field (column admin); it is saved before the response starts.
 func (h *SessionHandle) SetAdmin(v *bool) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Admin = sessionrt.CopyPtr(v, nil)
+	h.v.Admin = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionAdminBit, "Admin")
 }
 
 // Visits returns a copy of the Visits field; change it with SetVisits.
 func (h *SessionHandle) Visits() *int {
-	return sessionrt.CopyPtr(h.v.Visits, nil)
+	return sessionimpl.CopyPtr(h.v.Visits, nil)
 }
 
 // SetVisits sets the Visits field (column visits); it is saved before the response starts.
 func (h *SessionHandle) SetVisits(v *int) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Visits = sessionrt.CopyPtr(v, nil)
+	h.v.Visits = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionVisitsBit, "Visits")
 }
 
 // UserID returns a copy of the UserID field; change it with SetUserID.
 func (h *SessionHandle) UserID() *int64 {
-	return sessionrt.CopyPtr(h.v.UserID, nil)
+	return sessionimpl.CopyPtr(h.v.UserID, nil)
 }
 
 // SetUserID sets the UserID field (column user_id); it is saved before the response starts.
 func (h *SessionHandle) SetUserID(v *int64) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.UserID = sessionrt.CopyPtr(v, nil)
+	h.v.UserID = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionUserIDBit, "UserID")
 }
 
 // Count32 returns a copy of the Count32 field; change it with SetCount32.
 func (h *SessionHandle) Count32() *int32 {
-	return sessionrt.CopyPtr(h.v.Count32, nil)
+	return sessionimpl.CopyPtr(h.v.Count32, nil)
 }
 
 // SetCount32 sets the Count32 field (column count32); it is saved before the response starts.
 func (h *SessionHandle) SetCount32(v *int32) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Count32 = sessionrt.CopyPtr(v, nil)
+	h.v.Count32 = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionCount32Bit, "Count32")
 }
 
 // Small returns a copy of the Small field; change it with SetSmall.
 func (h *SessionHandle) Small() *int16 {
-	return sessionrt.CopyPtr(h.v.Small, nil)
+	return sessionimpl.CopyPtr(h.v.Small, nil)
 }
 
 // SetSmall sets the Small field (column small); it is saved before the response starts.
 func (h *SessionHandle) SetSmall(v *int16) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Small = sessionrt.CopyPtr(v, nil)
+	h.v.Small = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionSmallBit, "Small")
 }
 
 // Ratio returns a copy of the Ratio field; change it with SetRatio.
 func (h *SessionHandle) Ratio() *float64 {
-	return sessionrt.CopyPtr(h.v.Ratio, nil)
+	return sessionimpl.CopyPtr(h.v.Ratio, nil)
 }
 
 // SetRatio sets the Ratio field (column ratio); it is saved before the response starts.
 func (h *SessionHandle) SetRatio(v *float64) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Ratio = sessionrt.CopyPtr(v, nil)
+	h.v.Ratio = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionRatioBit, "Ratio")
 }
 
 // Ratio32 returns a copy of the Ratio32 field; change it with SetRatio32.
 func (h *SessionHandle) Ratio32() *float32 {
-	return sessionrt.CopyPtr(h.v.Ratio32, nil)
+	return sessionimpl.CopyPtr(h.v.Ratio32, nil)
 }
 
 // SetRatio32 sets the Ratio32 field (column ratio32); it is saved before the response starts.
 func (h *SessionHandle) SetRatio32(v *float32) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Ratio32 = sessionrt.CopyPtr(v, nil)
+	h.v.Ratio32 = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionRatio32Bit, "Ratio32")
 }
 
 // LoginAt returns a copy of the LoginAt field; change it with SetLoginAt.
 func (h *SessionHandle) LoginAt() *time.Time {
-	return sessionrt.CopyPtr(h.v.LoginAt, nil)
+	return sessionimpl.CopyPtr(h.v.LoginAt, nil)
 }
 
 // SetLoginAt sets the LoginAt field (column login_at); it is saved before the response starts.
 func (h *SessionHandle) SetLoginAt(v *time.Time) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.LoginAt = sessionrt.CopyPtr(v, nil)
+	h.v.LoginAt = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionLoginAtBit, "LoginAt")
 }
 
 // Timeout returns a copy of the Timeout field; change it with SetTimeout.
 func (h *SessionHandle) Timeout() *time.Duration {
-	return sessionrt.CopyPtr(h.v.Timeout, nil)
+	return sessionimpl.CopyPtr(h.v.Timeout, nil)
 }
 
 // SetTimeout sets the Timeout field (column timeout); it is saved before the response starts.
 func (h *SessionHandle) SetTimeout(v *time.Duration) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Timeout = sessionrt.CopyPtr(v, nil)
+	h.v.Timeout = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionTimeoutBit, "Timeout")
 }
 
 // Secret returns a copy of the Secret field; change it with SetSecret or EditSecret.
 func (h *SessionHandle) Secret() *[]byte {
-	return sessionrt.CopyPtr(h.v.Secret, func(x []byte) []byte {
+	return sessionimpl.CopyPtr(h.v.Secret, func(x []byte) []byte {
 		return bytes.Clone(x)
 	})
 }
@@ -461,7 +592,7 @@ func (h *SessionHandle) Secret() *[]byte {
 func (h *SessionHandle) SetSecret(v *[]byte) {
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Secret = sessionrt.CopyPtr(v, func(x []byte) []byte {
+	h.v.Secret = sessionimpl.CopyPtr(v, func(x []byte) []byte {
 		return bytes.Clone(x)
 	})
 	h.mark(sessionSecretBit, "Secret")
@@ -479,20 +610,20 @@ func (h *SessionHandle) EditSecret(fn func(**[]byte)) {
 
 // Theme returns a copy of the Theme field; change it with SetTheme.
 func (h *SessionHandle) Theme() *Theme {
-	return sessionrt.CopyPtr(h.v.Theme, nil)
+	return sessionimpl.CopyPtr(h.v.Theme, nil)
 }
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v *Theme) {
 	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
+		if err := sessionimpl.CheckText(string(*v)); err != nil {
 			h.st.Invalid("Theme", err)
 			return
 		}
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Theme = sessionrt.CopyPtr(v, nil)
+	h.v.Theme = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionThemeBit, "Theme")
 }
 
@@ -517,7 +648,7 @@ func (h *SessionHandle) Prefs() *Prefs {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.loadPrefs()
-	return sessionrt.CopyPtr(h.v.Prefs, nil)
+	return sessionimpl.CopyPtr(h.v.Prefs, nil)
 }
 
 // SetPrefs sets the Prefs field (column prefs); it is saved before the response starts.
@@ -525,7 +656,7 @@ func (h *SessionHandle) SetPrefs(v *Prefs) {
 	var b []byte
 	if v != nil {
 		var err error
-		b, err = sessionrt.EncodeJSON(*v)
+		b, err = sessionimpl.EncodeJSON(*v)
 		if err != nil {
 			h.st.Invalid("Prefs", err)
 			return
@@ -533,7 +664,7 @@ func (h *SessionHandle) SetPrefs(v *Prefs) {
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Prefs = sessionrt.CopyPtr(v, nil)
+	h.v.Prefs = sessionimpl.CopyPtr(v, nil)
 	h.raw[0] = nil
 	h.enc[0] = b // the encoding just checked
 	h.mark(sessionPrefsBit, "Prefs")
@@ -546,7 +677,7 @@ func (h *SessionHandle) EditPrefs(fn func(**Prefs)) {
 	var b []byte
 	if v != nil {
 		var err error
-		b, err = sessionrt.EncodeJSON(*v)
+		b, err = sessionimpl.EncodeJSON(*v)
 		if err != nil {
 			h.st.Invalid("Prefs", err)
 			return
@@ -581,7 +712,7 @@ func (h *SessionHandle) Roles() *[]string {
 	h.st.Lock()
 	defer h.st.Unlock()
 	h.loadRoles()
-	return sessionrt.CopyPtr(h.v.Roles, func(x []string) []string {
+	return sessionimpl.CopyPtr(h.v.Roles, func(x []string) []string {
 		return slices.Clone(x)
 	})
 }
@@ -591,7 +722,7 @@ func (h *SessionHandle) SetRoles(v *[]string) {
 	var b []byte
 	if v != nil {
 		var err error
-		b, err = sessionrt.EncodeJSON(*v)
+		b, err = sessionimpl.EncodeJSON(*v)
 		if err != nil {
 			h.st.Invalid("Roles", err)
 			return
@@ -599,7 +730,7 @@ func (h *SessionHandle) SetRoles(v *[]string) {
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Roles = sessionrt.CopyPtr(v, func(x []string) []string {
+	h.v.Roles = sessionimpl.CopyPtr(v, func(x []string) []string {
 		return slices.Clone(x)
 	})
 	h.raw[1] = nil
@@ -614,7 +745,7 @@ func (h *SessionHandle) EditRoles(fn func(**[]string)) {
 	var b []byte
 	if v != nil {
 		var err error
-		b, err = sessionrt.EncodeJSON(*v)
+		b, err = sessionimpl.EncodeJSON(*v)
 		if err != nil {
 			h.st.Invalid("Roles", err)
 			return
@@ -628,37 +759,38 @@ func (h *SessionHandle) EditRoles(fn func(**[]string)) {
 	h.mark(sessionRolesBit, "Roles")
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.Name = r.Name
 	h.v.Admin = r.Admin
-	h.v.Visits = sessionrt.ConvPtr(r.Visits, func(v int64) int {
+	h.v.Visits = sessionimpl.ConvPtr(r.Visits, func(v int64) int {
 		return int(v)
 	})
 	h.v.UserID = r.UserID
@@ -666,19 +798,19 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Small = r.Small
 	h.v.Ratio = r.Ratio
 	h.v.Ratio32 = r.Ratio32
-	h.v.LoginAt = sessionrt.ConvPtr(r.LoginAt, time.Time.UTC)
-	h.v.Timeout = sessionrt.ConvPtr(r.Timeout, func(v int64) time.Duration {
+	h.v.LoginAt = sessionimpl.ConvPtr(r.LoginAt, time.Time.UTC)
+	h.v.Timeout = sessionimpl.ConvPtr(r.Timeout, func(v int64) time.Duration {
 		return time.Duration(v)
 	})
-	h.v.Secret = sessionrt.NullBytes[[]byte](r.Secret)
-	h.v.Theme = sessionrt.ConvPtr(r.Theme, func(v string) Theme {
+	h.v.Secret = sessionimpl.NullBytes[[]byte](r.Secret)
+	h.v.Theme = sessionimpl.ConvPtr(r.Theme, func(v string) Theme {
 		return Theme(v)
 	})
 	h.raw[0] = r.Prefs
 	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Roles
 	h.stored[1] = len(h.raw[1])
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -687,18 +819,18 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.Name = r.Name
 	h.v.Admin = r.Admin
-	h.v.Visits = sessionrt.ConvPtr(r.Visits, func(v int64) int {
+	h.v.Visits = sessionimpl.ConvPtr(r.Visits, func(v int64) int {
 		return int(v)
 	})
 	h.v.UserID = r.UserID
@@ -706,19 +838,19 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.v.Small = r.Small
 	h.v.Ratio = r.Ratio
 	h.v.Ratio32 = r.Ratio32
-	h.v.LoginAt = sessionrt.ConvPtr(r.LoginAt, time.Time.UTC)
-	h.v.Timeout = sessionrt.ConvPtr(r.Timeout, func(v int64) time.Duration {
+	h.v.LoginAt = sessionimpl.ConvPtr(r.LoginAt, time.Time.UTC)
+	h.v.Timeout = sessionimpl.ConvPtr(r.Timeout, func(v int64) time.Duration {
 		return time.Duration(v)
 	})
-	h.v.Secret = sessionrt.NullBytes[[]byte](r.Secret)
-	h.v.Theme = sessionrt.ConvPtr(r.Theme, func(v string) Theme {
+	h.v.Secret = sessionimpl.NullBytes[[]byte](r.Secret)
+	h.v.Theme = sessionimpl.ConvPtr(r.Theme, func(v string) Theme {
 		return Theme(v)
 	})
 	h.raw[0] = r.Prefs
 	h.stored[0] = len(h.raw[0])
 	h.raw[1] = r.Roles
 	h.stored[1] = len(h.raw[1])
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -726,13 +858,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
@@ -741,7 +873,7 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.IdleUs = lt.Idle.Microseconds()
 	p.Name = h.v.Name
 	p.Admin = h.v.Admin
-	p.Visits = sessionrt.ConvPtr(h.v.Visits, func(v int) int64 {
+	p.Visits = sessionimpl.ConvPtr(h.v.Visits, func(v int) int64 {
 		return int64(v)
 	})
 	p.UserID = h.v.UserID
@@ -750,11 +882,11 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Ratio = h.v.Ratio
 	p.Ratio32 = h.v.Ratio32
 	p.LoginAt = h.v.LoginAt
-	p.Timeout = sessionrt.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
+	p.Timeout = sessionimpl.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
 		return int64(v)
 	})
-	p.Secret = sessionrt.BytesPtr(h.v.Secret)
-	p.Theme = sessionrt.ConvPtr(h.v.Theme, func(v Theme) string {
+	p.Secret = sessionimpl.BytesPtr(h.v.Secret)
+	p.Theme = sessionimpl.ConvPtr(h.v.Theme, func(v Theme) string {
 		return string(v)
 	})
 	if h.raw[0] != nil {
@@ -771,12 +903,12 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 			return fmt.Errorf("encoding field Roles: %w", err)
 		}
 	}
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -796,7 +928,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionVisitsBit != 0 {
 		p.SetVisits = true
-		p.Visits = sessionrt.ConvPtr(h.v.Visits, func(v int) int64 {
+		p.Visits = sessionimpl.ConvPtr(h.v.Visits, func(v int) int64 {
 			return int64(v)
 		})
 	}
@@ -826,17 +958,17 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionTimeoutBit != 0 {
 		p.SetTimeout = true
-		p.Timeout = sessionrt.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
+		p.Timeout = sessionimpl.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
 			return int64(v)
 		})
 	}
 	if h.dirty&sessionSecretBit != 0 {
 		p.SetSecret = true
-		p.Secret = sessionrt.BytesPtr(h.v.Secret)
+		p.Secret = sessionimpl.BytesPtr(h.v.Secret)
 	}
 	if h.dirty&sessionThemeBit != 0 {
 		p.SetTheme = true
-		p.Theme = sessionrt.ConvPtr(h.v.Theme, func(v Theme) string {
+		p.Theme = sessionimpl.ConvPtr(h.v.Theme, func(v Theme) string {
 			return string(v)
 		})
 	}
@@ -860,9 +992,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 			}
 		}
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -872,8 +1004,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -881,68 +1013,68 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		var p sessiondb.SaveSessionNameParams
 		p.TokenHash = hash
 		p.Name = h.v.Name
-		rows, err = sessiondb.New(db).SaveSessionName(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionName(ctx, p)
 	case sessionAdminBit:
 		var p sessiondb.SaveSessionAdminParams
 		p.TokenHash = hash
 		p.Admin = h.v.Admin
-		rows, err = sessiondb.New(db).SaveSessionAdmin(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionAdmin(ctx, p)
 	case sessionVisitsBit:
 		var p sessiondb.SaveSessionVisitsParams
 		p.TokenHash = hash
-		p.Visits = sessionrt.ConvPtr(h.v.Visits, func(v int) int64 {
+		p.Visits = sessionimpl.ConvPtr(h.v.Visits, func(v int) int64 {
 			return int64(v)
 		})
-		rows, err = sessiondb.New(db).SaveSessionVisits(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionVisits(ctx, p)
 	case sessionUserIDBit:
 		var p sessiondb.SaveSessionUserIDParams
 		p.TokenHash = hash
 		p.UserID = h.v.UserID
-		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionUserID(ctx, p)
 	case sessionCount32Bit:
 		var p sessiondb.SaveSessionCount32Params
 		p.TokenHash = hash
 		p.Count32 = h.v.Count32
-		rows, err = sessiondb.New(db).SaveSessionCount32(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCount32(ctx, p)
 	case sessionSmallBit:
 		var p sessiondb.SaveSessionSmallParams
 		p.TokenHash = hash
 		p.Small = h.v.Small
-		rows, err = sessiondb.New(db).SaveSessionSmall(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionSmall(ctx, p)
 	case sessionRatioBit:
 		var p sessiondb.SaveSessionRatioParams
 		p.TokenHash = hash
 		p.Ratio = h.v.Ratio
-		rows, err = sessiondb.New(db).SaveSessionRatio(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRatio(ctx, p)
 	case sessionRatio32Bit:
 		var p sessiondb.SaveSessionRatio32Params
 		p.TokenHash = hash
 		p.Ratio32 = h.v.Ratio32
-		rows, err = sessiondb.New(db).SaveSessionRatio32(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRatio32(ctx, p)
 	case sessionLoginAtBit:
 		var p sessiondb.SaveSessionLoginAtParams
 		p.TokenHash = hash
 		p.LoginAt = h.v.LoginAt
-		rows, err = sessiondb.New(db).SaveSessionLoginAt(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionLoginAt(ctx, p)
 	case sessionTimeoutBit:
 		var p sessiondb.SaveSessionTimeoutParams
 		p.TokenHash = hash
-		p.Timeout = sessionrt.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
+		p.Timeout = sessionimpl.ConvPtr(h.v.Timeout, func(v time.Duration) int64 {
 			return int64(v)
 		})
-		rows, err = sessiondb.New(db).SaveSessionTimeout(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTimeout(ctx, p)
 	case sessionSecretBit:
 		var p sessiondb.SaveSessionSecretParams
 		p.TokenHash = hash
-		p.Secret = sessionrt.BytesPtr(h.v.Secret)
-		rows, err = sessiondb.New(db).SaveSessionSecret(ctx, p)
+		p.Secret = sessionimpl.BytesPtr(h.v.Secret)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionSecret(ctx, p)
 	case sessionThemeBit:
 		var p sessiondb.SaveSessionThemeParams
 		p.TokenHash = hash
-		p.Theme = sessionrt.ConvPtr(h.v.Theme, func(v Theme) string {
+		p.Theme = sessionimpl.ConvPtr(h.v.Theme, func(v Theme) string {
 			return string(v)
 		})
-		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTheme(ctx, p)
 	case sessionPrefsBit:
 		var p sessiondb.SaveSessionPrefsParams
 		p.TokenHash = hash
@@ -953,7 +1085,7 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 				return true, fmt.Errorf("encoding field Prefs: %w", err)
 			}
 		}
-		rows, err = sessiondb.New(db).SaveSessionPrefs(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionPrefs(ctx, p)
 	case sessionRolesBit:
 		var p sessiondb.SaveSessionRolesParams
 		p.TokenHash = hash
@@ -964,21 +1096,21 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 				return true, fmt.Errorf("encoding field Roles: %w", err)
 			}
 		}
-		rows, err = sessiondb.New(db).SaveSessionRoles(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRoles(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -988,13 +1120,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -1003,8 +1135,8 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -1016,4 +1148,10 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
 }

@@ -11,30 +11,57 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"math"
 	"net/http"
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -43,23 +70,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -84,7 +129,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -94,13 +159,16 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // Change bits of the SessionHandle fields, one per field.
@@ -130,9 +198,18 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st    *sessionrt.State
+	st    *sessionimpl.State
 	v     Session
 	dirty uint64
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -184,24 +261,27 @@ func (h *SessionHandle) Reset() {
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	h.dirty = 0
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionNameBit == 0 {
 		h.v.Name = o.v.Name
 	}
@@ -249,10 +329,62 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionNameBit != 0 {
+		h.v.Name = o.v.Name
+	}
+	if o.dirty&sessionAdminBit != 0 {
+		h.v.Admin = o.v.Admin
+	}
+	if o.dirty&sessionVisitsBit != 0 {
+		h.v.Visits = o.v.Visits
+	}
+	if o.dirty&sessionUserIDBit != 0 {
+		h.v.UserID = o.v.UserID
+	}
+	if o.dirty&sessionCount32Bit != 0 {
+		h.v.Count32 = o.v.Count32
+	}
+	if o.dirty&sessionSmallBit != 0 {
+		h.v.Small = o.v.Small
+	}
+	if o.dirty&sessionRatioBit != 0 {
+		h.v.Ratio = o.v.Ratio
+	}
+	if o.dirty&sessionRatio32Bit != 0 {
+		h.v.Ratio32 = o.v.Ratio32
+	}
+	if o.dirty&sessionLoginAtBit != 0 {
+		h.v.LoginAt = o.v.LoginAt
+	}
+	if o.dirty&sessionTimeoutBit != 0 {
+		h.v.Timeout = o.v.Timeout
+	}
+	if o.dirty&sessionSecretBit != 0 {
+		h.v.Secret = o.v.Secret
+	}
+	if o.dirty&sessionTinyBit != 0 {
+		h.v.Tiny = o.v.Tiny
+	}
+	if o.dirty&sessionByteBit != 0 {
+		h.v.Byte = o.v.Byte
+	}
+	if o.dirty&sessionPortBit != 0 {
+		h.v.Port = o.v.Port
+	}
+	if o.dirty&sessionCountBit != 0 {
+		h.v.Count = o.v.Count
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	n += len(h.v.Name)
 	n += len(h.v.Secret)
@@ -266,7 +398,7 @@ func (h *SessionHandle) Name() string {
 
 // SetName sets the Name field (column name); it is saved before the response starts.
 func (h *SessionHandle) SetName(v string) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Name", err)
 		return
 	}
@@ -468,34 +600,35 @@ func (h *SessionHandle) SetCount(v uint32) {
 	h.mark(sessionCountBit, "Count")
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.Name = r.Name
 	h.v.Admin = r.Admin
 	h.v.Visits = int(r.Visits)
@@ -511,7 +644,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Byte = uint8(r.Byte)
 	h.v.Port = uint16(r.Port)
 	h.v.Count = uint32(r.Count)
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -520,15 +653,15 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.Name = r.Name
 	h.v.Admin = r.Admin
 	h.v.Visits = int(r.Visits)
@@ -544,7 +677,7 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.v.Byte = uint8(r.Byte)
 	h.v.Port = uint16(r.Port)
 	h.v.Count = uint32(r.Count)
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -552,13 +685,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
@@ -574,17 +707,17 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Ratio32 = h.v.Ratio32
 	p.LoginAt = h.v.LoginAt
 	p.Timeout = int64(h.v.Timeout)
-	p.Secret = sessionrt.Bytes(h.v.Secret)
+	p.Secret = sessionimpl.Bytes(h.v.Secret)
 	p.Tiny = int16(h.v.Tiny)
 	p.Byte = int16(h.v.Byte)
 	p.Port = int32(h.v.Port)
 	p.Count = int64(h.v.Count)
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -636,7 +769,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionSecretBit != 0 {
 		p.SetSecret = true
-		p.Secret = sessionrt.Bytes(h.v.Secret)
+		p.Secret = sessionimpl.Bytes(h.v.Secret)
 	}
 	if h.dirty&sessionTinyBit != 0 {
 		p.SetTiny = true
@@ -654,9 +787,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 		p.SetCount = true
 		p.Count = int64(h.v.Count)
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -666,8 +799,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -675,91 +808,91 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		var p sessiondb.SaveSessionNameParams
 		p.TokenHash = hash
 		p.Name = h.v.Name
-		rows, err = sessiondb.New(db).SaveSessionName(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionName(ctx, p)
 	case sessionAdminBit:
 		var p sessiondb.SaveSessionAdminParams
 		p.TokenHash = hash
 		p.Admin = h.v.Admin
-		rows, err = sessiondb.New(db).SaveSessionAdmin(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionAdmin(ctx, p)
 	case sessionVisitsBit:
 		var p sessiondb.SaveSessionVisitsParams
 		p.TokenHash = hash
 		p.Visits = int64(h.v.Visits)
-		rows, err = sessiondb.New(db).SaveSessionVisits(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionVisits(ctx, p)
 	case sessionUserIDBit:
 		var p sessiondb.SaveSessionUserIDParams
 		p.TokenHash = hash
 		p.UserID = h.v.UserID
-		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionUserID(ctx, p)
 	case sessionCount32Bit:
 		var p sessiondb.SaveSessionCount32Params
 		p.TokenHash = hash
 		p.Count32 = h.v.Count32
-		rows, err = sessiondb.New(db).SaveSessionCount32(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCount32(ctx, p)
 	case sessionSmallBit:
 		var p sessiondb.SaveSessionSmallParams
 		p.TokenHash = hash
 		p.Small = h.v.Small
-		rows, err = sessiondb.New(db).SaveSessionSmall(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionSmall(ctx, p)
 	case sessionRatioBit:
 		var p sessiondb.SaveSessionRatioParams
 		p.TokenHash = hash
 		p.Ratio = h.v.Ratio
-		rows, err = sessiondb.New(db).SaveSessionRatio(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRatio(ctx, p)
 	case sessionRatio32Bit:
 		var p sessiondb.SaveSessionRatio32Params
 		p.TokenHash = hash
 		p.Ratio32 = h.v.Ratio32
-		rows, err = sessiondb.New(db).SaveSessionRatio32(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionRatio32(ctx, p)
 	case sessionLoginAtBit:
 		var p sessiondb.SaveSessionLoginAtParams
 		p.TokenHash = hash
 		p.LoginAt = h.v.LoginAt
-		rows, err = sessiondb.New(db).SaveSessionLoginAt(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionLoginAt(ctx, p)
 	case sessionTimeoutBit:
 		var p sessiondb.SaveSessionTimeoutParams
 		p.TokenHash = hash
 		p.Timeout = int64(h.v.Timeout)
-		rows, err = sessiondb.New(db).SaveSessionTimeout(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTimeout(ctx, p)
 	case sessionSecretBit:
 		var p sessiondb.SaveSessionSecretParams
 		p.TokenHash = hash
-		p.Secret = sessionrt.Bytes(h.v.Secret)
-		rows, err = sessiondb.New(db).SaveSessionSecret(ctx, p)
+		p.Secret = sessionimpl.Bytes(h.v.Secret)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionSecret(ctx, p)
 	case sessionTinyBit:
 		var p sessiondb.SaveSessionTinyParams
 		p.TokenHash = hash
 		p.Tiny = int16(h.v.Tiny)
-		rows, err = sessiondb.New(db).SaveSessionTiny(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTiny(ctx, p)
 	case sessionByteBit:
 		var p sessiondb.SaveSessionByteParams
 		p.TokenHash = hash
 		p.Byte = int16(h.v.Byte)
-		rows, err = sessiondb.New(db).SaveSessionByte(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionByte(ctx, p)
 	case sessionPortBit:
 		var p sessiondb.SaveSessionPortParams
 		p.TokenHash = hash
 		p.Port = int32(h.v.Port)
-		rows, err = sessiondb.New(db).SaveSessionPort(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionPort(ctx, p)
 	case sessionCountBit:
 		var p sessiondb.SaveSessionCountParams
 		p.TokenHash = hash
 		p.Count = int64(h.v.Count)
-		rows, err = sessiondb.New(db).SaveSessionCount(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionCount(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -769,13 +902,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -784,8 +917,8 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -797,4 +930,10 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
 }

@@ -11,30 +11,69 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"math"
 	"net/http"
 	"time"
 )
 
+// This file is generated for version 2 of the runtime contract. If the next line
+// does not compile, the sessionrt module in go.mod and the sessiongen that
+// generated this file do not match: regenerate with "go generate ./...".
+const _ = sessionimpl.Contract2_IfUndefinedRunGoGenerate
+
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
 type SessionStore struct {
-	m *sessionrt.Manager
+	m  *sessionimpl.Manager
+	be sessionEngine
 }
 
-// NewSessionStore returns a store over db. A nil db gives a store for handler tests
-// without a database (see TestContext); every database method then fails.
-func NewSessionStore(db sessionrt.Pool, cfg sessionrt.Config) (*SessionStore, error) {
-	m, err := sessionrt.NewManager(db, sessionBackend{}, cfg)
+// sessionEngine is what the store needs of an engine: the runtime's Backend and
+// the statements of the indexed fields.
+type sessionEngine interface {
+	sessionimpl.Backend
+	listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error)
+	deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error)
+	listByEmail(ctx context.Context, c sessionimpl.Conn, v string) ([]sessionimpl.Listed, error)
+	deleteByEmail(ctx context.Context, c sessionimpl.Conn, v string, except []byte) ([][]byte, error)
+	listByTenant(ctx context.Context, c sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error)
+	deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error)
+	listByLoginAt(ctx context.Context, c sessionimpl.Conn, v time.Time) ([]sessionimpl.Listed, error)
+	deleteByLoginAt(ctx context.Context, c sessionimpl.Conn, v time.Time, except []byte) ([][]byte, error)
+	listByTheme(ctx context.Context, c sessionimpl.Conn, v Theme) ([]sessionimpl.Listed, error)
+	deleteByTheme(ctx context.Context, c sessionimpl.Conn, v Theme, except []byte) ([][]byte, error)
+	listByKey(ctx context.Context, c sessionimpl.Conn, v []byte) ([]sessionimpl.Listed, error)
+	deleteByKey(ctx context.Context, c sessionimpl.Conn, v []byte, except []byte) ([][]byte, error)
+}
+
+// NewSessionStore returns a store on PostgreSQL through db, a *pgxpool.Pool (on which
+// Update pipelines its transaction) or a *pgx.Conn.
+func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewMemorySessionStore returns a store that keeps its sessions in memory, with the
+// same lifecycle rules, for handler tests without a database. Sessions live as
+// long as the store; the read cache is not available.
+func NewMemorySessionStore(cfg sessionrt.Config) (*SessionStore, error) {
+	mem := sessionimpl.NewMemory(sessionBackend{}.New)
+	return newSessionStoreOn(mem, sessionMemory{mem}, cfg)
+}
+
+// newSessionStoreOn returns a store running on drv with the engine's backend be.
+func newSessionStoreOn(drv sessionimpl.Driver, be sessionEngine, cfg sessionrt.Config) (*SessionStore, error) {
+	m, err := sessionimpl.NewManager(drv, be, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sessiongen: Session store on table sessions: %w", err)
 	}
-	return &SessionStore{m: m}, nil
-}
-
-// Manager returns the runtime manager, for the reaper and other lifecycle tools.
-func (s *SessionStore) Manager() *sessionrt.Manager {
-	return s.m
+	return &SessionStore{
+		be: be,
+		m:  m,
+	}, nil
 }
 
 // Middleware makes sessions available to next and saves their changes
@@ -43,23 +82,41 @@ func (s *SessionStore) Middleware(next http.Handler) http.Handler {
 	return s.m.Middleware(next)
 }
 
-// Load returns the request's session, reading it from the database on first use.
-// A request without a valid session gets a new, empty one that is stored only
-// once a field is set.
-func (s *SessionStore) Load(ctx context.Context) (*SessionHandle, error) {
+// Load returns the request's session, reading it on first use (a handler that
+// never calls it makes no query). When it fails it has answered the request
+// with the error handler and reports false: the handler just returns.
+func (s *SessionStore) Load(w http.ResponseWriter, r *http.Request) (*SessionHandle, bool) {
+	sess, err := s.FromContext(r.Context())
+	if err != nil {
+		s.HandleError(w, r, err)
+		return nil, false
+	}
+	return sess, true
+}
+
+// FromContext returns the session of the request whose context ctx is, reading
+// it on first use. A request without a valid session gets a new, empty one that
+// is stored only once a field is set.
+func (s *SessionStore) FromContext(ctx context.Context) (*SessionHandle, error) {
 	st, err := s.m.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return st.Record().(*SessionHandle), nil
+	return sessionHandleOf(st.Record()), nil
+}
+
+// HandleError answers the request with the configured error handler:
+// sessionrt.StatusCode(err) and a short text by default.
+func (s *SessionStore) HandleError(w http.ResponseWriter, r *http.Request, err error) {
+	s.m.HandleError(w, r, err)
 }
 
 // Update runs fn on the session atomically: in a transaction that locks the row
 // (SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.
 // It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.
 func (s *SessionStore) Update(ctx context.Context, fn func(*SessionHandle) error) error {
-	return s.m.Update(ctx, func(r sessionrt.Record) error {
-		return fn(r.(*SessionHandle))
+	return s.m.Update(ctx, func(rec sessionimpl.Record) error {
+		return fn(sessionHandleOf(rec))
 	})
 }
 
@@ -84,7 +141,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 	return s.m.UpgradeHeader(ctx)
 }
 
-// Reap deletes expired sessions in batches of at most batch rows.
+// Create stores a new session holding v, outside any request, and returns the
+// cookie that carries it: for tests and tools that need a logged-in client.
+func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
+	return s.m.Create(ctx, func(rec sessionimpl.Record) {
+		sessionHandleOf(rec).v = v
+	})
+}
+
+// CookieName is the session cookie's full name, with its __Host- prefix.
+func (s *SessionStore) CookieName() string {
+	return s.m.CookieName()
+}
+
+// RunReaper deletes expired sessions right away and then every interval until
+// ctx is done, in batches of at most batch rows (defaults for values <= 0).
+// Errors are logged. Run it in its own goroutine; several instances may.
+func (s *SessionStore) RunReaper(ctx context.Context, every time.Duration, batch int) {
+	s.m.RunReaper(ctx, every, batch)
+}
+
+// Reap deletes expired sessions in batches of at most batch rows, once.
 func (s *SessionStore) Reap(ctx context.Context, batch int) (int64, error) {
 	return s.m.Reap(ctx, batch)
 }
@@ -94,22 +171,25 @@ func (s *SessionStore) Count(ctx context.Context) (int64, error) {
 	return s.m.Count(ctx)
 }
 
-// TestContext returns a context holding a stored session with the values of v,
-// for unit tests of handlers without a database: pass it with r.WithContext.
-func (s *SessionStore) TestContext(ctx context.Context, v Session) (context.Context, *SessionHandle) {
-	ctx, st := s.m.TestContext(ctx, func(r sessionrt.Record) {
-		r.(*SessionHandle).v = v
-	})
-	return ctx, st.Record().(*SessionHandle)
+// RunCacheListener keeps the read cache's eviction listener connected until ctx
+// is done (see sessionrt.CacheConfig); the cache serves only while it runs. Run
+// it in its own goroutine when Config.Cache.MaxEntries is set.
+func (s *SessionStore) RunCacheListener(ctx context.Context) error {
+	return s.m.RunCacheListener(ctx)
+}
+
+// CacheStats counts what the read cache did since the store was created.
+func (s *SessionStore) CacheStats() sessionrt.CacheStats {
+	return s.m.CacheStats()
 }
 
 // ListByUserID lists the live sessions whose UserID is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByUserIDRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByUserID(ctx, v)
+		rows, err = s.be.listByUserID(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -117,7 +197,7 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -128,9 +208,9 @@ func (s *SessionStore) ListByUserID(ctx context.Context, v int64) ([]sessionrt.I
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByUserID(ctx context.Context, v int64) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByUserID(ctx, v)
+		hashes, err = s.be.deleteByUserID(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -152,12 +232,9 @@ func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int6
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
-			ExceptTokenHash: key,
-			Uid:             v,
-		})
+		hashes, err = s.be.deleteByUserID(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -170,10 +247,10 @@ func (s *SessionStore) DestroyOthersByUserID(ctx context.Context, v int64) (int6
 // ListByEmail lists the live sessions whose Email is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByEmail(ctx context.Context, v string) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByEmailRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByEmail(ctx, v)
+		rows, err = s.be.listByEmail(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -181,7 +258,7 @@ func (s *SessionStore) ListByEmail(ctx context.Context, v string) ([]sessionrt.I
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -192,9 +269,9 @@ func (s *SessionStore) ListByEmail(ctx context.Context, v string) ([]sessionrt.I
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByEmail(ctx context.Context, v string) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByEmail(ctx, v)
+		hashes, err = s.be.deleteByEmail(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -216,12 +293,9 @@ func (s *SessionStore) DestroyOthersByEmail(ctx context.Context, v string) (int6
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByEmail(ctx, sessiondb.DeleteOtherSessionsByEmailParams{
-			EmailAddress:    v,
-			ExceptTokenHash: key,
-		})
+		hashes, err = s.be.deleteByEmail(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -236,10 +310,10 @@ func (s *SessionStore) DestroyOthersByEmail(ctx context.Context, v string) (int6
 // A nil v matches no session, not those whose Tenant is nil: SQL's = is never
 // true for NULL.
 func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByTenantRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByTenant(ctx, v)
+		rows, err = s.be.listByTenant(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -247,7 +321,7 @@ func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -259,9 +333,9 @@ func (s *SessionStore) ListByTenant(ctx context.Context, v *string) ([]sessionrt
 // A nil v matches (and deletes) no session, not those whose Tenant is nil.
 func (s *SessionStore) DestroyByTenant(ctx context.Context, v *string) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByTenant(ctx, v)
+		hashes, err = s.be.deleteByTenant(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -284,12 +358,9 @@ func (s *SessionStore) DestroyOthersByTenant(ctx context.Context, v *string) (in
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByTenant(ctx, sessiondb.DeleteOtherSessionsByTenantParams{
-			ExceptTokenHash: key,
-			Tenant:          v,
-		})
+		hashes, err = s.be.deleteByTenant(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -302,10 +373,10 @@ func (s *SessionStore) DestroyOthersByTenant(ctx context.Context, v *string) (in
 // ListByLoginAt lists the live sessions whose LoginAt is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByLoginAt(ctx context.Context, v time.Time) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByLoginAtRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByLoginAt(ctx, v)
+		rows, err = s.be.listByLoginAt(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -313,7 +384,7 @@ func (s *SessionStore) ListByLoginAt(ctx context.Context, v time.Time) ([]sessio
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -324,9 +395,9 @@ func (s *SessionStore) ListByLoginAt(ctx context.Context, v time.Time) ([]sessio
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByLoginAt(ctx context.Context, v time.Time) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByLoginAt(ctx, v)
+		hashes, err = s.be.deleteByLoginAt(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -348,12 +419,9 @@ func (s *SessionStore) DestroyOthersByLoginAt(ctx context.Context, v time.Time) 
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByLoginAt(ctx, sessiondb.DeleteOtherSessionsByLoginAtParams{
-			ExceptTokenHash: key,
-			LoginAt:         v,
-		})
+		hashes, err = s.be.deleteByLoginAt(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -366,10 +434,10 @@ func (s *SessionStore) DestroyOthersByLoginAt(ctx context.Context, v time.Time) 
 // ListByTheme lists the live sessions whose Theme is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByTheme(ctx context.Context, v Theme) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByThemeRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByTheme(ctx, string(v))
+		rows, err = s.be.listByTheme(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -377,7 +445,7 @@ func (s *SessionStore) ListByTheme(ctx context.Context, v Theme) ([]sessionrt.In
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -388,9 +456,9 @@ func (s *SessionStore) ListByTheme(ctx context.Context, v Theme) ([]sessionrt.In
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByTheme(ctx context.Context, v Theme) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByTheme(ctx, string(v))
+		hashes, err = s.be.deleteByTheme(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -412,12 +480,9 @@ func (s *SessionStore) DestroyOthersByTheme(ctx context.Context, v Theme) (int64
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByTheme(ctx, sessiondb.DeleteOtherSessionsByThemeParams{
-			ExceptTokenHash: key,
-			Theme:           string(v),
-		})
+		hashes, err = s.be.deleteByTheme(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -430,10 +495,10 @@ func (s *SessionStore) DestroyOthersByTheme(ctx context.Context, v Theme) (int64
 // ListByKey lists the live sessions whose Key is v, most recently used first,
 // for "active sessions" pages. One indexed query.
 func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Info, error) {
-	var rows []sessiondb.ListSessionsByKeyRow
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	var rows []sessionimpl.Listed
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		rows, err = sessiondb.New(db).ListSessionsByKey(ctx, sessionrt.Bytes(v))
+		rows, err = s.be.listByKey(ctx, c, v)
 		return err
 	})
 	if err != nil {
@@ -441,7 +506,7 @@ func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Inf
 	}
 	out := make([]sessionrt.Info, len(rows))
 	for i, r := range rows {
-		out[i] = s.m.Describe(ctx, r.TokenHash, r.CreatedAt, r.LastSeenAt, r.ExpiresAt)
+		out[i] = s.m.Describe(ctx, r.Hash, r.Meta.CreatedAt, r.Meta.LastSeenAt, r.Meta.ExpiresAt)
 	}
 	return out, nil
 }
@@ -452,9 +517,9 @@ func (s *SessionStore) ListByKey(ctx context.Context, v []byte) ([]sessionrt.Inf
 // request goes on with a new, empty session and its cookie is expired.
 func (s *SessionStore) DestroyByKey(ctx context.Context, v []byte) (int64, error) {
 	var hashes [][]byte
-	err := s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err := s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteSessionsByKey(ctx, sessionrt.Bytes(v))
+		hashes, err = s.be.deleteByKey(ctx, c, v, nil)
 		return err
 	})
 	if err != nil {
@@ -476,12 +541,9 @@ func (s *SessionStore) DestroyOthersByKey(ctx context.Context, v []byte) (int64,
 		return 0, err
 	}
 	var hashes [][]byte
-	err = s.m.Run(ctx, func(ctx context.Context, db sessionrt.DB) error {
+	err = s.m.Run(ctx, func(ctx context.Context, c sessionimpl.Conn) error {
 		var err error
-		hashes, err = sessiondb.New(db).DeleteOtherSessionsByKey(ctx, sessiondb.DeleteOtherSessionsByKeyParams{
-			ExceptTokenHash: key,
-			KeyHash:         sessionrt.Bytes(v),
-		})
+		hashes, err = s.be.deleteByKey(ctx, c, v, key)
 		return err
 	})
 	if err != nil {
@@ -511,9 +573,18 @@ const (
 // never through a returned value. A handle belongs to one request; do not share
 // it between goroutines.
 type SessionHandle struct {
-	st    *sessionrt.State
+	st    *sessionimpl.State
 	v     Session
 	dirty uint64
+}
+
+// sessionRecord is the runtime's view of a SessionHandle (sessionimpl.Record): the same
+// struct, with the methods only the runtime calls.
+type sessionRecord SessionHandle
+
+// sessionHandleOf returns the handle of a record the runtime holds.
+func sessionHandleOf(r sessionimpl.Record) *SessionHandle {
+	return (*SessionHandle)(r.(*sessionRecord))
 }
 
 // mark records that the field with this bit changed.
@@ -565,24 +636,27 @@ func (h *SessionHandle) Reset() {
 
 // Zero sets every field to its zero value with no change marks: the runtime
 // calls it when the session was destroyed and the request goes on with a new one.
-func (h *SessionHandle) Zero() {
+func (r *sessionRecord) Zero() {
+	h := (*SessionHandle)(r)
 	h.v = Session{}
 	h.dirty = 0
 }
 
 // Changed reports whether any field was set since the session was loaded or saved.
-func (h *SessionHandle) Changed() bool {
-	return h.dirty != 0
+func (r *sessionRecord) Changed() bool {
+	return r.dirty != 0
 }
 
 // Saved clears the change marks; the runtime calls it after a write.
-func (h *SessionHandle) Saved() {
+func (r *sessionRecord) Saved() {
+	h := (*SessionHandle)(r)
 	h.dirty = 0
 }
 
-// Absorb takes from src every field this handle has not changed itself.
-func (h *SessionHandle) Absorb(src sessionrt.Record) {
-	o := src.(*SessionHandle)
+// Absorb takes from src every field this record has not changed itself.
+func (r *sessionRecord) Absorb(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
 	if h.dirty&sessionUserIDBit == 0 {
 		h.v.UserID = o.v.UserID
 	}
@@ -609,10 +683,41 @@ func (h *SessionHandle) Absorb(src sessionrt.Record) {
 	}
 }
 
+// Merge takes from src every field src has changed.
+func (r *sessionRecord) Merge(src sessionimpl.Record) {
+	h := (*SessionHandle)(r)
+	o := sessionHandleOf(src)
+	if o.dirty&sessionUserIDBit != 0 {
+		h.v.UserID = o.v.UserID
+	}
+	if o.dirty&sessionEmailBit != 0 {
+		h.v.Email = o.v.Email
+	}
+	if o.dirty&sessionTenantBit != 0 {
+		h.v.Tenant = o.v.Tenant
+	}
+	if o.dirty&sessionLoginAtBit != 0 {
+		h.v.LoginAt = o.v.LoginAt
+	}
+	if o.dirty&sessionThemeBit != 0 {
+		h.v.Theme = o.v.Theme
+	}
+	if o.dirty&sessionKeyBit != 0 {
+		h.v.Key = o.v.Key
+	}
+	if o.dirty&sessionNickBit != 0 {
+		h.v.Nick = o.v.Nick
+	}
+	if o.dirty&sessionPlainBit != 0 {
+		h.v.Plain = o.v.Plain
+	}
+}
+
 // Size is the size of the variable-length payload the row holds after a write:
 // changed jsonb fields encoded, the others as read, plus every text and bytea
 // field. It is checked against Config.MaxPayloadBytes before a write.
-func (h *SessionHandle) Size() int {
+func (r *sessionRecord) Size() int {
+	h := (*SessionHandle)(r)
 	n := 0
 	n += len(h.v.Email)
 	if h.v.Tenant != nil {
@@ -644,7 +749,7 @@ func (h *SessionHandle) Email() string {
 
 // SetEmail sets the Email field (column email_address); it is saved before the response starts.
 func (h *SessionHandle) SetEmail(v string) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Email", err)
 		return
 	}
@@ -656,20 +761,20 @@ func (h *SessionHandle) SetEmail(v string) {
 
 // Tenant returns a copy of the Tenant field; change it with SetTenant.
 func (h *SessionHandle) Tenant() *string {
-	return sessionrt.CopyPtr(h.v.Tenant, nil)
+	return sessionimpl.CopyPtr(h.v.Tenant, nil)
 }
 
 // SetTenant sets the Tenant field (column tenant); it is saved before the response starts.
 func (h *SessionHandle) SetTenant(v *string) {
 	if v != nil {
-		if err := sessionrt.CheckText(string(*v)); err != nil {
+		if err := sessionimpl.CheckText(string(*v)); err != nil {
 			h.st.Invalid("Tenant", err)
 			return
 		}
 	}
 	h.st.Lock()
 	defer h.st.Unlock()
-	h.v.Tenant = sessionrt.CopyPtr(v, nil)
+	h.v.Tenant = sessionimpl.CopyPtr(v, nil)
 	h.mark(sessionTenantBit, "Tenant")
 }
 
@@ -693,7 +798,7 @@ func (h *SessionHandle) Theme() Theme {
 
 // SetTheme sets the Theme field (column theme); it is saved before the response starts.
 func (h *SessionHandle) SetTheme(v Theme) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Theme", err)
 		return
 	}
@@ -733,7 +838,7 @@ func (h *SessionHandle) Nick() string {
 
 // SetNick sets the Nick field (column nickname); it is saved before the response starts.
 func (h *SessionHandle) SetNick(v string) {
-	if err := sessionrt.CheckText(string(v)); err != nil {
+	if err := sessionimpl.CheckText(string(v)); err != nil {
 		h.st.Invalid("Nick", err)
 		return
 	}
@@ -756,34 +861,35 @@ func (h *SessionHandle) SetPlain(v int32) {
 	h.mark(sessionPlainBit, "Plain")
 }
 
-// sessionBackend implements sessionrt.Backend with the sqlc queries of the sessions table.
+// sessionBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on PostgreSQL through pgx.
 type sessionBackend struct{}
 
 // New returns an empty handle bound to st.
-func (sessionBackend) New(st *sessionrt.State) sessionrt.Record {
-	return &SessionHandle{st: st}
+func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
 }
 
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
-func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, lock bool, touchAfter time.Duration, rec sessionrt.Record) (sessionrt.Loaded, error) {
+func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(db).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(db).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return sessionrt.Loaded{}, err
+		return sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.UserID = r.Uid
 	h.v.Email = r.EmailAddress
 	h.v.Tenant = r.Tenant
@@ -792,7 +898,7 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 	h.v.Key = r.KeyHash
 	h.v.Nick = r.Nickname
 	h.v.Plain = r.Plain
-	return sessionrt.Loaded{
+	return sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -801,15 +907,15 @@ func (sessionBackend) Get(ctx context.Context, db sessionrt.DB, hash []byte, loc
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
-func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]byte, touchAfter time.Duration, rec sessionrt.Record) ([]byte, sessionrt.Loaded, error) {
-	r, err := sessiondb.New(db).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sessionrt.Loaded{}, sessionrt.ErrNotFound
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
-		return nil, sessionrt.Loaded{}, err
+		return nil, sessionimpl.Loaded{}, err
 	}
-	h := rec.(*SessionHandle)
+	h := sessionHandleOf(rec)
 	h.v.UserID = r.Uid
 	h.v.Email = r.EmailAddress
 	h.v.Tenant = r.Tenant
@@ -818,7 +924,7 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 	h.v.Key = r.KeyHash
 	h.v.Nick = r.Nickname
 	h.v.Plain = r.Plain
-	return r.TokenHash, sessionrt.Loaded{
+	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(r.CreatedAt, r.LastSeenAt, r.ExpiresAt, r.AbsoluteExpiresAt, r.Remember),
 		Now:      r.DbNow,
 		TouchDue: r.TouchDue,
@@ -826,13 +932,13 @@ func (sessionBackend) GetAny(ctx context.Context, db sessionrt.DB, hashes [][]by
 }
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
-func (sessionBackend) Renewed(ctx context.Context, db sessionrt.DB, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(db).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
-func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record, lt sessionrt.Lifetime) error {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
 	var p sessiondb.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
@@ -843,15 +949,15 @@ func (sessionBackend) Insert(ctx context.Context, db sessionrt.DB, hash []byte, 
 	p.Tenant = h.v.Tenant
 	p.LoginAt = h.v.LoginAt
 	p.Theme = string(h.v.Theme)
-	p.KeyHash = sessionrt.Bytes(h.v.Key)
+	p.KeyHash = sessionimpl.Bytes(h.v.Key)
 	p.Nickname = h.v.Nick
 	p.Plain = h.v.Plain
-	return sessiondb.New(db).InsertSession(ctx, p)
+	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
-func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash []byte, renew bool, rec sessionrt.Record, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var p sessiondb.SaveSessionParams
 	p.TokenHash = hash
@@ -883,7 +989,7 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 	}
 	if h.dirty&sessionKeyBit != 0 {
 		p.SetKeyHash = true
-		p.KeyHash = sessionrt.Bytes(h.v.Key)
+		p.KeyHash = sessionimpl.Bytes(h.v.Key)
 	}
 	if h.dirty&sessionNickBit != 0 {
 		p.SetNickname = true
@@ -893,9 +999,9 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 		p.SetPlain = true
 		p.Plain = h.v.Plain
 	}
-	r, err := sessiondb.New(db).SaveSession(ctx, p)
+	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -905,8 +1011,8 @@ func (sessionBackend) Save(ctx context.Context, db sessionrt.DB, hash, newHash [
 
 // SaveOne writes the only changed field with a single-column UPDATE; it
 // reports false, running nothing, when not exactly one field changed.
-func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte, rec sessionrt.Record) (bool, error) {
-	h := rec.(*SessionHandle)
+func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
 	var err error
 	var rows int64
 	switch h.dirty {
@@ -914,56 +1020,56 @@ func (sessionBackend) SaveOne(ctx context.Context, db sessionrt.DB, hash []byte,
 		var p sessiondb.SaveSessionUserIDParams
 		p.TokenHash = hash
 		p.Uid = h.v.UserID
-		rows, err = sessiondb.New(db).SaveSessionUserID(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionUserID(ctx, p)
 	case sessionEmailBit:
 		var p sessiondb.SaveSessionEmailParams
 		p.TokenHash = hash
 		p.EmailAddress = h.v.Email
-		rows, err = sessiondb.New(db).SaveSessionEmail(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionEmail(ctx, p)
 	case sessionTenantBit:
 		var p sessiondb.SaveSessionTenantParams
 		p.TokenHash = hash
 		p.Tenant = h.v.Tenant
-		rows, err = sessiondb.New(db).SaveSessionTenant(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTenant(ctx, p)
 	case sessionLoginAtBit:
 		var p sessiondb.SaveSessionLoginAtParams
 		p.TokenHash = hash
 		p.LoginAt = h.v.LoginAt
-		rows, err = sessiondb.New(db).SaveSessionLoginAt(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionLoginAt(ctx, p)
 	case sessionThemeBit:
 		var p sessiondb.SaveSessionThemeParams
 		p.TokenHash = hash
 		p.Theme = string(h.v.Theme)
-		rows, err = sessiondb.New(db).SaveSessionTheme(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionTheme(ctx, p)
 	case sessionKeyBit:
 		var p sessiondb.SaveSessionKeyParams
 		p.TokenHash = hash
-		p.KeyHash = sessionrt.Bytes(h.v.Key)
-		rows, err = sessiondb.New(db).SaveSessionKey(ctx, p)
+		p.KeyHash = sessionimpl.Bytes(h.v.Key)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionKey(ctx, p)
 	case sessionNickBit:
 		var p sessiondb.SaveSessionNickParams
 		p.TokenHash = hash
 		p.Nickname = h.v.Nick
-		rows, err = sessiondb.New(db).SaveSessionNick(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionNick(ctx, p)
 	case sessionPlainBit:
 		var p sessiondb.SaveSessionPlainParams
 		p.TokenHash = hash
 		p.Plain = h.v.Plain
-		rows, err = sessiondb.New(db).SaveSessionPlain(ctx, p)
+		rows, err = sessiondb.New(c.Pgx()).SaveSessionPlain(ctx, p)
 	default:
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionrt.ErrNotFound
+		err = sessionimpl.ErrNotFound
 	}
 	return true, err
 }
 
 // Touch extends the idle expiry of a live session.
-func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, lt sessionrt.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(db).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return sessionrt.Meta{}, sessionrt.ErrNotFound
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
 	if err != nil {
 		return sessionrt.Meta{}, err
@@ -973,13 +1079,13 @@ func (sessionBackend) Touch(ctx context.Context, db sessionrt.DB, hash []byte, l
 
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
-func (sessionBackend) Delete(ctx context.Context, db sessionrt.DB, hash []byte, grace time.Duration) error {
-	return sessiondb.New(db).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
-func (sessionBackend) DeleteExpired(ctx context.Context, db sessionrt.DB, limit int) (int64, error) {
-	return sessiondb.New(db).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -988,8 +1094,194 @@ func (sessionBackend) EvictChannel() string {
 }
 
 // Count reports the number of live sessions.
-func (sessionBackend) Count(ctx context.Context, db sessionrt.DB) (int64, error) {
-	return sessiondb.New(db).CountSessions(ctx)
+func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondb.New(c.Pgx()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByUserID(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
+		ExceptTokenHash: except,
+		Uid:             v,
+	})
+}
+
+// listByEmail runs ListSessionsByEmail.
+func (sessionBackend) listByEmail(ctx context.Context, c sessionimpl.Conn, v string) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByEmail(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByEmail runs DeleteSessionsByEmail, or DeleteOtherSessionsByEmail when except is set.
+func (sessionBackend) deleteByEmail(ctx context.Context, c sessionimpl.Conn, v string, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByEmail(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByEmail(ctx, sessiondb.DeleteOtherSessionsByEmailParams{
+		EmailAddress:    v,
+		ExceptTokenHash: except,
+	})
+}
+
+// listByTenant runs ListSessionsByTenant.
+func (sessionBackend) listByTenant(ctx context.Context, c sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByTenant(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByTenant runs DeleteSessionsByTenant, or DeleteOtherSessionsByTenant when except is set.
+func (sessionBackend) deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByTenant(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByTenant(ctx, sessiondb.DeleteOtherSessionsByTenantParams{
+		ExceptTokenHash: except,
+		Tenant:          v,
+	})
+}
+
+// listByLoginAt runs ListSessionsByLoginAt.
+func (sessionBackend) listByLoginAt(ctx context.Context, c sessionimpl.Conn, v time.Time) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByLoginAt(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByLoginAt runs DeleteSessionsByLoginAt, or DeleteOtherSessionsByLoginAt when except is set.
+func (sessionBackend) deleteByLoginAt(ctx context.Context, c sessionimpl.Conn, v time.Time, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByLoginAt(ctx, v)
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByLoginAt(ctx, sessiondb.DeleteOtherSessionsByLoginAtParams{
+		ExceptTokenHash: except,
+		LoginAt:         v,
+	})
+}
+
+// listByTheme runs ListSessionsByTheme.
+func (sessionBackend) listByTheme(ctx context.Context, c sessionimpl.Conn, v Theme) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByTheme(ctx, string(v))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByTheme runs DeleteSessionsByTheme, or DeleteOtherSessionsByTheme when except is set.
+func (sessionBackend) deleteByTheme(ctx context.Context, c sessionimpl.Conn, v Theme, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByTheme(ctx, string(v))
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByTheme(ctx, sessiondb.DeleteOtherSessionsByThemeParams{
+		ExceptTokenHash: except,
+		Theme:           string(v),
+	})
+}
+
+// listByKey runs ListSessionsByKey.
+func (sessionBackend) listByKey(ctx context.Context, c sessionimpl.Conn, v []byte) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondb.New(c.Pgx()).ListSessionsByKey(ctx, sessionimpl.Bytes(v))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  r.CreatedAt,
+				ExpiresAt:  r.ExpiresAt,
+				LastSeenAt: r.LastSeenAt,
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByKey runs DeleteSessionsByKey, or DeleteOtherSessionsByKey when except is set.
+func (sessionBackend) deleteByKey(ctx context.Context, c sessionimpl.Conn, v []byte, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondb.New(c.Pgx()).DeleteSessionsByKey(ctx, sessionimpl.Bytes(v))
+	}
+	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByKey(ctx, sessiondb.DeleteOtherSessionsByKeyParams{
+		ExceptTokenHash: except,
+		KeyHash:         sessionimpl.Bytes(v),
+	})
 }
 
 // sessionMeta builds the lifecycle half of a session from its columns.
@@ -1001,4 +1293,94 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
+// statements of the indexed fields of Session.
+type sessionMemory struct {
+	*sessionimpl.Memory
+}
+
+// listByUserID lists the live sessions whose UserID is v.
+func (b sessionMemory) listByUserID(_ context.Context, _ sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.UserID == v
+	}), nil
+}
+
+// deleteByUserID deletes the sessions whose UserID is v, except the one of except.
+func (b sessionMemory) deleteByUserID(_ context.Context, _ sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.UserID == v
+	}, except), nil
+}
+
+// listByEmail lists the live sessions whose Email is v.
+func (b sessionMemory) listByEmail(_ context.Context, _ sessionimpl.Conn, v string) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Email == v
+	}), nil
+}
+
+// deleteByEmail deletes the sessions whose Email is v, except the one of except.
+func (b sessionMemory) deleteByEmail(_ context.Context, _ sessionimpl.Conn, v string, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Email == v
+	}, except), nil
+}
+
+// listByTenant lists the live sessions whose Tenant is v.
+func (b sessionMemory) listByTenant(_ context.Context, _ sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Tenant != nil && v != nil && *sessionHandleOf(rec).v.Tenant == *v
+	}), nil
+}
+
+// deleteByTenant deletes the sessions whose Tenant is v, except the one of except.
+func (b sessionMemory) deleteByTenant(_ context.Context, _ sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Tenant != nil && v != nil && *sessionHandleOf(rec).v.Tenant == *v
+	}, except), nil
+}
+
+// listByLoginAt lists the live sessions whose LoginAt is v.
+func (b sessionMemory) listByLoginAt(_ context.Context, _ sessionimpl.Conn, v time.Time) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.LoginAt.Equal(v)
+	}), nil
+}
+
+// deleteByLoginAt deletes the sessions whose LoginAt is v, except the one of except.
+func (b sessionMemory) deleteByLoginAt(_ context.Context, _ sessionimpl.Conn, v time.Time, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.LoginAt.Equal(v)
+	}, except), nil
+}
+
+// listByTheme lists the live sessions whose Theme is v.
+func (b sessionMemory) listByTheme(_ context.Context, _ sessionimpl.Conn, v Theme) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Theme == v
+	}), nil
+}
+
+// deleteByTheme deletes the sessions whose Theme is v, except the one of except.
+func (b sessionMemory) deleteByTheme(_ context.Context, _ sessionimpl.Conn, v Theme, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return sessionHandleOf(rec).v.Theme == v
+	}, except), nil
+}
+
+// listByKey lists the live sessions whose Key is v.
+func (b sessionMemory) listByKey(_ context.Context, _ sessionimpl.Conn, v []byte) ([]sessionimpl.Listed, error) {
+	return b.List(func(rec sessionimpl.Record) bool {
+		return bytes.Equal(sessionHandleOf(rec).v.Key, v)
+	}), nil
+}
+
+// deleteByKey deletes the sessions whose Key is v, except the one of except.
+func (b sessionMemory) deleteByKey(_ context.Context, _ sessionimpl.Conn, v []byte, except []byte) ([][]byte, error) {
+	return b.DeleteWhere(func(rec sessionimpl.Record) bool {
+		return bytes.Equal(sessionHandleOf(rec).v.Key, v)
+	}, except), nil
 }

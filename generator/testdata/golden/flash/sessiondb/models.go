@@ -7,7 +7,7 @@ package sessiondb
 import (
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 type Sessions struct {
@@ -29,10 +29,10 @@ type Sessions struct {
 	Wait              int64
 	Blob              []byte
 	Alert             *string
-	Errors            sessionrt.JSON
-	Fields            sessionrt.JSON
-	Banner            sessionrt.JSON
-	Rich              sessionrt.JSON
-	Grid              sessionrt.JSON
+	Errors            sessionimpl.JSON
+	Fields            sessionimpl.JSON
+	Banner            sessionimpl.JSON
+	Rich              sessionimpl.JSON
+	Grid              sessionimpl.JSON
 	Counter           int64
 }

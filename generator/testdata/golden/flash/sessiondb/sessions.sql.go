@@ -9,7 +9,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 const countSessions = `-- name: CountSessions :one
@@ -216,11 +216,11 @@ type GetAnySessionRow struct {
 	Wait              int64
 	Blob              []byte
 	Alert             *string
-	Errors            sessionrt.JSON
-	Fields            sessionrt.JSON
-	Banner            sessionrt.JSON
-	Rich              sessionrt.JSON
-	Grid              sessionrt.JSON
+	Errors            sessionimpl.JSON
+	Fields            sessionimpl.JSON
+	Banner            sessionimpl.JSON
+	Rich              sessionimpl.JSON
+	Grid              sessionimpl.JSON
 	Counter           int64
 }
 
@@ -286,11 +286,11 @@ type GetSessionRow struct {
 	Wait              int64
 	Blob              []byte
 	Alert             *string
-	Errors            sessionrt.JSON
-	Fields            sessionrt.JSON
-	Banner            sessionrt.JSON
-	Rich              sessionrt.JSON
-	Grid              sessionrt.JSON
+	Errors            sessionimpl.JSON
+	Fields            sessionimpl.JSON
+	Banner            sessionimpl.JSON
+	Rich              sessionimpl.JSON
+	Grid              sessionimpl.JSON
 	Counter           int64
 }
 
@@ -356,11 +356,11 @@ type GetSessionForUpdateRow struct {
 	Wait              int64
 	Blob              []byte
 	Alert             *string
-	Errors            sessionrt.JSON
-	Fields            sessionrt.JSON
-	Banner            sessionrt.JSON
-	Rich              sessionrt.JSON
-	Grid              sessionrt.JSON
+	Errors            sessionimpl.JSON
+	Fields            sessionimpl.JSON
+	Banner            sessionimpl.JSON
+	Rich              sessionimpl.JSON
+	Grid              sessionimpl.JSON
 	Counter           int64
 }
 
@@ -416,11 +416,11 @@ type InsertSessionParams struct {
 	Wait       int64
 	Blob       []byte
 	Alert      *string
-	Errors     sessionrt.JSON
-	Fields     sessionrt.JSON
-	Banner     sessionrt.JSON
-	Rich       sessionrt.JSON
-	Grid       sessionrt.JSON
+	Errors     sessionimpl.JSON
+	Fields     sessionimpl.JSON
+	Banner     sessionimpl.JSON
+	Rich       sessionimpl.JSON
+	Grid       sessionimpl.JSON
 	Counter    int64
 }
 
@@ -610,15 +610,15 @@ type SaveSessionParams struct {
 	SetAlert     bool
 	Alert        *string
 	SetErrors    bool
-	Errors       sessionrt.JSON
+	Errors       sessionimpl.JSON
 	SetFields    bool
-	Fields       sessionrt.JSON
+	Fields       sessionimpl.JSON
 	SetBanner    bool
-	Banner       sessionrt.JSON
+	Banner       sessionimpl.JSON
 	SetRich      bool
-	Rich         sessionrt.JSON
+	Rich         sessionimpl.JSON
 	SetGrid      bool
-	Grid         sessionrt.JSON
+	Grid         sessionimpl.JSON
 	SetCounter   bool
 	Counter      int64
 	TokenHash    []byte
@@ -730,7 +730,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionBannerParams struct {
-	Banner    sessionrt.JSON
+	Banner    sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -806,7 +806,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionErrorsParams struct {
-	Errors    sessionrt.JSON
+	Errors    sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -825,7 +825,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionFieldsParams struct {
-	Fields    sessionrt.JSON
+	Fields    sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -844,7 +844,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionGridParams struct {
-	Grid      sessionrt.JSON
+	Grid      sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -901,7 +901,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionRichParams struct {
-	Rich      sessionrt.JSON
+	Rich      sessionimpl.JSON
 	TokenHash []byte
 }
 

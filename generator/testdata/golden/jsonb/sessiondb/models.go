@@ -7,7 +7,7 @@ package sessiondb
 import (
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 type Sessions struct {
@@ -19,12 +19,12 @@ type Sessions struct {
 	Remember          bool
 	PreviousTokenHash []byte
 	RenewedAt         *time.Time
-	Roles             sessionrt.JSON
-	Scores            sessionrt.JSON
-	Prefs             sessionrt.JSON
-	Cart              sessionrt.JSON
-	Groups            sessionrt.JSON
-	Grid              sessionrt.JSON
-	Deep              sessionrt.JSON
-	Byes              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Scores            sessionimpl.JSON
+	Prefs             sessionimpl.JSON
+	Cart              sessionimpl.JSON
+	Groups            sessionimpl.JSON
+	Grid              sessionimpl.JSON
+	Deep              sessionimpl.JSON
+	Byes              sessionimpl.JSON
 }

@@ -9,7 +9,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 const countSessions = `-- name: CountSessions :one
@@ -84,14 +84,14 @@ type GetAnySessionRow struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
-	Roles             sessionrt.JSON
-	Scores            sessionrt.JSON
-	Prefs             sessionrt.JSON
-	Cart              sessionrt.JSON
-	Groups            sessionrt.JSON
-	Grid              sessionrt.JSON
-	Deep              sessionrt.JSON
-	Byes              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Scores            sessionimpl.JSON
+	Prefs             sessionimpl.JSON
+	Cart              sessionimpl.JSON
+	Groups            sessionimpl.JSON
+	Grid              sessionimpl.JSON
+	Deep              sessionimpl.JSON
+	Byes              sessionimpl.JSON
 }
 
 // GetAnySession reads the most recently used live session among several keys.
@@ -138,14 +138,14 @@ type GetSessionRow struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
-	Roles             sessionrt.JSON
-	Scores            sessionrt.JSON
-	Prefs             sessionrt.JSON
-	Cart              sessionrt.JSON
-	Groups            sessionrt.JSON
-	Grid              sessionrt.JSON
-	Deep              sessionrt.JSON
-	Byes              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Scores            sessionimpl.JSON
+	Prefs             sessionimpl.JSON
+	Cart              sessionimpl.JSON
+	Groups            sessionimpl.JSON
+	Grid              sessionimpl.JSON
+	Deep              sessionimpl.JSON
+	Byes              sessionimpl.JSON
 }
 
 // GetSession reads the live session with this key, with the database clock and whether a touch is due.
@@ -192,14 +192,14 @@ type GetSessionForUpdateRow struct {
 	ExpiresAt         time.Time
 	AbsoluteExpiresAt time.Time
 	Remember          bool
-	Roles             sessionrt.JSON
-	Scores            sessionrt.JSON
-	Prefs             sessionrt.JSON
-	Cart              sessionrt.JSON
-	Groups            sessionrt.JSON
-	Grid              sessionrt.JSON
-	Deep              sessionrt.JSON
-	Byes              sessionrt.JSON
+	Roles             sessionimpl.JSON
+	Scores            sessionimpl.JSON
+	Prefs             sessionimpl.JSON
+	Cart              sessionimpl.JSON
+	Groups            sessionimpl.JSON
+	Grid              sessionimpl.JSON
+	Deep              sessionimpl.JSON
+	Byes              sessionimpl.JSON
 }
 
 // GetSessionForUpdate is GetSession with the row locked until the transaction ends.
@@ -236,14 +236,14 @@ type InsertSessionParams struct {
 	Remember   bool
 	AbsoluteUs int64
 	IdleUs     int64
-	Roles      sessionrt.JSON
-	Scores     sessionrt.JSON
-	Prefs      sessionrt.JSON
-	Cart       sessionrt.JSON
-	Groups     sessionrt.JSON
-	Grid       sessionrt.JSON
-	Deep       sessionrt.JSON
-	Byes       sessionrt.JSON
+	Roles      sessionimpl.JSON
+	Scores     sessionimpl.JSON
+	Prefs      sessionimpl.JSON
+	Cart       sessionimpl.JSON
+	Groups     sessionimpl.JSON
+	Grid       sessionimpl.JSON
+	Deep       sessionimpl.JSON
+	Byes       sessionimpl.JSON
 }
 
 // InsertSession stores a new session whose lifetimes start now.
@@ -316,21 +316,21 @@ type SaveSessionParams struct {
 	Touch        bool
 	IdleUs       int64
 	SetRoles     bool
-	Roles        sessionrt.JSON
+	Roles        sessionimpl.JSON
 	SetScores    bool
-	Scores       sessionrt.JSON
+	Scores       sessionimpl.JSON
 	SetPrefs     bool
-	Prefs        sessionrt.JSON
+	Prefs        sessionimpl.JSON
 	SetCart      bool
-	Cart         sessionrt.JSON
+	Cart         sessionimpl.JSON
 	SetGroups    bool
-	Groups       sessionrt.JSON
+	Groups       sessionimpl.JSON
 	SetGrid      bool
-	Grid         sessionrt.JSON
+	Grid         sessionimpl.JSON
 	SetDeep      bool
-	Deep         sessionrt.JSON
+	Deep         sessionimpl.JSON
 	SetByes      bool
-	Byes         sessionrt.JSON
+	Byes         sessionimpl.JSON
 	TokenHash    []byte
 }
 
@@ -386,7 +386,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionByesParams struct {
-	Byes      sessionrt.JSON
+	Byes      sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -405,7 +405,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionCartParams struct {
-	Cart      sessionrt.JSON
+	Cart      sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -424,7 +424,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionDeepParams struct {
-	Deep      sessionrt.JSON
+	Deep      sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -443,7 +443,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionGridParams struct {
-	Grid      sessionrt.JSON
+	Grid      sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -462,7 +462,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionGroupsParams struct {
-	Groups    sessionrt.JSON
+	Groups    sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -481,7 +481,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionPrefsParams struct {
-	Prefs     sessionrt.JSON
+	Prefs     sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -500,7 +500,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionRolesParams struct {
-	Roles     sessionrt.JSON
+	Roles     sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -519,7 +519,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionScoresParams struct {
-	Scores    sessionrt.JSON
+	Scores    sessionimpl.JSON
 	TokenHash []byte
 }
 

@@ -7,7 +7,7 @@ package sessiondb
 import (
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 type Sessions struct {
@@ -31,6 +31,6 @@ type Sessions struct {
 	Timeout           *int64
 	Secret            []byte
 	Theme             *string
-	Prefs             sessionrt.JSON
-	Roles             sessionrt.JSON
+	Prefs             sessionimpl.JSON
+	Roles             sessionimpl.JSON
 }

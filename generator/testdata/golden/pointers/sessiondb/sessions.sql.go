@@ -9,7 +9,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
 const countSessions = `-- name: CountSessions :one
@@ -96,8 +96,8 @@ type GetAnySessionRow struct {
 	Timeout           *int64
 	Secret            []byte
 	Theme             *string
-	Prefs             sessionrt.JSON
-	Roles             sessionrt.JSON
+	Prefs             sessionimpl.JSON
+	Roles             sessionimpl.JSON
 }
 
 // GetAnySession reads the most recently used live session among several keys.
@@ -162,8 +162,8 @@ type GetSessionRow struct {
 	Timeout           *int64
 	Secret            []byte
 	Theme             *string
-	Prefs             sessionrt.JSON
-	Roles             sessionrt.JSON
+	Prefs             sessionimpl.JSON
+	Roles             sessionimpl.JSON
 }
 
 // GetSession reads the live session with this key, with the database clock and whether a touch is due.
@@ -228,8 +228,8 @@ type GetSessionForUpdateRow struct {
 	Timeout           *int64
 	Secret            []byte
 	Theme             *string
-	Prefs             sessionrt.JSON
-	Roles             sessionrt.JSON
+	Prefs             sessionimpl.JSON
+	Roles             sessionimpl.JSON
 }
 
 // GetSessionForUpdate is GetSession with the row locked until the transaction ends.
@@ -284,8 +284,8 @@ type InsertSessionParams struct {
 	Timeout    *int64
 	Secret     []byte
 	Theme      *string
-	Prefs      sessionrt.JSON
-	Roles      sessionrt.JSON
+	Prefs      sessionimpl.JSON
+	Roles      sessionimpl.JSON
 }
 
 // InsertSession stores a new session whose lifetimes start now.
@@ -394,9 +394,9 @@ type SaveSessionParams struct {
 	SetTheme     bool
 	Theme        *string
 	SetPrefs     bool
-	Prefs        sessionrt.JSON
+	Prefs        sessionimpl.JSON
 	SetRoles     bool
-	Roles        sessionrt.JSON
+	Roles        sessionimpl.JSON
 	TokenHash    []byte
 }
 
@@ -540,7 +540,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionPrefsParams struct {
-	Prefs     sessionrt.JSON
+	Prefs     sessionimpl.JSON
 	TokenHash []byte
 }
 
@@ -597,7 +597,7 @@ WHERE token_hash = $2 AND expires_at > now()
 `
 
 type SaveSessionRolesParams struct {
-	Roles     sessionrt.JSON
+	Roles     sessionimpl.JSON
 	TokenHash []byte
 }
 
