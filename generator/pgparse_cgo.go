@@ -1,16 +1,16 @@
 //go:build cgo && !windows
 
+// The PostgreSQL parser of a cgo build: libpg_query through pg_query_go.
+// sqlc's own parser makes the same choice under the same build constraint,
+// so the generator and its sqlc child always agree. pgparse_nocgo.go is the
+// other half of the pair.
+
 package generator
 
 import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/pganalyze/pg_query_go/v6/parser"
 )
-
-// pgEngine names the PostgreSQL parser this build links: libpg_query
-// through cgo. sqlc's own parser makes the same choice with the same build
-// constraint, so the generator and its sqlc child always agree.
-const pgEngine = "cgo"
 
 // pgError is the error pgParse returns for SQL the parser rejects.
 type pgError = parser.Error

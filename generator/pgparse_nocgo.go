@@ -1,6 +1,12 @@
 //go:build !cgo || windows
 
-// The file is not named pgparse_wasm.go: a _wasm suffix is a GOARCH constraint.
+// The PostgreSQL parser without cgo (CGO_ENABLED=0, or windows as sqlc
+// does): libpg_query compiled to WebAssembly and run by wazero
+// (wasilibs/go-pgquery), so no C compiler is needed. sqlc's own parser makes
+// the same choice under the same build constraint, so the generator and its
+// sqlc child always agree. The parse trees are pg_query_go's types either
+// way; pgparse_cgo.go is the other half of the pair. (This file is not named
+// pgparse_wasm.go: a _wasm suffix is a GOARCH constraint.)
 
 package generator
 
@@ -9,13 +15,6 @@ import (
 	wasmpg "github.com/wasilibs/go-pgquery"
 	"github.com/wasilibs/go-pgquery/parser"
 )
-
-// pgEngine names the PostgreSQL parser this build links: libpg_query
-// compiled to WebAssembly and run by wazero, so no C compiler is needed
-// (CGO_ENABLED=0). sqlc's own parser makes the same choice with the same
-// build constraint, so the generator and its sqlc child always agree. The
-// parse trees are pg_query_go's types either way.
-const pgEngine = "wasm"
 
 // pgError is the error pgParse returns for SQL the parser rejects.
 type pgError = parser.Error
