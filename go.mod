@@ -13,6 +13,7 @@ require (
 	github.com/pganalyze/pg_query_go/v6 v6.2.2
 	github.com/sessiongen/sessiongen/sessionrt v0.0.0-00010101000000-000000000000
 	github.com/sqlc-dev/sqlc v1.31.1
+	github.com/wasilibs/go-pgquery v0.0.0-20250409022910-10ac41983c07
 	golang.org/x/crypto v0.59.0
 	golang.org/x/tools v0.52.0
 	google.golang.org/protobuf v1.36.11
@@ -48,7 +49,6 @@ require (
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/sqlc-dev/doubleclick v1.0.0 // indirect
 	github.com/tetratelabs/wazero v1.11.0 // indirect
-	github.com/wasilibs/go-pgquery v0.0.0-20250409022910-10ac41983c07 // indirect
 	github.com/wasilibs/wazero-helpers v0.0.0-20240620070341-3dff1577cd52 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect

@@ -5,8 +5,10 @@
 // The pipeline has four stages, one file each: load (go/packages),
 // model (fields.go, typemap.go: struct fields to columns), render
 // (owners.go: which type uses which table, and what an earlier run left;
-// schema.go and migrate.go: replay and plan migrations; render_sql.go:
-// queries and sqlc.yaml; sqlc.go: sqlc in a child process; render_go.go,
+// schema.go and migrate.go: replay and plan migrations, with the PostgreSQL
+// parser of pgparse_cgo.go or, under CGO_ENABLED=0, pgparse_nocgo.go;
+// render_sql.go: queries and sqlc.yaml; sqlc.go: sqlc in a child process;
+// sqlcdoc.go: doc comments for sqlc's output; render_go.go,
 // render_store.go, render_handle.go, render_backend.go: the typed layer with
 // jennifer) and write (write.go). Generate runs the first three and builds every file in
 // memory; Output.Write puts them on disk and Output.Check compares them with
@@ -210,6 +212,9 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	}
 	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
 	if err != nil {
+		return nil, err
+	}
+	if gen, err = documentSQLC(gen, m.Table); err != nil {
 		return nil, err
 	}
 	produced := map[string]bool{}
