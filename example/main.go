@@ -1,7 +1,9 @@
-// Command example is the sessiongen showcase: a JSON API whose typed,
-// server-side sessions are generated from the Session struct in app/.
+// Command example is the sessiongen showcase: a JSON API and a small browser
+// page at / whose typed, server-side sessions are generated from the Session
+// struct in app/.
 //
-//	go run ./example -insecure-cookie   # plain http on 127.0.0.1:8080
+//	go run ./example -insecure-cookie   # plain http on 127.0.0.1:8080, for curl
+//	go run ./example                    # the production cookie; open http://localhost:8080 in a browser
 //
 // It connects to DATABASE_URL (default
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable), applies the
@@ -18,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -94,7 +97,7 @@ func run(log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("example listening", "addr", "http://"+*addr, "insecure_cookie", *insecure)
+	log.Info("example listening", "addr", "http://"+*addr, "insecure_cookie", *insecure, "page", "http://"+strings.Replace(*addr, "127.0.0.1", "localhost", 1)+"/")
 	if !*insecure {
 		log.Info("the session cookie is Secure: over plain http, browsers other than on localhost and curl will not send it back; use -insecure-cookie for local http")
 	}

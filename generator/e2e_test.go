@@ -435,6 +435,11 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("docs", func(t *testing.T) {
+		checkDocs(t, filepath.Join(app, "payload_gen.go"))
+		checkDocs(t, goFiles(t, filepath.Join(app, "payloaddb"))...)
+	})
+
 	t.Run("typeerrors", func(t *testing.T) {
 		testTypeErrors(t, mod)
 	})

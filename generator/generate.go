@@ -2,15 +2,23 @@
 // struct into dbmate migrations, sqlc queries (compiled by sqlc to pgx/v5
 // code) and a typed Go layer over package sessionrt.
 //
-// The pipeline has four stages, one file each: load (go/packages),
-// model (fields.go, typemap.go: struct fields to columns), render
-// (owners.go: which type uses which table, and what an earlier run left;
-// schema.go and migrate.go: replay and plan migrations; render_sql.go:
-// queries and sqlc.yaml; sqlc.go: sqlc in a child process; render_go.go,
-// render_store.go, render_handle.go, render_backend.go: the typed layer with
-// jennifer) and write (write.go). Generate runs the first three and builds every file in
-// memory; Output.Write puts them on disk and Output.Check compares them with
-// it, for CI.
+// The pipeline has four stages: load (load.go: go/packages), model
+// (fields.go, typemap.go: struct fields to columns; names.go: the names the
+// renderers define, which fields may not take), render and write
+// (write.go). Render covers: owners.go (which type uses which table, and
+// what an earlier run left); migrations, split by responsibility into
+// packages: schema (the table shape), plan (the planner: engine-neutral
+// operations decided from the wanted and the replayed table) and dialect
+// (the engine seam) with dialect/postgresql (renders the operations as
+// PostgreSQL DDL and replays committed migrations with the PostgreSQL
+// parser of pgparse_cgo.go or, under CGO_ENABLED=0, pgparse_nocgo.go);
+// migrate.go and replay.go tie them to dbmate files; render_sql.go: queries
+// and sqlc.yaml; sqlc.go: sqlc in a child process; sqlcdoc.go: doc
+// comments for sqlc's output; render_go.go, render_store.go,
+// render_handle.go, render_backend.go: the typed layer with jennifer.
+// Generate runs load, model and render and builds every file in memory;
+// Output.Write puts them on disk and Output.Check compares them with it,
+// for CI.
 package generator
 
 import (
@@ -213,6 +221,9 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	}
 	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
 	if err != nil {
+		return nil, err
+	}
+	if gen, err = documentSQLC(gen, m.Table); err != nil {
 		return nil, err
 	}
 	produced := map[string]bool{}

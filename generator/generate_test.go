@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -576,41 +573,23 @@ sql:
 	}
 }
 
-// TestGeneratedDocComments: every exported name the typed layer declares
-// (types, functions, methods, constants) carries a doc comment that starts
-// with its name, in every golden case.
+// TestGeneratedDocComments: every exported name the generated packages
+// declare carries a doc comment that starts with its name (see
+// checkDocs): the typed layer and sqlc's package, in every golden case and
+// in the repository's example.
 func TestGeneratedDocComments(t *testing.T) {
-	for _, c := range goldenCasesOrNil() {
-		path := filepath.Join("testdata", "golden", c, "session_gen.go")
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
-		check := func(name string, doc *ast.CommentGroup) {
-			if !ast.IsExported(name) {
-				return
-			}
-			if doc == nil || !strings.HasPrefix(doc.Text(), name+" ") {
-				t.Errorf("%s: %s has no doc comment starting with its name (got %q)", path, name, doc.Text())
-			}
-		}
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				check(d.Name.Name, d.Doc)
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					if ts, ok := s.(*ast.TypeSpec); ok {
-						doc := ts.Doc
-						if doc == nil {
-							doc = d.Doc
-						}
-						check(ts.Name.Name, doc)
-					}
-				}
-			}
-		}
+	cases := goldenCasesOrNil()
+	if len(cases) == 0 {
+		t.Fatal("no golden cases")
 	}
+	for _, c := range cases {
+		dir := filepath.Join("testdata", "golden", c)
+		checkDocs(t, filepath.Join(dir, "session_gen.go"))
+		checkDocs(t, goFiles(t, filepath.Join(dir, "sessiondb"))...)
+	}
+	example := filepath.Join("..", "example", "app")
+	checkDocs(t, filepath.Join(example, "session_gen.go"))
+	checkDocs(t, goFiles(t, filepath.Join(example, "sessiondb"))...)
 }
 
 // TestFlashNeedsNoMigration: flash is an accessor option, not a column

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-chromium.sh # the browser tests of example/app drive it
 
 echo "== gofmt" >&2
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -31,8 +32,12 @@ go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Updat
 echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.md)" >&2
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt/sessionimpl
 
-echo "== generated files are up to date (sessiongen -check)" >&2
+echo "== generated files are up to date (sessiongen -check), generated both ways: cgo and CGO_ENABLED=0 (WebAssembly parser); both passing -check means identical output" >&2
 go run ./cmd/sessiongen -check -dir example/app -type Session -cache
+CGO_ENABLED=0 CC=/nonexistent/cc go run ./cmd/sessiongen -check -dir example/app -type Session -cache
+
+echo "== the migration replay's parser tests with CGO_ENABLED=0 (WebAssembly libpg_query)" >&2
+CGO_ENABLED=0 go test -count=1 -run 'CanonicalDefault|Replay|ReadMigrations|Plan|RenderMigration|StorageOptions' ./generator
 
 echo "== fuzz (bounded)" >&2
 go test -run '^$' -fuzz '^FuzzCookie$' -fuzztime 15s ./sessionrt/sessionimpl

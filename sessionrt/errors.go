@@ -40,7 +40,7 @@ var (
 	ErrUnsafeExecMode = errors.New("sessionrt: pgx query exec mode is unsafe behind a transaction pooler")
 	// ErrCacheTrigger: the cache is on but the table publishes no evictions.
 	ErrCacheTrigger = errors.New("sessionrt: the sessions table publishes no evictions (generate with sessiongen -cache and migrate)")
-	// ErrNoCache: RunCacheListener on an engine without notifications.
+	// ErrNoCache: Config.Cache on an engine without notifications.
 	ErrNoCache = errors.New("sessionrt: this engine has no session cache")
 )
 

@@ -71,8 +71,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 	return &App{pool: pool, Sessions: store, users: us, log: cfg.Logger}, nil
 }
 
-// Handler returns the HTTP API, wrapped in the session middleware and, outside
-// it, in net/http's CrossOriginProtection: a browser's cross-origin POST
+// Handler returns the HTTP API and the browser page (page.go), wrapped in
+// the session middleware and, outside it, in net/http's
+// CrossOriginProtection: a browser's cross-origin POST
 // (Sec-Fetch-Site cross-site or same-site, or an Origin that does not match
 // the Host) is answered 403 before the session is read or written. Requests
 // without those headers (curl, server-to-server) pass.
@@ -89,6 +90,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /notice", a.notice)
 	mux.HandleFunc("GET /sessions", a.sessions)
 	mux.HandleFunc("GET /healthz", a.healthz)
+	a.pageRoutes(mux) // the browser page and its forms: page.go
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin request refused")
@@ -135,6 +137,13 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	signIn(s, u)
+	writeJSON(w, http.StatusOK, userResponse{UserID: u.ID, Email: u.Email})
+}
+
+// signIn makes s the session of u: the login steps of POST /login and of
+// the page's login form.
+func signIn(s *SessionHandle, u user) {
 	s.Renew() // new token at login: the pre-login token dies (session fixation)
 	if prev := s.UserID(); prev != 0 && prev != u.ID {
 		// Another user logs in on this browser: nothing of the previous
@@ -146,7 +155,6 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	s.SetEmail(u.Email)
 	s.SetRoles(u.Roles)
 	s.SetNotice("Signed in as " + u.Email)
-	writeJSON(w, http.StatusOK, userResponse{UserID: u.ID, Email: u.Email})
 }
 
 func (a *App) me(w http.ResponseWriter, r *http.Request) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"golang.org/x/crypto/bcrypt"
 )
 

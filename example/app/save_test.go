@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/example/app"
-	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"github.com/sessiongen/sessiongen/sessionrt"
+	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 )
 
 // TestSaveEachFieldAlone changes one field per request, for every field of

@@ -212,3 +212,6 @@ func (c *cache) stats() sessionrt.CacheStats {
 	return sessionrt.CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Bypassed: c.bypassed.Load(),
 		Evictions: c.evictions.Load(), Flushes: c.flushes.Load(), Entries: n, On: on}
 }
+
+// CacheStats reports what the session cache did (all zero when it is off).
+func (m *Manager) CacheStats() sessionrt.CacheStats { return m.cache.stats() }

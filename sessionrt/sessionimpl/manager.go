@@ -32,6 +32,9 @@ func NewManager(drv Driver, be Backend, cfg sessionrt.Config) (*Manager, error) 
 	if drv == nil || be == nil {
 		return nil, errors.New("sessionrt: NewManager: nil Driver or Backend")
 	}
+	if n, ok := drv.(interface{ isNil() bool }); ok && n.isNil() {
+		return nil, errors.New("sessionrt: NewManager: nil database")
+	}
 	c, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -41,11 +44,11 @@ func NewManager(drv Driver, be Backend, cfg sessionrt.Config) (*Manager, error) 
 	}
 	m := &Manager{drv: drv, be: be, cfg: c, cookieName: c.CookieName}
 	if c.Cache.MaxEntries > 0 {
-		if be.EvictChannel() == "" {
-			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", sessionrt.ErrCacheTrigger)
-		}
 		if m.listen, err = drv.listenConfig(c); err != nil {
 			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", err)
+		}
+		if be.EvictChannel() == "" {
+			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", sessionrt.ErrCacheTrigger)
 		}
 		m.cache = newCache(c.Cache, c.TouchInterval)
 	}

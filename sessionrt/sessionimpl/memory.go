@@ -22,8 +22,8 @@ import (
 // transactions run one at a time. Sessions live as long as the value.
 type Memory struct {
 	newRecord func(st *State) Record
-	tx        sync.Mutex // held by the running Update transaction
-	mu        sync.Mutex // guards rows
+	tx        chan struct{} // one slot, held by the running Update transaction
+	mu        sync.Mutex    // guards rows
 	rows      map[[sha256.Size]byte]*memRow
 }
 
@@ -44,7 +44,7 @@ type Listed struct {
 // NewMemory returns an empty in-memory engine for records made by
 // newRecord (the generated backend's New).
 func NewMemory(newRecord func(st *State) Record) *Memory {
-	return &Memory{newRecord: newRecord, rows: map[[sha256.Size]byte]*memRow{}}
+	return &Memory{newRecord: newRecord, tx: make(chan struct{}, 1), rows: map[[sha256.Size]byte]*memRow{}}
 }
 
 // now is the clock of the in-memory engine, in the form a load returns.
@@ -283,12 +283,20 @@ func (m *Memory) listenConfig(sessionrt.Config) (*pgx.ConnConfig, error) {
 	return nil, sessionrt.ErrNoCache
 }
 
+// beginUpdate waits for the transaction slot at most timeout, as a SQL
+// engine waits for the row lock: an Update behind a stuck one (or inside
+// another Update's function) fails instead of hanging.
 func (m *Memory) beginUpdate(ctx context.Context, timeout time.Duration) (updateTx, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case m.tx <- struct{}{}:
+		return &memTx{m: m}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, fmt.Errorf("memory: waiting for another update: %w", context.DeadlineExceeded)
 	}
-	m.tx.Lock()
-	return &memTx{m: m}, nil
 }
 
 // memTx is Update's transaction on the in-memory engine: it holds the
@@ -305,6 +313,6 @@ func (t *memTx) commit(context.Context) error { t.end(nil); return nil }
 func (t *memTx) end(context.Context) {
 	if !t.done {
 		t.done = true
-		t.m.tx.Unlock()
+		<-t.m.tx
 	}
 }

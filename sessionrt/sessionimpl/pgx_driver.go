@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // PgxDB is sqlc's pgx/v5 DBTX: *pgxpool.Pool, *pgx.Conn and pgx.Tx have it.
@@ -29,6 +30,19 @@ func Pgx(db PgxPool) Driver { return pgxDriver{db: db} }
 type pgxDriver struct{ db PgxPool }
 
 func (d pgxDriver) conn() Conn { return Conn{pgx: d.db} }
+
+// isNil reports a nil pool, typed or not, which NewManager refuses.
+func (d pgxDriver) isNil() bool {
+	switch p := d.db.(type) {
+	case nil:
+		return true
+	case *pgxpool.Pool:
+		return p == nil
+	case *pgx.Conn:
+		return p == nil
+	}
+	return false
+}
 
 func (d pgxDriver) wrap(err error) error {
 	if err == nil {

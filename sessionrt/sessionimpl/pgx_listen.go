@@ -148,6 +148,3 @@ func (m *Manager) evictPayload(p string) {
 		m.cache.evict(key)
 	}
 }
-
-// sessionrt.CacheStats reports what the session cache did (all zero when it is off).
-func (m *Manager) CacheStats() sessionrt.CacheStats { return m.cache.stats() }

@@ -39,6 +39,9 @@ type sqliteDriver struct{ db *sql.DB }
 
 func (d sqliteDriver) conn() Conn { return Conn{sql: d.db} }
 
+// isNil reports a nil *sql.DB, which NewManager refuses.
+func (d sqliteDriver) isNil() bool { return d.db == nil }
+
 // check refuses a database without WAL or busy_timeout: without them
 // concurrent writers fail with SQLITE_BUSY at once. It also refuses
 // TransactionPooler, which means nothing for an embedded database.

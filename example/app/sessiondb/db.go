@@ -11,20 +11,24 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
+// DBTX is what the queries run on: a *pgxpool.Pool, a *pgx.Conn or a pgx.Tx.
 type DBTX interface {
 	Exec(context.Context, string, ...interface{}) (pgconn.CommandTag, error)
 	Query(context.Context, string, ...interface{}) (pgx.Rows, error)
 	QueryRow(context.Context, string, ...interface{}) pgx.Row
 }
 
+// New returns the sessions table's queries, run on db.
 func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+// Queries runs the sessions table's queries; New returns one.
 type Queries struct {
 	db DBTX
 }
 
+// WithTx returns a copy of the queries that runs them in the transaction tx.
 func (q *Queries) WithTx(tx pgx.Tx) *Queries {
 	return &Queries{
 		db: tx,

@@ -53,6 +53,7 @@ WHERE user_id = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByUserIDParams holds the parameters of DeleteOtherSessionsByUserID.
 type DeleteOtherSessionsByUserIDParams struct {
 	UserID          int64
 	ExceptTokenHash []byte
@@ -85,6 +86,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -131,11 +133,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -186,11 +190,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -240,11 +246,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -292,6 +300,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, use
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash  []byte
 	Remember   bool
@@ -333,6 +342,7 @@ WHERE user_id = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByUserIDRow is one of the rows ListSessionsByUserID returns.
 type ListSessionsByUserIDRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -375,6 +385,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -409,6 +420,7 @@ WHERE token_hash = $23 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew        bool
 	NewTokenHash []byte
@@ -435,6 +447,7 @@ type SaveSessionParams struct {
 	TokenHash    []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -486,6 +499,7 @@ UPDATE sessions SET cart = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCartParams holds the parameters of SaveSessionCart.
 type SaveSessionCartParams struct {
 	Cart      sessionimpl.JSON
 	TokenHash []byte
@@ -505,6 +519,7 @@ UPDATE sessions SET counter = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCounterParams holds the parameters of SaveSessionCounter.
 type SaveSessionCounterParams struct {
 	Counter   int64
 	TokenHash []byte
@@ -524,6 +539,7 @@ UPDATE sessions SET email = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionEmailParams holds the parameters of SaveSessionEmail.
 type SaveSessionEmailParams struct {
 	Email     string
 	TokenHash []byte
@@ -543,6 +559,7 @@ UPDATE sessions SET mfa_at = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionMFAAtParams holds the parameters of SaveSessionMFAAt.
 type SaveSessionMFAAtParams struct {
 	MfaAt     *time.Time
 	TokenHash []byte
@@ -562,6 +579,7 @@ UPDATE sessions SET notice = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionNoticeParams holds the parameters of SaveSessionNotice.
 type SaveSessionNoticeParams struct {
 	Notice    string
 	TokenHash []byte
@@ -581,6 +599,7 @@ UPDATE sessions SET roles = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRolesParams holds the parameters of SaveSessionRoles.
 type SaveSessionRolesParams struct {
 	Roles     sessionimpl.JSON
 	TokenHash []byte
@@ -600,6 +619,7 @@ UPDATE sessions SET theme = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionThemeParams holds the parameters of SaveSessionTheme.
 type SaveSessionThemeParams struct {
 	Theme     string
 	TokenHash []byte
@@ -619,6 +639,7 @@ UPDATE sessions SET user_id = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionUserIDParams holds the parameters of SaveSessionUserID.
 type SaveSessionUserIDParams struct {
 	UserID    int64
 	TokenHash []byte
@@ -642,12 +663,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time

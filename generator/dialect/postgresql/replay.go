@@ -12,7 +12,6 @@ import (
 	"github.com/sessiongen/sessiongen/generator/schema"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
-	"github.com/pganalyze/pg_query_go/v6/parser"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -44,7 +43,7 @@ func canonicalDefault(expr string) (string, error) {
 	if strings.TrimSpace(expr) == "" {
 		return "", nil
 	}
-	tree, err := pg.Parse("SELECT " + expr)
+	tree, err := pgParse("SELECT " + expr)
 	if err != nil {
 		return "", fmt.Errorf("default %q: %v", expr, err)
 	}
@@ -64,7 +63,7 @@ func deparseExpr(n *pg.Node) (string, error) {
 		return "", nil
 	}
 	n = normalizeExpr(n)
-	out, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+	out, err := pgDeparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
 		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
 	}}}}}})
 	if err != nil {
@@ -229,12 +228,12 @@ func (Dialect) Replay(files []schema.MigrationFile) (*dialect.Replayed, error) {
 		r.file = f.Name
 		r.generated = strings.HasPrefix(string(f.Data), schema.GeneratedHeader)
 		for _, sec := range dialect.UpSections(string(f.Data)) {
-			tree, err := pg.Parse(sec)
+			tree, err := pgParse(sec)
 			if err != nil {
 				// The up marker's line, unless the parser says where.
 				line := strings.Count(sec[:len(sec)-len(strings.TrimLeft(sec, "\n"))], "\n")
 				msg := err.Error()
-				var pe *parser.Error
+				var pe *pgError
 				if errors.As(err, &pe) {
 					msg = pe.Message
 					if pe.Cursorpos > 0 {

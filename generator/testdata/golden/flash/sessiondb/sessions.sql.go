@@ -53,6 +53,7 @@ WHERE tenant = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByTenantParams holds the parameters of DeleteOtherSessionsByTenant.
 type DeleteOtherSessionsByTenantParams struct {
 	Tenant          *string
 	ExceptTokenHash []byte
@@ -87,6 +88,7 @@ WHERE user_id = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByUserIDParams holds the parameters of DeleteOtherSessionsByUserID.
 type DeleteOtherSessionsByUserIDParams struct {
 	UserID          int64
 	ExceptTokenHash []byte
@@ -119,6 +121,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -192,11 +195,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -263,11 +268,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -333,11 +340,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -401,6 +410,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, use
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash  []byte
 	Remember   bool
@@ -458,6 +468,7 @@ WHERE tenant = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByTenantRow is one of the rows ListSessionsByTenant returns.
 type ListSessionsByTenantRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -498,6 +509,7 @@ WHERE user_id = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByUserIDRow is one of the rows ListSessionsByUserID returns.
 type ListSessionsByUserIDRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -540,6 +552,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -582,6 +595,7 @@ WHERE token_hash = $39 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew        bool
 	NewTokenHash []byte
@@ -624,6 +638,7 @@ type SaveSessionParams struct {
 	TokenHash    []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -691,6 +706,7 @@ UPDATE sessions SET alert = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionAlertParams holds the parameters of SaveSessionAlert.
 type SaveSessionAlertParams struct {
 	Alert     *string
 	TokenHash []byte
@@ -710,6 +726,7 @@ UPDATE sessions SET at = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionAtParams holds the parameters of SaveSessionAt.
 type SaveSessionAtParams struct {
 	At        time.Time
 	TokenHash []byte
@@ -729,6 +746,7 @@ UPDATE sessions SET banner = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionBannerParams holds the parameters of SaveSessionBanner.
 type SaveSessionBannerParams struct {
 	Banner    sessionimpl.JSON
 	TokenHash []byte
@@ -748,6 +766,7 @@ UPDATE sessions SET blob = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionBlobParams holds the parameters of SaveSessionBlob.
 type SaveSessionBlobParams struct {
 	Blob      []byte
 	TokenHash []byte
@@ -767,6 +786,7 @@ UPDATE sessions SET count = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCountParams holds the parameters of SaveSessionCount.
 type SaveSessionCountParams struct {
 	Count     int32
 	TokenHash []byte
@@ -786,6 +806,7 @@ UPDATE sessions SET counter = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCounterParams holds the parameters of SaveSessionCounter.
 type SaveSessionCounterParams struct {
 	Counter   int64
 	TokenHash []byte
@@ -805,6 +826,7 @@ UPDATE sessions SET errors = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionErrorsParams holds the parameters of SaveSessionErrors.
 type SaveSessionErrorsParams struct {
 	Errors    sessionimpl.JSON
 	TokenHash []byte
@@ -824,6 +846,7 @@ UPDATE sessions SET fields = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionFieldsParams holds the parameters of SaveSessionFields.
 type SaveSessionFieldsParams struct {
 	Fields    sessionimpl.JSON
 	TokenHash []byte
@@ -843,6 +866,7 @@ UPDATE sessions SET grid = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionGridParams holds the parameters of SaveSessionGrid.
 type SaveSessionGridParams struct {
 	Grid      sessionimpl.JSON
 	TokenHash []byte
@@ -862,6 +886,7 @@ UPDATE sessions SET level = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionLevelParams holds the parameters of SaveSessionLevel.
 type SaveSessionLevelParams struct {
 	Level     string
 	TokenHash []byte
@@ -881,6 +906,7 @@ UPDATE sessions SET notice = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionNoticeParams holds the parameters of SaveSessionNotice.
 type SaveSessionNoticeParams struct {
 	Notice    string
 	TokenHash []byte
@@ -900,6 +926,7 @@ UPDATE sessions SET rich = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRichParams holds the parameters of SaveSessionRich.
 type SaveSessionRichParams struct {
 	Rich      sessionimpl.JSON
 	TokenHash []byte
@@ -919,6 +946,7 @@ UPDATE sessions SET shown = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionShownParams holds the parameters of SaveSessionShown.
 type SaveSessionShownParams struct {
 	Shown     bool
 	TokenHash []byte
@@ -938,6 +966,7 @@ UPDATE sessions SET tenant = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionTenantParams holds the parameters of SaveSessionTenant.
 type SaveSessionTenantParams struct {
 	Tenant    *string
 	TokenHash []byte
@@ -957,6 +986,7 @@ UPDATE sessions SET user_id = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionUserIDParams holds the parameters of SaveSessionUserID.
 type SaveSessionUserIDParams struct {
 	UserID    int64
 	TokenHash []byte
@@ -976,6 +1006,7 @@ UPDATE sessions SET wait = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionWaitParams holds the parameters of SaveSessionWait.
 type SaveSessionWaitParams struct {
 	Wait      int64
 	TokenHash []byte
@@ -999,12 +1030,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time

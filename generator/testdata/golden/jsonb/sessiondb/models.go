@@ -10,6 +10,7 @@ import (
 	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 )
 
+// Sessions is a row of the sessions table.
 type Sessions struct {
 	TokenHash         []byte
 	CreatedAt         time.Time

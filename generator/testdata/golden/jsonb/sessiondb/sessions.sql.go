@@ -51,6 +51,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -70,11 +71,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -125,11 +128,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -179,11 +184,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -231,6 +238,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, rol
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash  []byte
 	Remember   bool
@@ -274,6 +282,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -308,6 +317,7 @@ WHERE token_hash = $23 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew        bool
 	NewTokenHash []byte
@@ -334,6 +344,7 @@ type SaveSessionParams struct {
 	TokenHash    []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -385,6 +396,7 @@ UPDATE sessions SET byes = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionByesParams holds the parameters of SaveSessionByes.
 type SaveSessionByesParams struct {
 	Byes      sessionimpl.JSON
 	TokenHash []byte
@@ -404,6 +416,7 @@ UPDATE sessions SET cart = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCartParams holds the parameters of SaveSessionCart.
 type SaveSessionCartParams struct {
 	Cart      sessionimpl.JSON
 	TokenHash []byte
@@ -423,6 +436,7 @@ UPDATE sessions SET deep = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionDeepParams holds the parameters of SaveSessionDeep.
 type SaveSessionDeepParams struct {
 	Deep      sessionimpl.JSON
 	TokenHash []byte
@@ -442,6 +456,7 @@ UPDATE sessions SET grid = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionGridParams holds the parameters of SaveSessionGrid.
 type SaveSessionGridParams struct {
 	Grid      sessionimpl.JSON
 	TokenHash []byte
@@ -461,6 +476,7 @@ UPDATE sessions SET groups = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionGroupsParams holds the parameters of SaveSessionGroups.
 type SaveSessionGroupsParams struct {
 	Groups    sessionimpl.JSON
 	TokenHash []byte
@@ -480,6 +496,7 @@ UPDATE sessions SET prefs = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionPrefsParams holds the parameters of SaveSessionPrefs.
 type SaveSessionPrefsParams struct {
 	Prefs     sessionimpl.JSON
 	TokenHash []byte
@@ -499,6 +516,7 @@ UPDATE sessions SET roles = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRolesParams holds the parameters of SaveSessionRoles.
 type SaveSessionRolesParams struct {
 	Roles     sessionimpl.JSON
 	TokenHash []byte
@@ -518,6 +536,7 @@ UPDATE sessions SET scores = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionScoresParams holds the parameters of SaveSessionScores.
 type SaveSessionScoresParams struct {
 	Scores    sessionimpl.JSON
 	TokenHash []byte
@@ -541,12 +560,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time

@@ -8,6 +8,7 @@ import (
 	"time"
 )
 
+// Sessions is a row of the sessions table.
 type Sessions struct {
 	TokenHash         []byte
 	CreatedAt         time.Time

@@ -49,6 +49,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -68,11 +69,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -127,11 +130,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -185,11 +190,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -241,6 +248,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, the
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash  []byte
 	Remember   bool
@@ -288,6 +296,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -324,6 +333,7 @@ WHERE token_hash = $27 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew        bool
 	NewTokenHash []byte
@@ -354,6 +364,7 @@ type SaveSessionParams struct {
 	TokenHash    []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -409,6 +420,7 @@ UPDATE sessions SET big = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionBigParams holds the parameters of SaveSessionBig.
 type SaveSessionBigParams struct {
 	Big       int64
 	TokenHash []byte
@@ -428,6 +440,7 @@ UPDATE sessions SET blob = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionBlobParams holds the parameters of SaveSessionBlob.
 type SaveSessionBlobParams struct {
 	Blob      []byte
 	TokenHash []byte
@@ -447,6 +460,7 @@ UPDATE sessions SET flag = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionFlagParams holds the parameters of SaveSessionFlag.
 type SaveSessionFlagParams struct {
 	Flag      bool
 	TokenHash []byte
@@ -466,6 +480,7 @@ UPDATE sessions SET frac = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionFracParams holds the parameters of SaveSessionFrac.
 type SaveSessionFracParams struct {
 	Frac      float32
 	TokenHash []byte
@@ -485,6 +500,7 @@ UPDATE sessions SET mid = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionMidParams holds the parameters of SaveSessionMid.
 type SaveSessionMidParams struct {
 	Mid       int32
 	TokenHash []byte
@@ -504,6 +520,7 @@ UPDATE sessions SET num = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionNumParams holds the parameters of SaveSessionNum.
 type SaveSessionNumParams struct {
 	Num       int64
 	TokenHash []byte
@@ -523,6 +540,7 @@ UPDATE sessions SET ratio = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRatioParams holds the parameters of SaveSessionRatio.
 type SaveSessionRatioParams struct {
 	Ratio     float64
 	TokenHash []byte
@@ -542,6 +560,7 @@ UPDATE sessions SET small = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionSmallParams holds the parameters of SaveSessionSmall.
 type SaveSessionSmallParams struct {
 	Small     int16
 	TokenHash []byte
@@ -561,6 +580,7 @@ UPDATE sessions SET theme = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionThemeParams holds the parameters of SaveSessionTheme.
 type SaveSessionThemeParams struct {
 	Theme     string
 	TokenHash []byte
@@ -580,6 +600,7 @@ UPDATE sessions SET wait = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionWaitParams holds the parameters of SaveSessionWait.
 type SaveSessionWaitParams struct {
 	Wait      int64
 	TokenHash []byte
@@ -603,12 +624,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time

@@ -51,6 +51,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -70,11 +71,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -137,11 +140,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -203,11 +208,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -267,6 +274,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, nam
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash  []byte
 	Remember   bool
@@ -322,6 +330,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -362,6 +371,7 @@ WHERE token_hash = $35 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew        bool
 	NewTokenHash []byte
@@ -400,6 +410,7 @@ type SaveSessionParams struct {
 	TokenHash    []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -463,6 +474,7 @@ UPDATE sessions SET admin = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionAdminParams holds the parameters of SaveSessionAdmin.
 type SaveSessionAdminParams struct {
 	Admin     *bool
 	TokenHash []byte
@@ -482,6 +494,7 @@ UPDATE sessions SET count32 = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCount32Params holds the parameters of SaveSessionCount32.
 type SaveSessionCount32Params struct {
 	Count32   *int32
 	TokenHash []byte
@@ -501,6 +514,7 @@ UPDATE sessions SET login_at = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionLoginAtParams holds the parameters of SaveSessionLoginAt.
 type SaveSessionLoginAtParams struct {
 	LoginAt   *time.Time
 	TokenHash []byte
@@ -520,6 +534,7 @@ UPDATE sessions SET name = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionNameParams holds the parameters of SaveSessionName.
 type SaveSessionNameParams struct {
 	Name      *string
 	TokenHash []byte
@@ -539,6 +554,7 @@ UPDATE sessions SET prefs = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionPrefsParams holds the parameters of SaveSessionPrefs.
 type SaveSessionPrefsParams struct {
 	Prefs     sessionimpl.JSON
 	TokenHash []byte
@@ -558,6 +574,7 @@ UPDATE sessions SET ratio = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRatioParams holds the parameters of SaveSessionRatio.
 type SaveSessionRatioParams struct {
 	Ratio     *float64
 	TokenHash []byte
@@ -577,6 +594,7 @@ UPDATE sessions SET ratio32 = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRatio32Params holds the parameters of SaveSessionRatio32.
 type SaveSessionRatio32Params struct {
 	Ratio32   *float32
 	TokenHash []byte
@@ -596,6 +614,7 @@ UPDATE sessions SET roles = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRolesParams holds the parameters of SaveSessionRoles.
 type SaveSessionRolesParams struct {
 	Roles     sessionimpl.JSON
 	TokenHash []byte
@@ -615,6 +634,7 @@ UPDATE sessions SET secret = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionSecretParams holds the parameters of SaveSessionSecret.
 type SaveSessionSecretParams struct {
 	Secret    []byte
 	TokenHash []byte
@@ -634,6 +654,7 @@ UPDATE sessions SET small = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionSmallParams holds the parameters of SaveSessionSmall.
 type SaveSessionSmallParams struct {
 	Small     *int16
 	TokenHash []byte
@@ -653,6 +674,7 @@ UPDATE sessions SET theme = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionThemeParams holds the parameters of SaveSessionTheme.
 type SaveSessionThemeParams struct {
 	Theme     *string
 	TokenHash []byte
@@ -672,6 +694,7 @@ UPDATE sessions SET timeout = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionTimeoutParams holds the parameters of SaveSessionTimeout.
 type SaveSessionTimeoutParams struct {
 	Timeout   *int64
 	TokenHash []byte
@@ -691,6 +714,7 @@ UPDATE sessions SET user_id = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionUserIDParams holds the parameters of SaveSessionUserID.
 type SaveSessionUserIDParams struct {
 	UserID    *int64
 	TokenHash []byte
@@ -710,6 +734,7 @@ UPDATE sessions SET visits = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionVisitsParams holds the parameters of SaveSessionVisits.
 type SaveSessionVisitsParams struct {
 	Visits    *int64
 	TokenHash []byte
@@ -733,12 +758,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time

@@ -49,6 +49,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -68,11 +69,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -137,11 +140,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -205,11 +210,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -271,6 +278,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, nam
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash  []byte
 	Remember   bool
@@ -328,6 +336,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -369,6 +378,7 @@ WHERE token_hash = $37 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew        bool
 	NewTokenHash []byte
@@ -409,6 +419,7 @@ type SaveSessionParams struct {
 	TokenHash    []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -474,6 +485,7 @@ UPDATE sessions SET admin = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionAdminParams holds the parameters of SaveSessionAdmin.
 type SaveSessionAdminParams struct {
 	Admin     bool
 	TokenHash []byte
@@ -493,6 +505,7 @@ UPDATE sessions SET byte = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionByteParams holds the parameters of SaveSessionByte.
 type SaveSessionByteParams struct {
 	Byte      int16
 	TokenHash []byte
@@ -512,6 +525,7 @@ UPDATE sessions SET count = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCountParams holds the parameters of SaveSessionCount.
 type SaveSessionCountParams struct {
 	Count     int64
 	TokenHash []byte
@@ -531,6 +545,7 @@ UPDATE sessions SET count32 = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionCount32Params holds the parameters of SaveSessionCount32.
 type SaveSessionCount32Params struct {
 	Count32   int32
 	TokenHash []byte
@@ -550,6 +565,7 @@ UPDATE sessions SET login_at = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionLoginAtParams holds the parameters of SaveSessionLoginAt.
 type SaveSessionLoginAtParams struct {
 	LoginAt   time.Time
 	TokenHash []byte
@@ -569,6 +585,7 @@ UPDATE sessions SET name = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionNameParams holds the parameters of SaveSessionName.
 type SaveSessionNameParams struct {
 	Name      string
 	TokenHash []byte
@@ -588,6 +605,7 @@ UPDATE sessions SET port = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionPortParams holds the parameters of SaveSessionPort.
 type SaveSessionPortParams struct {
 	Port      int32
 	TokenHash []byte
@@ -607,6 +625,7 @@ UPDATE sessions SET ratio = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRatioParams holds the parameters of SaveSessionRatio.
 type SaveSessionRatioParams struct {
 	Ratio     float64
 	TokenHash []byte
@@ -626,6 +645,7 @@ UPDATE sessions SET ratio32 = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionRatio32Params holds the parameters of SaveSessionRatio32.
 type SaveSessionRatio32Params struct {
 	Ratio32   float32
 	TokenHash []byte
@@ -645,6 +665,7 @@ UPDATE sessions SET secret = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionSecretParams holds the parameters of SaveSessionSecret.
 type SaveSessionSecretParams struct {
 	Secret    []byte
 	TokenHash []byte
@@ -664,6 +685,7 @@ UPDATE sessions SET small = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionSmallParams holds the parameters of SaveSessionSmall.
 type SaveSessionSmallParams struct {
 	Small     int16
 	TokenHash []byte
@@ -683,6 +705,7 @@ UPDATE sessions SET timeout = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionTimeoutParams holds the parameters of SaveSessionTimeout.
 type SaveSessionTimeoutParams struct {
 	Timeout   int64
 	TokenHash []byte
@@ -702,6 +725,7 @@ UPDATE sessions SET tiny = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionTinyParams holds the parameters of SaveSessionTiny.
 type SaveSessionTinyParams struct {
 	Tiny      int16
 	TokenHash []byte
@@ -721,6 +745,7 @@ UPDATE sessions SET user_id = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionUserIDParams holds the parameters of SaveSessionUserID.
 type SaveSessionUserIDParams struct {
 	UserID    int64
 	TokenHash []byte
@@ -740,6 +765,7 @@ UPDATE sessions SET visits = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionVisitsParams holds the parameters of SaveSessionVisits.
 type SaveSessionVisitsParams struct {
 	Visits    int64
 	TokenHash []byte
@@ -763,12 +789,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time

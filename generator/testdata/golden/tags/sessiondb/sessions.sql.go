@@ -51,6 +51,7 @@ WHERE email_address = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByEmailParams holds the parameters of DeleteOtherSessionsByEmail.
 type DeleteOtherSessionsByEmailParams struct {
 	EmailAddress    string
 	ExceptTokenHash []byte
@@ -85,6 +86,7 @@ WHERE key_hash = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByKeyParams holds the parameters of DeleteOtherSessionsByKey.
 type DeleteOtherSessionsByKeyParams struct {
 	KeyHash         []byte
 	ExceptTokenHash []byte
@@ -119,6 +121,7 @@ WHERE login_at = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByLoginAtParams holds the parameters of DeleteOtherSessionsByLoginAt.
 type DeleteOtherSessionsByLoginAtParams struct {
 	LoginAt         time.Time
 	ExceptTokenHash []byte
@@ -153,6 +156,7 @@ WHERE tenant = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByTenantParams holds the parameters of DeleteOtherSessionsByTenant.
 type DeleteOtherSessionsByTenantParams struct {
 	Tenant          *string
 	ExceptTokenHash []byte
@@ -187,6 +191,7 @@ WHERE theme = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByThemeParams holds the parameters of DeleteOtherSessionsByTheme.
 type DeleteOtherSessionsByThemeParams struct {
 	Theme           string
 	ExceptTokenHash []byte
@@ -221,6 +226,7 @@ WHERE uid = $1
 RETURNING token_hash
 `
 
+// DeleteOtherSessionsByUserIDParams holds the parameters of DeleteOtherSessionsByUserID.
 type DeleteOtherSessionsByUserIDParams struct {
 	Uid             int64
 	ExceptTokenHash []byte
@@ -253,6 +259,7 @@ WHERE token_hash = $1
    OR (previous_token_hash = $1 AND renewed_at > now() - $2::bigint * interval '1 microsecond')
 `
 
+// DeleteSessionParams holds the parameters of DeleteSession.
 type DeleteSessionParams struct {
 	TokenHash []byte
 	GraceUs   int64
@@ -434,11 +441,13 @@ ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
+// GetAnySessionParams holds the parameters of GetAnySession.
 type GetAnySessionParams struct {
 	TouchUs int64
 	Hashes  [][]byte
 }
 
+// GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             time.Time
@@ -489,11 +498,13 @@ FROM sessions
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// GetSessionParams holds the parameters of GetSession.
 type GetSessionParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -543,11 +554,13 @@ WHERE token_hash = $2 AND expires_at > now()
 FOR UPDATE
 `
 
+// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
 type GetSessionForUpdateParams struct {
 	TouchUs   int64
 	TokenHash []byte
 }
 
+// GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             time.Time
 	TouchDue          bool
@@ -595,6 +608,7 @@ INSERT INTO sessions (token_hash, remember, absolute_expires_at, expires_at, uid
 VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', now() + LEAST($3::bigint, $4::bigint) * interval '1 microsecond', $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
+// InsertSessionParams holds the parameters of InsertSession.
 type InsertSessionParams struct {
 	TokenHash    []byte
 	Remember     bool
@@ -636,6 +650,7 @@ WHERE email_address = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByEmailRow is one of the rows ListSessionsByEmail returns.
 type ListSessionsByEmailRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -676,6 +691,7 @@ WHERE key_hash = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByKeyRow is one of the rows ListSessionsByKey returns.
 type ListSessionsByKeyRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -716,6 +732,7 @@ WHERE login_at = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByLoginAtRow is one of the rows ListSessionsByLoginAt returns.
 type ListSessionsByLoginAtRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -756,6 +773,7 @@ WHERE tenant = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByTenantRow is one of the rows ListSessionsByTenant returns.
 type ListSessionsByTenantRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -796,6 +814,7 @@ WHERE theme = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByThemeRow is one of the rows ListSessionsByTheme returns.
 type ListSessionsByThemeRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -836,6 +855,7 @@ WHERE uid = $1 AND expires_at > now()
 ORDER BY last_seen_at DESC, token_hash
 `
 
+// ListSessionsByUserIDRow is one of the rows ListSessionsByUserID returns.
 type ListSessionsByUserIDRow struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
@@ -878,6 +898,7 @@ SELECT EXISTS (
 )
 `
 
+// RenewedSessionParams holds the parameters of RenewedSession.
 type RenewedSessionParams struct {
 	Hashes  [][]byte
 	GraceUs int64
@@ -912,6 +933,7 @@ WHERE token_hash = $23 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// SaveSessionParams holds the parameters of SaveSession.
 type SaveSessionParams struct {
 	Renew           bool
 	NewTokenHash    []byte
@@ -938,6 +960,7 @@ type SaveSessionParams struct {
 	TokenHash       []byte
 }
 
+// SaveSessionRow is the row SaveSession returns.
 type SaveSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
@@ -989,6 +1012,7 @@ UPDATE sessions SET email_address = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionEmailParams holds the parameters of SaveSessionEmail.
 type SaveSessionEmailParams struct {
 	EmailAddress string
 	TokenHash    []byte
@@ -1008,6 +1032,7 @@ UPDATE sessions SET key_hash = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionKeyParams holds the parameters of SaveSessionKey.
 type SaveSessionKeyParams struct {
 	KeyHash   []byte
 	TokenHash []byte
@@ -1027,6 +1052,7 @@ UPDATE sessions SET login_at = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionLoginAtParams holds the parameters of SaveSessionLoginAt.
 type SaveSessionLoginAtParams struct {
 	LoginAt   time.Time
 	TokenHash []byte
@@ -1046,6 +1072,7 @@ UPDATE sessions SET nickname = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionNickParams holds the parameters of SaveSessionNick.
 type SaveSessionNickParams struct {
 	Nickname  string
 	TokenHash []byte
@@ -1065,6 +1092,7 @@ UPDATE sessions SET plain = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionPlainParams holds the parameters of SaveSessionPlain.
 type SaveSessionPlainParams struct {
 	Plain     int32
 	TokenHash []byte
@@ -1084,6 +1112,7 @@ UPDATE sessions SET tenant = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionTenantParams holds the parameters of SaveSessionTenant.
 type SaveSessionTenantParams struct {
 	Tenant    *string
 	TokenHash []byte
@@ -1103,6 +1132,7 @@ UPDATE sessions SET theme = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionThemeParams holds the parameters of SaveSessionTheme.
 type SaveSessionThemeParams struct {
 	Theme     string
 	TokenHash []byte
@@ -1122,6 +1152,7 @@ UPDATE sessions SET uid = $1
 WHERE token_hash = $2 AND expires_at > now()
 `
 
+// SaveSessionUserIDParams holds the parameters of SaveSessionUserID.
 type SaveSessionUserIDParams struct {
 	Uid       int64
 	TokenHash []byte
@@ -1145,12 +1176,14 @@ WHERE token_hash = $3 AND expires_at > now()
 RETURNING created_at, last_seen_at, expires_at, absolute_expires_at, remember
 `
 
+// TouchSessionParams holds the parameters of TouchSession.
 type TouchSessionParams struct {
 	GraceUs   int64
 	IdleUs    int64
 	TokenHash []byte
 }
 
+// TouchSessionRow is the row TouchSession returns.
 type TouchSessionRow struct {
 	CreatedAt         time.Time
 	LastSeenAt        time.Time
