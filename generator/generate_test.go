@@ -434,8 +434,6 @@ func TestErrors(t *testing.T) {
 		{"LongCol", at("L") + "column name \"c01234567890123456789012345678901234567890123456789012345678\" is 60 bytes long; at most 59 fit, because the generated query parameter set_c01234567890123456789012345678901234567890123456789012345678 must fit PostgreSQL's 63-byte identifiers; shorten it with " + rename},
 		{"LongIdx", at("UserIdentifier") + "index name sessions_of_the_customer_portal_app_xyz_user_identifier_in_the_portal_idx is 73 bytes long; PostgreSQL truncates names to 63 bytes, so two such names can become one; pass a shorter -table, or shorten the column with " + rename},
 		{"Renew", at("Renew") + "the generated handle already has a method Renew (or its Set/Edit form), and its column name \"renew\" is taken by the query parameter renew; rename the field, and give it another column with " + rename},
-		{"Size", at("Size") + "the generated handle already has a method Size (or its Set/Edit form); rename the field, and keep the column with `session:\"size\"`"},
-		{"ZeroField", at("Zero") + "the generated handle already has a method Zero (or its Set/Edit form); rename the field, and keep the column with `session:\"zero\"`"},
 		{"Malformed", at("M") + "struct tag `session:m` is malformed (want key:\"value\"), so Go's reflect would ignore it; write it as session:\"value\" pairs separated by spaces"},
 		{"TwoKeys", at("K") + "struct tag `session:\"a\" session:\"b\"` has two session keys, and Go's reflect reads only the first; merge them into one"},
 		{"TwiceOpt", at("T") + "tag option index is given twice in \"t,index,index\"; give it once"},

@@ -44,11 +44,11 @@ func recordMethods() []string {
 	return []string{methodZero, methodChanged, methodSaved, methodAbsorb, methodMerge, methodSize}
 }
 
-// reservedMethod reports whether a field accessor may not be named name:
-// a method of the handle, or of the record (the same struct, so that an
-// accessor never shares its name with a method the runtime calls on it).
+// reservedMethod reports whether a field accessor may not be named name: a
+// method of the handle. The record's methods are on a type of their own
+// (sessionRecord), so a field may share their names.
 func reservedMethod(name string) bool {
-	return slices.Contains(handleMethods(), name) || slices.Contains(recordMethods(), name)
+	return slices.Contains(handleMethods(), name)
 }
 
 // Field accessor names.

@@ -37,7 +37,7 @@ go run ./cmd/sessiongen -check -dir example/app -type Session -cache
 CGO_ENABLED=0 CC=/nonexistent/cc go run ./cmd/sessiongen -check -dir example/app -type Session -cache
 
 echo "== the migration replay's parser tests with CGO_ENABLED=0 (WebAssembly libpg_query)" >&2
-CGO_ENABLED=0 go test -count=1 -run 'CanonicalDefault|Replay|ReadMigrations|Plan|RenderMigration|StorageOptions' ./generator
+CGO_ENABLED=0 go test -count=1 -run 'CanonicalDefault|Replay|ReadMigrations|Plan|RenderMigration|StorageOptions' ./generator ./generator/dialect/postgresql
 
 echo "== fuzz (bounded)" >&2
 go test -run '^$' -fuzz '^FuzzCookie$' -fuzztime 15s ./sessionrt/sessionimpl
