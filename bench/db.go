@@ -31,7 +31,17 @@ type counter struct {
 // roundTrips is the number of database round trips counted so far.
 func (c *counter) roundTrips() int64 { return c.stmts.Load() + c.prepares.Load() }
 
+// cacheListener reports the session cache's listener connection, which
+// inherits the pool's tracer: its LISTEN and heartbeats (a SELECT 1 after
+// a quiet second) are no request's round trips.
+func cacheListener(conn *pgx.Conn) bool {
+	return conn != nil && conn.Config().RuntimeParams["application_name"] == "sessionrt cache listener"
+}
+
 func (c *counter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if cacheListener(conn) {
+		return ctx
+	}
 	c.stmts.Add(1)
 	if conn.PgConn().TxStatus() == 'I' {
 		c.xacts.Add(1)
@@ -46,6 +56,9 @@ func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDat
 
 // TraceBatchStart counts a batch as one round trip.
 func (c *counter) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	if cacheListener(conn) {
+		return ctx
+	}
 	c.stmts.Add(1)
 	if conn.PgConn().TxStatus() == 'I' {
 		c.xacts.Add(1)
@@ -65,7 +78,7 @@ func (c *counter) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.Trac
 }
 
 func (c *counter) TracePrepareEnd(_ context.Context, conn *pgx.Conn, data pgx.TracePrepareEndData) {
-	if !data.AlreadyPrepared {
+	if !data.AlreadyPrepared && !cacheListener(conn) {
 		c.prepares.Add(1)
 		if conn.PgConn().TxStatus() == 'I' {
 			c.xacts.Add(1) // a Parse/Describe/Sync outside a transaction commits one
