@@ -114,9 +114,14 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 
 	f.Comment("Create stores a new session holding v, outside any request, and returns the")
 	f.Comment("cookie that carries it: for tests and tools that need a logged-in client.")
+	f.Comment("The values go through the setters: they are copied, and one a column cannot")
+	f.Comment("store fails with sessionrt.ErrInvalidValue.")
+	fill := []jen.Code{jen.Id("h").Op(":=").Id(n.handleOf).Call(jen.Id("rec"))}
+	for _, fd := range m.Fields {
+		fill = append(fill, jen.Id("h").Dot(setterName(fd.GoName)).Call(jen.Id("v").Dot(fd.GoName)))
+	}
 	recv().Id("Create").Params(ctxParam(), jen.Id("v").Id(m.TypeName)).Params(jen.Op("*").Qual("net/http", "Cookie"), jen.Error()).Block(
-		jen.Return(call("Create", ctx, jen.Func().Params(jen.Id("rec").Add(impl("Record"))).Block(
-			jen.Id(n.handleOf).Call(jen.Id("rec")).Dot("v").Op("=").Id("v")))))
+		jen.Return(call("Create", ctx, jen.Func().Params(jen.Id("rec").Add(impl("Record"))).Block(fill...))))
 
 	f.Comment("CookieName is the session cookie's full name, with its __Host- prefix.")
 	recv().Id("CookieName").Params().String().Block(jen.Return(call("CookieName")))

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -119,6 +120,30 @@ func TestPopWithoutDatabase(t *testing.T) {
 	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
 		if s.Notice() != "again" || s.PopNotice() != "again" {
 			t.Fatal("SetNotice was not saved")
+		}
+	})
+}
+
+// TestCreateChecksAndCopies: Create stores the values through the setters:
+// a value a column cannot store is refused with ErrInvalidValue, and the
+// caller's slices are copied.
+func TestCreateChecksAndCopies(t *testing.T) {
+	store, err := app.NewMemorySessionStore(sessionrt.Config{Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Create(context.Background(), app.Session{UserID: 1, Email: "a\x00b"}); !errors.Is(err, sessionrt.ErrInvalidValue) {
+		t.Fatalf("Create with a NUL in a string: %v, want ErrInvalidValue", err)
+	}
+	roles := []string{"user"}
+	c, err := store.Create(context.Background(), app.Session{UserID: 2, Roles: roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles[0] = "admin"
+	serveWithSession(t, store, c, func(w http.ResponseWriter, r *http.Request, s *app.SessionHandle) {
+		if got := s.Roles(); len(got) != 1 || got[0] != "user" {
+			t.Fatalf("the caller's slice changed the stored session: %v", got)
 		}
 	})
 }

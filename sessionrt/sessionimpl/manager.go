@@ -522,15 +522,22 @@ func (m *Manager) delete(ctx context.Context, hash []byte) error {
 }
 
 // Create stores a new session outside any request, with the record fill
-// sets, and returns the cookie that carries it: for tests and tools that
-// need a logged-in client.
+// sets through its setters, and returns the cookie that carries it: for
+// tests and tools that need a logged-in client. A value a setter refused
+// fails it with an error wrapping sessionrt.ErrInvalidValue.
 func (m *Manager) Create(ctx context.Context, fill func(rec Record)) (*http.Cookie, error) {
 	tok, hash, err := newToken()
 	if err != nil {
 		return nil, err
 	}
-	rec := m.be.New(nil)
+	// A state of its own, outside any request, so that the setters fill
+	// calls check and copy their values and report refusals.
+	st := &State{m: m}
+	rec := m.be.New(st)
 	fill(rec)
+	if len(st.invalid) > 0 {
+		return nil, fmt.Errorf("sessionrt: create session: %w", errors.Join(st.invalid...))
+	}
 	if err := m.checkSize(rec); err != nil {
 		return nil, err
 	}

@@ -139,9 +139,27 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 
 // Create stores a new session holding v, outside any request, and returns the
 // cookie that carries it: for tests and tools that need a logged-in client.
+// The values go through the setters: they are copied, and one a column cannot
+// store fails with sessionrt.ErrInvalidValue.
 func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
 	return s.m.Create(ctx, func(rec sessionimpl.Record) {
-		sessionHandleOf(rec).v = v
+		h := sessionHandleOf(rec)
+		h.SetUserID(v.UserID)
+		h.SetTenant(v.Tenant)
+		h.SetNotice(v.Notice)
+		h.SetLevel(v.Level)
+		h.SetShown(v.Shown)
+		h.SetCount(v.Count)
+		h.SetAt(v.At)
+		h.SetWait(v.Wait)
+		h.SetBlob(v.Blob)
+		h.SetAlert(v.Alert)
+		h.SetErrors(v.Errors)
+		h.SetFields(v.Fields)
+		h.SetBanner(v.Banner)
+		h.SetRich(v.Rich)
+		h.SetGrid(v.Grid)
+		h.SetCounter(v.Counter)
 	})
 }
 

@@ -131,9 +131,21 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 
 // Create stores a new session holding v, outside any request, and returns the
 // cookie that carries it: for tests and tools that need a logged-in client.
+// The values go through the setters: they are copied, and one a column cannot
+// store fails with sessionrt.ErrInvalidValue.
 func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
 	return s.m.Create(ctx, func(rec sessionimpl.Record) {
-		sessionHandleOf(rec).v = v
+		h := sessionHandleOf(rec)
+		h.SetTheme(v.Theme)
+		h.SetFlag(v.Flag)
+		h.SetNum(v.Num)
+		h.SetBig(v.Big)
+		h.SetMid(v.Mid)
+		h.SetSmall(v.Small)
+		h.SetRatio(v.Ratio)
+		h.SetFrac(v.Frac)
+		h.SetBlob(v.Blob)
+		h.SetWait(v.Wait)
 	})
 }
 

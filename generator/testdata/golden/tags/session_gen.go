@@ -143,9 +143,19 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 
 // Create stores a new session holding v, outside any request, and returns the
 // cookie that carries it: for tests and tools that need a logged-in client.
+// The values go through the setters: they are copied, and one a column cannot
+// store fails with sessionrt.ErrInvalidValue.
 func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
 	return s.m.Create(ctx, func(rec sessionimpl.Record) {
-		sessionHandleOf(rec).v = v
+		h := sessionHandleOf(rec)
+		h.SetUserID(v.UserID)
+		h.SetEmail(v.Email)
+		h.SetTenant(v.Tenant)
+		h.SetLoginAt(v.LoginAt)
+		h.SetTheme(v.Theme)
+		h.SetKey(v.Key)
+		h.SetNick(v.Nick)
+		h.SetPlain(v.Plain)
 	})
 }
 
