@@ -44,9 +44,10 @@ var _ dialect.Dialect = Dialect{}
 
 // NowMicros is the SQL expression of the database clock: the current time
 // as integer microseconds since the Unix epoch (exact milliseconds, as
-// SQLite keeps them, times 1000). SQLite fixes 'now' for the duration of a
+// SQLite keeps them, times 1000: exact in a double up to the year 2255).
+// It is a CAST, so that sqlc types it int64. SQLite fixes 'now' for the duration of a
 // statement, so every use in one statement agrees.
-const NowMicros = "(CAST(ROUND(unixepoch('subsec') * 1000) AS INTEGER) * 1000)"
+const NowMicros = "CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)"
 
 // ZeroTimeMicros is the zero time.Time (0001-01-01 00:00:00 UTC) in
 // microseconds since the Unix epoch: the default of a NOT NULL time column.
