@@ -11,7 +11,9 @@
 // operations decided from the wanted and the replayed table) and dialect
 // (the engine seam) with dialect/postgresql (renders the operations as
 // PostgreSQL DDL and replays committed migrations with the PostgreSQL
-// parser of pgparse_cgo.go or, under CGO_ENABLED=0, pgparse_nocgo.go);
+// parser of pgparse_cgo.go or, under CGO_ENABLED=0, pgparse_nocgo.go) and
+// dialect/sqlite (SQLite types and DDL, replay in an in-memory SQLite);
+// engines.go: -engine and the layout of several engines;
 // migrate.go and replay.go tie them to dbmate files; render_sql.go: queries
 // and sqlc.yaml; sqlc.go: sqlc in a child process; sqlcdoc.go: doc
 // comments for sqlc's output; render_go.go, render_store.go,
