@@ -149,7 +149,7 @@ func TestDocumentSQLCIdempotent(t *testing.T) {
 			t.Errorf("%s does not start with sqlc's header", p)
 		}
 	}
-	again, err := documentSQLC(files, "sessions")
+	again, err := documentSQLC(files, "sessions", EnginePostgreSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func (q *Queries) CountThings(arg CountThingsParams) (int64, error) { return 0, 
 `
 	dir := t.TempDir()
 	p := filepath.Join(dir, "things.sql.go")
-	out, err := documentSQLC(map[string][]byte{p: []byte(src), filepath.Join(dir, "x.json"): []byte("{")}, "things")
+	out, err := documentSQLC(map[string][]byte{p: []byte(src), filepath.Join(dir, "x.json"): []byte("{")}, "things", EnginePostgreSQL)
 	if err != nil {
 		t.Fatal(err)
 	}

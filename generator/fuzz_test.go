@@ -125,7 +125,7 @@ func checkLoader(t *testing.T, dir, src string) *Model {
 	if _, err := Plan(nil, m.WantedSchema(), m.planOptions()); err != nil {
 		t.Fatalf("Plan of a valid model: %v\n%s", err, src)
 	}
-	if _, err := renderQueries(m); err != nil {
+	if _, err := renderQueries(m, EnginePostgreSQL); err != nil {
 		t.Fatalf("renderQueries of a valid model: %v\n%s", err, src)
 	}
 	if _, err := renderGo(m, "fuzzpkg/sessiondb", ""); err != nil {

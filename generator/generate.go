@@ -11,7 +11,9 @@
 // operations decided from the wanted and the replayed table) and dialect
 // (the engine seam) with dialect/postgresql (renders the operations as
 // PostgreSQL DDL and replays committed migrations with the PostgreSQL
-// parser of pgparse_cgo.go or, under CGO_ENABLED=0, pgparse_nocgo.go);
+// parser of pgparse_cgo.go or, under CGO_ENABLED=0, pgparse_nocgo.go) and
+// dialect/sqlite (SQLite types and DDL, replay in an in-memory SQLite);
+// engines.go: -engine and the layout of several engines;
 // migrate.go and replay.go tie them to dbmate files; render_sql.go: queries
 // and sqlc.yaml; sqlc.go: sqlc in a child process; sqlcdoc.go: doc
 // comments for sqlc's output; render_go.go, render_store.go,
@@ -48,17 +50,24 @@ type Options struct {
 	AllowDrop  bool   // allow migrations that drop columns of removed fields
 	// Cache emits the triggers that publish changed and deleted keys with
 	// NOTIFY, which the runtime's Config.Cache needs to evict across
-	// instances.
+	// instances. PostgreSQL only: with SQLite among the engines it applies
+	// to PostgreSQL's table, and with SQLite alone it is an error.
 	Cache bool
+	// Engines are the database engines to generate for (EnginePostgreSQL,
+	// EngineSQLite); default PostgreSQL alone. See paths.forEngine for the
+	// layout of several.
+	Engines []string
 	// Now stamps new migrations; default time.Now.
 	Now func() time.Time
 	// SQLC runs sqlc; default ExecSelf.
 	SQLC SQLCRunner
 }
 
-// paths are the resolved absolute locations of one run.
+// paths are the resolved absolute locations of one run (or, after
+// forEngine, of one engine of it).
 type paths struct {
 	root, sqlcConfig, schema, queries, out, goFile string
+	entry                                          string // the name of the sqlc.yaml entry (forEngine)
 }
 
 func (o *Options) resolve(l *loaded) (paths, error) {
@@ -168,77 +177,45 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("reading %s: %w", p.sqlcConfig, err)
 	}
-	previous, err := tableOwnership(p, m, o.Dir, oldConfig)
+	engines, err := o.engines()
 	if err != nil {
 		return nil, err
 	}
-	var removed []string
-	for _, u := range previous {
-		removed = append(removed, u.Queries)
-		out.Files = append(out.Files, File{Path: u.File, Delete: true})
-	}
-	d := defaultDialect()
-	final, err := planMigrations(d, o, p, m, want, previous, out)
-	if err != nil {
+	if err := checkLayout(p, m, engines, oldConfig); err != nil {
 		return nil, err
 	}
-
-	// render: queries and sqlc.yaml
-	queries, err := renderQueries(m)
-	if err != nil {
-		return nil, err
+	config := oldConfig
+	if len(engines) > 1 {
+		if config, err = retireSingleLayout(p, m, o.Dir, config, out); err != nil {
+			return nil, err
+		}
 	}
-	queriesPath := filepath.Join(p.queries, m.Table+".sql")
-	out.Files = append(out.Files, File{Path: queriesPath, Data: queries})
-	entry := sqlcEntry{
-		Name:    m.Table,
-		Schema:  p.rel(p.schema),
-		Queries: p.rel(queriesPath),
-		Package: filepath.Base(p.out),
-		Out:     p.rel(p.out),
-		Runtime: implPath,
-	}
-	config, err := removeSQLCEntries(oldConfig, removed)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
-	}
-	config, err = mergeSQLCConfig(config, entry)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
+	var pgOut string
+	var pgFinal *dialect.Replayed
+	for _, engine := range engines {
+		pe := p.forEngine(engine, len(engines) > 1, m.Table)
+		var final *dialect.Replayed
+		config, final, err = generateEngine(ctx, o, pe, m, want, engine, oldConfig, config, out)
+		if err != nil {
+			return nil, err
+		}
+		if engine == EnginePostgreSQL {
+			pgOut, pgFinal = pe.out, final
+		}
 	}
 	out.Files = append(out.Files, File{Path: p.sqlcConfig, Data: config})
 
-	// render: sqlc, in a child process on a scratch copy that holds only
-	// this table (see sqlcSchema)
-	scratchConfig, err := mergeSQLCConfig(nil, entry)
-	if err != nil {
-		return nil, err
+	// render: the typed Go layer, over PostgreSQL's sqlc package. With
+	// SQLite alone there is none yet: the SQLite backend is to come.
+	if pgFinal == nil {
+		out.Root = p.root
+		for _, f := range out.Files {
+			out.Root = commonDir(out.Root, filepath.Dir(f.Path))
+		}
+		return out, nil
 	}
-	scratch := map[string][]byte{
-		"sqlc.yaml":                             scratchConfig,
-		entry.Queries:                           queries,
-		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(d, final.Tables[m.Table], want),
-	}
-	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
-	if err != nil {
-		return nil, err
-	}
-	if gen, err = documentSQLC(gen, m.Table); err != nil {
-		return nil, err
-	}
-	produced := map[string]bool{}
-	for _, rel := range sortedKeys(gen) {
-		out.Files = append(out.Files, File{Path: filepath.Join(p.root, rel), Data: gen[rel]})
-		produced[filepath.Join(p.root, rel)] = true
-	}
-	stale, err := staleSQLCFiles(p.out, previous, produced)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range stale {
-		out.Files = append(out.Files, File{Path: f, Delete: true})
-	}
-
+	p.out = pgOut
+	final := pgFinal
 	// render: the typed Go layer
 	if l.modPath == "" {
 		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, p.out)
@@ -254,6 +231,91 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		out.Root = commonDir(out.Root, filepath.Dir(f.Path))
 	}
 	return out, nil
+}
+
+// generateEngine renders, for one engine, the migrations, the query file,
+// the sqlc.yaml entry (merged into config, which it returns) and sqlc's Go
+// package into out, and returns the replay of the migrations. oldConfig is
+// the sqlc.yaml as it was on disk, from which earlier runs are read.
+func generateEngine(ctx context.Context, o Options, p paths, m *Model, modelWant *TableSchema, engine string, oldConfig, config []byte, out *Output) ([]byte, *dialect.Replayed, error) {
+	d, err := dialectFor(engine)
+	if err != nil {
+		return nil, nil, err
+	}
+	want, err := d.Want(modelWant)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", engine, err)
+	}
+	previous, err := tableOwnership(p, m, o.Dir, oldConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	var removed []string
+	for _, u := range previous {
+		removed = append(removed, u.Queries)
+		out.Files = append(out.Files, File{Path: u.File, Delete: true})
+	}
+	final, err := planMigrations(d, o, p, m, want, previous, out)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// render: queries and sqlc.yaml
+	queries, err := renderQueries(m, engine)
+	if err != nil {
+		return nil, nil, err
+	}
+	queriesPath := filepath.Join(p.queries, m.Table+".sql")
+	out.Files = append(out.Files, File{Path: queriesPath, Data: queries})
+	entry := sqlcEntry{
+		Name:    p.entry,
+		Engine:  engine,
+		Schema:  p.rel(p.schema),
+		Queries: p.rel(queriesPath),
+		Package: filepath.Base(p.out),
+		Out:     p.rel(p.out),
+		Runtime: implPath,
+	}
+	config, err = removeSQLCEntries(config, removed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
+	}
+	config, err = mergeSQLCConfig(config, entry)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", p.sqlcConfig, err)
+	}
+
+	// render: sqlc, in a child process on a scratch copy that holds only
+	// this table (see sqlcSchema)
+	scratchConfig, err := mergeSQLCConfig(nil, entry)
+	if err != nil {
+		return nil, nil, err
+	}
+	scratch := map[string][]byte{
+		"sqlc.yaml":                             scratchConfig,
+		entry.Queries:                           queries,
+		path.Join(entry.Schema, m.Table+".sql"): sqlcSchema(d, final.Tables[m.Table], want),
+	}
+	gen, err := runSQLC(ctx, o.SQLC, p.root, scratch, entry.Out)
+	if err != nil {
+		return nil, nil, err
+	}
+	if gen, err = documentSQLC(gen, m.Table, engine); err != nil {
+		return nil, nil, err
+	}
+	produced := map[string]bool{}
+	for _, rel := range sortedKeys(gen) {
+		out.Files = append(out.Files, File{Path: filepath.Join(p.root, rel), Data: gen[rel]})
+		produced[filepath.Join(p.root, rel)] = true
+	}
+	stale, err := staleSQLCFiles(p.out, previous, produced)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range stale {
+		out.Files = append(out.Files, File{Path: f, Delete: true})
+	}
+	return config, final, nil
 }
 
 // tableOwnership reads the generated query files to see who uses which

@@ -77,7 +77,7 @@ func sortedSet(names []string) []string {
 func TestMethodNamesTiedToOutput(t *testing.T) {
 	n := newGoNames(&Model{TypeName: "Session"}, "")
 	var handle, record []string
-	for _, c := range goldenCases(t) {
+	for _, c := range goldenCasesOrNil() {
 		gen, fields := parseGolden(t, c)
 		var accessors []string
 		for _, f := range fields {
@@ -155,7 +155,7 @@ func declaredLocals(f *ast.File) []string {
 // package's import name from being shadowed.
 func TestGeneratedLocalsTiedToOutput(t *testing.T) {
 	var seen []string
-	for _, c := range goldenCases(t) {
+	for _, c := range goldenCasesOrNil() {
 		gen, _ := parseGolden(t, c)
 		seen = append(seen, declaredLocals(gen)...)
 	}
@@ -176,7 +176,7 @@ func TestReservedParamsTiedToOutput(t *testing.T) {
 		lifecycle[c.Name] = true
 	}
 	var extra []string
-	for _, c := range goldenCases(t) {
+	for _, c := range goldenCasesOrNil() {
 		data, err := os.ReadFile(filepath.Join("testdata", "golden", c, "queries", "sessions.sql"))
 		if err != nil {
 			t.Fatal(err)

@@ -125,6 +125,9 @@ func (d *sqlcDoc) splice(start, end int, repl []string) {
 // replaced. Every other byte of the file stays as the user wrote it; when
 // our entry is already there as wanted, the original bytes are returned.
 func mergeSQLCConfig(existing []byte, e sqlcEntry) ([]byte, error) {
+	if e.Engine == "" {
+		e.Engine = EnginePostgreSQL
+	}
 	raw, err := renderTemplate("sqlc.yaml.tmpl", e)
 	if err != nil {
 		return nil, err

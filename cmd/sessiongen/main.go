@@ -1,6 +1,9 @@
 // Command sessiongen generates a typed, server-side session layer for a Go
 // session payload struct: dbmate migrations for its PostgreSQL table, sqlc
 // queries compiled to pgx/v5 code, and typed accessors and middleware.
+// With -engine sqlite (or -engine postgresql,sqlite) it also generates the
+// SQLite migrations, queries and sqlc's database/sql package; the typed
+// layer is PostgreSQL's for now.
 //
 // Use it from a go:generate line next to the struct:
 //
@@ -49,7 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Out, "out", "", "directory of sqlc's Go output (default <dir>/<lower(type)>db)")
 	fs.StringVar(&o.GoFile, "o", "", "typed layer output file, in the package directory (default <dir>/<snake_case(type)>_gen.go)")
 	fs.BoolVar(&o.AllowDrop, "allow-drop", false, "allow a migration that drops the columns of removed fields (their data is lost)")
-	fs.BoolVar(&o.Cache, "cache", false, "emit the NOTIFY triggers the runtime's Config.Cache needs to evict changed and deleted sessions on every instance")
+	fs.BoolVar(&o.Cache, "cache", false, "emit the NOTIFY triggers the runtime's Config.Cache needs to evict changed and deleted sessions on every instance (PostgreSQL only)")
+	fs.Func("engine", "database engines to generate for, comma-separated or repeated: postgresql, sqlite (default postgresql); with several, each has its own schema/<engine>, queries/<engine> and sqlc package <out><engine>", func(v string) error {
+		o.Engines = append(o.Engines, v)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: sessiongen -type T [flags]\n\nflags:\n")
 		fs.PrintDefaults()

@@ -2,7 +2,7 @@
 // and a database engine. A Dialect renders the operations the planner
 // (package plan) decides, replays committed migrations into the table they
 // leave, and answers the planner's questions about the engine (plan.Rules).
-// Each engine is one subpackage: dialect/postgresql.
+// Each engine is one subpackage: dialect/postgresql, dialect/sqlite.
 package dialect
 
 import (
@@ -28,6 +28,11 @@ type Dialect interface {
 	// CanonicalDefault returns the canonical text of a default expression,
 	// the form Replay stores and SameDefault compares.
 	CanonicalDefault(expr string) (string, error)
+	// Want translates the table the model wants, written in the model's
+	// vocabulary (PostgreSQL's canonical types and defaults), into the
+	// dialect's: its column types and defaults, without what the engine
+	// does not have (storage parameters, evict triggers).
+	Want(t *schema.TableSchema) (*schema.TableSchema, error)
 	// TableDDL is the CREATE TABLE statement of t with only the columns
 	// keep names, for tools that compile queries against a schema (sqlc).
 	TableDDL(t *schema.TableSchema, keep func(column string) bool) string

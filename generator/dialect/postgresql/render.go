@@ -141,6 +141,9 @@ func createTable(t *schema.TableSchema) []string {
 	return out
 }
 
+// Want returns a copy of t: the model's vocabulary is PostgreSQL's.
+func (Dialect) Want(t *schema.TableSchema) (*schema.TableSchema, error) { return t.Clone(), nil }
+
 // TableDDL is the CREATE TABLE statement of t with the columns keep
 // names, for sqlc.
 func (Dialect) TableDDL(t *schema.TableSchema, keep func(string) bool) string {

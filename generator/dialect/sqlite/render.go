@@ -1,8 +1,3 @@
-// Package sqlite is a sketch of sessiongen's SQLite dialect: it renders the
-// planner's operations as SQLite DDL. It is not wired into the generator
-// yet: replay of committed migrations (for example by applying them to an
-// in-memory database and reading PRAGMA table_info and index_list), the
-// column types, and the query templates are still to come.
 package sqlite
 
 import (
@@ -13,10 +8,6 @@ import (
 	"github.com/sessiongen/sessiongen/generator/schema"
 )
 
-// Renderer renders operations as SQLite statements. Its zero value is
-// ready to use.
-type Renderer struct{}
-
 // goTypePrefix starts the comment line that records the Go type of a JSON
 // column: SQLite has no COMMENT ON, so the record stays in the migration
 // file, where a replay reads it.
@@ -24,7 +15,7 @@ const goTypePrefix = "-- sessiongen: Go type of "
 
 // Render returns the SQLite statements of op, nothing for an operation
 // SQLite has no use for, or an error for one it cannot do in place.
-func (Renderer) Render(op plan.Operation) ([]string, error) {
+func (Dialect) Render(op plan.Operation) ([]string, error) {
 	switch op := op.(type) {
 	case plan.CreateTable:
 		return createTable(op.Table), nil
@@ -75,7 +66,7 @@ func (Renderer) Render(op plan.Operation) ([]string, error) {
 	case plan.SetStorageOptions, plan.ResetStorageOptions:
 		return nil, nil // no storage parameters
 	case plan.CreateEvictTriggers, plan.DropEvictTriggers:
-		return nil, fmt.Errorf("SQLite has no notifications for the evict triggers (%T); generate without -cache", op)
+		return nil, fmt.Errorf("SQLite has no notifications for the evict triggers (%T): -cache applies to PostgreSQL only", op)
 	}
 	return nil, fmt.Errorf("operation %T is not supported", op)
 }

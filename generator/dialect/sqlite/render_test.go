@@ -39,11 +39,11 @@ func TestRender(t *testing.T) {
 		{"rename index", plan.RenameIndex{From: "a", To: "b"}, nil, "drop and re-create"},
 		{"storage options", plan.SetStorageOptions{Table: "sessions", Options: []schema.Option{{Name: "fillfactor", Value: "90"}}}, nil, ""},
 		{"primary key follows", plan.RenamePrimaryKey{From: "a", To: "b"}, nil, ""},
-		{"evict triggers", plan.CreateEvictTriggers{Table: "sessions"}, nil, "without -cache"},
+		{"evict triggers", plan.CreateEvictTriggers{Table: "sessions"}, nil, "PostgreSQL only"},
 		{"rename table", plan.RenameTable{From: "a", To: "b"}, []string{"ALTER TABLE a RENAME TO b;"}, ""},
 	}
 	for _, c := range cases {
-		got, err := Renderer{}.Render(c.op)
+		got, err := Dialect{}.Render(c.op)
 		switch {
 		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.err)
