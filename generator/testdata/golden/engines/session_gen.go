@@ -138,9 +138,25 @@ func (s *SessionStore) UpgradeHeader(ctx context.Context) (http.Header, error) {
 
 // Create stores a new session holding v, outside any request, and returns the
 // cookie that carries it: for tests and tools that need a logged-in client.
+// The values go through the setters: they are copied, and one a column cannot
+// store fails with sessionrt.ErrInvalidValue.
 func (s *SessionStore) Create(ctx context.Context, v Session) (*http.Cookie, error) {
 	return s.m.Create(ctx, func(rec sessionimpl.Record) {
-		sessionHandleOf(rec).v = v
+		h := sessionHandleOf(rec)
+		h.SetUserID(v.UserID)
+		h.SetTenant(v.Tenant)
+		h.SetName(v.Name)
+		h.SetAdmin(v.Admin)
+		h.SetSmall(v.Small)
+		h.SetRatio(v.Ratio)
+		h.SetRatio32(v.Ratio32)
+		h.SetLoginAt(v.LoginAt)
+		h.SetLogout(v.Logout)
+		h.SetTimeout(v.Timeout)
+		h.SetSecret(v.Secret)
+		h.SetCart(v.Cart)
+		h.SetPrefs(v.Prefs)
+		h.SetFlash(v.Flash)
 	})
 }
 
