@@ -11,18 +11,22 @@ import (
 
 // Conn is what one Backend call runs its statement on: a pool, a
 // connection or Update's transaction. The runtime owns it; a backend takes
-// its engine's handle from it (Pgx for sqlc's pgx/v5 code). The in-memory
-// engine's Conn is empty.
+// its engine's handle from it (Pgx for sqlc's pgx/v5 code, SQL for its
+// database/sql code). The in-memory engine's Conn is empty.
 type Conn struct {
 	pgx PgxDB
+	sql SQLDB
 }
 
 // Pgx returns the handle for sqlc's pgx/v5 code.
 func (c Conn) Pgx() PgxDB { return c.pgx }
 
+// SQL returns the handle for sqlc's database/sql code.
+func (c Conn) SQL() SQLDB { return c.sql }
+
 // Driver is an engine's half of the runtime: where statements run, how
 // Update's transaction begins and commits, what its errors mean. Only this
-// package implements it (Pgx, NewMemory); generated code picks one by the
+// package implements it (Pgx, SQLite, NewMemory); generated code picks one by the
 // handle the application passes.
 type Driver interface {
 	// conn is where single statements run.

@@ -1,0 +1,174 @@
+package sessionimpl
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// SQLDB is sqlc's database/sql DBTX: *sql.DB, *sql.Conn and *sql.Tx have it.
+type SQLDB interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// SQLConn returns the Conn of a database/sql handle, for tools and tests
+// that call a generated Backend directly.
+func SQLConn(db SQLDB) Conn { return Conn{sql: db} }
+
+// SQLite is the SQLite driver over database/sql, with any SQLite driver
+// registered with it (mattn/go-sqlite3, modernc.org/sqlite,
+// ncruces/go-sqlite3). Update's transaction is BEGIN IMMEDIATE on one
+// connection, so it takes the write lock before it reads and concurrent
+// updates queue on busy_timeout instead of failing. The database must run
+// in WAL mode with a busy_timeout, set in the DSN; the driver checks both
+// when the store is created.
+func SQLite(db *sql.DB) Driver { return sqliteDriver{db: db} }
+
+// sqliteDriver runs statements on a database/sql pool of SQLite connections.
+type sqliteDriver struct{ db *sql.DB }
+
+func (d sqliteDriver) conn() Conn { return Conn{sql: d.db} }
+
+// isNil reports a nil *sql.DB, which NewManager refuses.
+func (d sqliteDriver) isNil() bool { return d.db == nil }
+
+// check refuses a database without WAL or busy_timeout: without them
+// concurrent writers fail with SQLITE_BUSY at once. An in-memory database
+// (journal_mode memory) is refused too: every connection of the pool would
+// have a database of its own. It also refuses TransactionPooler, which
+// means nothing for an embedded database.
+func (d sqliteDriver) check(cfg sessionrt.Config) error {
+	if cfg.TransactionPooler {
+		return errors.New("sessionrt: Config.TransactionPooler is for PostgreSQL poolers, not SQLite")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.QueryTimeout)
+	defer cancel()
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sessionrt: SQLite: %w", err)
+	}
+	defer func() { _ = c.Close() }()
+	var mode string
+	var busy int64
+	if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("sessionrt: SQLite: reading journal_mode: %w", err)
+	}
+	if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
+		return fmt.Errorf("sessionrt: SQLite: reading busy_timeout: %w", err)
+	}
+	var errs []error
+	if !strings.EqualFold(mode, "wal") {
+		errs = append(errs, fmt.Errorf("journal_mode is %s, want wal", mode))
+	}
+	if busy <= 0 {
+		errs = append(errs, errors.New("busy_timeout is 0"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sessionrt: SQLite: %w: set both in the DSN for every connection "+
+			"(mattn/go-sqlite3: ?_journal_mode=WAL&_busy_timeout=5000; modernc.org/sqlite and ncruces/go-sqlite3: "+
+			"?_pragma=journal_mode(wal)&_pragma=busy_timeout(5000))", err)
+	}
+	return nil
+}
+
+func (d sqliteDriver) listenConfig(sessionrt.Config) (*pgx.ConnConfig, error) {
+	return nil, sessionrt.ErrNoCache
+}
+
+func (d sqliteDriver) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return sqliteError{err}
+}
+
+// beginUpdate takes a connection and the write lock (BEGIN IMMEDIATE).
+func (d sqliteDriver) beginUpdate(ctx context.Context, timeout time.Duration) (updateTx, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		// Whether BEGIN took effect is unknown when it was interrupted:
+		// never give such a connection back to the pool.
+		discard(c)
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &sqliteTx{c: c}, nil
+}
+
+// sqliteTx is Update's transaction on one SQLite connection.
+type sqliteTx struct {
+	c    *sql.Conn
+	done bool // COMMIT or ROLLBACK ran
+}
+
+func (t *sqliteTx) conn() Conn      { return Conn{sql: t.c} }
+func (t *sqliteTx) commitWithNext() {}
+
+// commit runs COMMIT. SQLite is in the process: its answer is final, so no
+// outcome is ever unknown.
+func (t *sqliteTx) commit(ctx context.Context) error {
+	_, err := t.c.ExecContext(ctx, "COMMIT")
+	if err == nil {
+		t.done = true
+	}
+	return err
+}
+
+// end rolls back what was not committed and gives the connection back. A
+// connection whose ROLLBACK failed may still hold the write lock: it is
+// closed instead of going back to the pool, where it would block every
+// writer.
+func (t *sqliteTx) end(ctx context.Context) {
+	if !t.done {
+		t.done = true
+		if _, err := t.c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			discard(t.c)
+			return
+		}
+	}
+	_ = t.c.Close()
+}
+
+// discard closes c's underlying connection instead of returning it to the
+// pool: database/sql drops a connection whose Raw call reports
+// driver.ErrBadConn.
+func discard(c *sql.Conn) {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	_ = c.Close()
+}
+
+// sqliteError is an error from SQLite that knows whether it means the
+// database cannot answer now.
+type sqliteError struct{ err error }
+
+func (e sqliteError) Error() string { return e.err.Error() }
+func (e sqliteError) Unwrap() error { return e.err }
+
+// Unavailable reports SQLITE_BUSY and SQLITE_LOCKED (the write lock was not
+// free within busy_timeout), timeouts, and the generic I/O error
+// (SQLITE_IOERR). It reads the message, which every SQLite driver carries
+// (SQLite's own sqlite3_errstr text), so it needs none of them.
+func (e sqliteError) Unavailable() bool {
+	msg := strings.ToLower(e.err.Error())
+	for _, s := range []string{"database is locked", "database table is locked", "sqlite_busy", "disk i/o error"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return sessionrt.IsUnavailable(e.err)
+}
