@@ -88,8 +88,8 @@ func (o *Options) engines() ([]string, error) {
 func (p paths) forEngine(engine string, several bool, table string) paths {
 	pe := p
 	pe.entry = table
-	if engine != EnginePostgreSQL {
-		pe.goFile = "" // the typed layer names PostgreSQL's migrations
+	if several && engine != EnginePostgreSQL {
+		pe.goFile = "" // the typed layer names the first engine's migrations: PostgreSQL's
 	}
 	if several {
 		pe.schema = filepath.Join(p.schema, engine)

@@ -128,7 +128,7 @@ func checkLoader(t *testing.T, dir, src string) *Model {
 	if _, err := renderQueries(m, EnginePostgreSQL); err != nil {
 		t.Fatalf("renderQueries of a valid model: %v\n%s", err, src)
 	}
-	if _, err := renderGo(m, "fuzzpkg/sessiondb", ""); err != nil {
+	if _, err := renderGo(m, "fuzzpkg/sessiondb", "", ""); err != nil {
 		t.Fatalf("renderGo of a valid model: %v\n%s", err, src)
 	}
 	return m

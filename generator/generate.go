@@ -190,38 +190,33 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 			return nil, err
 		}
 	}
-	var pgOut string
-	var pgFinal *dialect.Replayed
-	for _, engine := range engines {
+	outs := map[string]string{} // each engine's sqlc package directory
+	var last string             // the typed layer's header names the first engine's last migration
+	for i, engine := range engines {
 		pe := p.forEngine(engine, len(engines) > 1, m.Table)
 		var final *dialect.Replayed
 		config, final, err = generateEngine(ctx, o, pe, m, want, engine, oldConfig, config, out)
 		if err != nil {
 			return nil, err
 		}
-		if engine == EnginePostgreSQL {
-			pgOut, pgFinal = pe.out, final
+		outs[engine] = pe.out
+		if i == 0 {
+			last = final.LastGenerated[m.Table]
 		}
 	}
 	out.Files = append(out.Files, File{Path: p.sqlcConfig, Data: config})
 
-	// render: the typed Go layer, over PostgreSQL's sqlc package. With
-	// SQLite alone there is none yet: the SQLite backend is to come.
-	if pgFinal == nil {
-		out.Root = p.root
-		for _, f := range out.Files {
-			out.Root = commonDir(out.Root, filepath.Dir(f.Path))
-		}
-		return out, nil
-	}
-	p.out = pgOut
-	final := pgFinal
-	// render: the typed Go layer
+	// render: the typed Go layer, over each engine's sqlc package
 	if l.modPath == "" {
-		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, p.out)
+		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, outs[engines[0]])
 	}
-	dbPath := l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, p.out))
-	goSrc, err := renderGo(m, dbPath, final.LastGenerated[m.Table])
+	importPath := func(engine string) string {
+		if outs[engine] == "" {
+			return ""
+		}
+		return l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, outs[engine]))
+	}
+	goSrc, err := renderGo(m, importPath(EnginePostgreSQL), importPath(EngineSQLite), last)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +346,7 @@ func planMigrations(d dialect.Dialect, o Options, p paths, m *Model, want *Table
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDeletedMigrations(existing, p.schema, p.goFile); err != nil {
+	if err := checkDeletedMigrations(existing, p.schema, p.goFile, d.Name()); err != nil {
 		return nil, err
 	}
 	r, err := d.Replay(existing)

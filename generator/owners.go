@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -174,16 +175,18 @@ func renameTable(d dialect.Dialect, cur *TableSchema, to string) (Migration, *Ta
 var followsRE = regexp.MustCompile(`(?m)^-- Follows (\S+\.sql)\b`)
 
 // schemaMarkRE reads the migration a generated Go file was generated
-// against.
-var schemaMarkRE = regexp.MustCompile(`(?m)^// Schema: table \S+ as of migration (\S+\.sql)\.`)
+// against, and its engine when it is not PostgreSQL (the typed layer of
+// SQLite alone names SQLite's: "as of sqlite migration").
+var schemaMarkRE = regexp.MustCompile(`(?m)^// Schema: table \S+ as of (?:(\w+) )?migration (\S+\.sql)\.`)
 
 // checkDeletedMigrations refuses to plan over a migration directory that
 // lost a file: a generated migration names the migration before it
 // ("-- Follows"), and the generated Go file names the last generated
 // migration of its table. A database that applied the lost file keeps
 // what it created, and a replacement would create it again (an index
-// twice, under another name).
-func checkDeletedMigrations(existing []MigrationFile, schemaDir, goFile string) error {
+// twice, under another name). The Go file is compared only when it names
+// a migration of engine, whose migrations existing are.
+func checkDeletedMigrations(existing []MigrationFile, schemaDir, goFile, engine string) error {
 	have := map[string]bool{}
 	for _, f := range existing {
 		have[f.Name] = true
@@ -201,8 +204,15 @@ func checkDeletedMigrations(existing []MigrationFile, schemaDir, goFile string) 
 	if err != nil {
 		return nil // no generated file yet (or a clone without it): nothing to compare
 	}
-	if m := schemaMarkRE.FindSubmatch(data); m != nil && !have[string(m[1])] {
-		return fmt.Errorf("%s was generated with migration %s, which is not in %s; %s. If that migration was never applied anywhere, delete %s and run again", goFile, m[1], schemaDir, restore, goFile)
+	m := schemaMarkRE.FindSubmatch(data)
+	if m == nil {
+		return nil
+	}
+	if marked := cmp.Or(string(m[1]), EnginePostgreSQL); marked != engine {
+		return nil // another engine's migration: the file is regenerated over this engine's
+	}
+	if !have[string(m[2])] {
+		return fmt.Errorf("%s was generated with migration %s, which is not in %s; %s. If that migration was never applied anywhere, delete %s and run again", goFile, m[2], schemaDir, restore, goFile)
 	}
 	return nil
 }

@@ -6,6 +6,46 @@ import (
 
 const pgxPath = "github.com/jackc/pgx/v5"
 
+// backendDialect is what differs between the engines' backends over sqlc's
+// code: the rest of renderBackend is the same for every engine.
+type backendDialect struct {
+	typ      string // the backend type
+	engine   string // how its doc comment names the engine and its driver
+	dbPath   string // import path of the engine's sqlc package
+	handle   string // the sessionimpl.Conn method sqlc's code runs on: Pgx or SQL
+	noRows   *jen.Statement
+	toDB     func(fd Field, src *jen.Statement) jen.Code
+	fromDB   func(n goNames, fd Field, dst, src *jen.Statement) []jen.Code
+	jsonRaw  func(fd Field, raw *jen.Statement) jen.Code        // a jsonb column as read, as its parameter
+	jsonEnc  func(fd Field, call *jen.Statement) *jen.Statement // the handle's encoding, as its parameter and an error
+	stamp    func(src *jen.Statement) jen.Code                  // a time column of a row (not of a field), as a time.Time
+	limit    func(limit *jen.Statement) jen.Code                // DeleteExpired's batch parameter
+	evict    bool                                               // the table may have evict triggers (-cache)
+	withMeta bool                                               // emit the meta helper (once per file)
+}
+
+// pgxDialect is the PostgreSQL backend's: sqlc's pgx/v5 code.
+func pgxDialect(n goNames) backendDialect {
+	same := func(_ Field, c *jen.Statement) jen.Code { return c }
+	return backendDialect{
+		typ:    n.backend,
+		engine: "on PostgreSQL through pgx",
+		dbPath: n.dbPath,
+		handle: "Pgx",
+		noRows: jen.Qual(pgxPath, "ErrNoRows"),
+		toDB:   toDBValue,
+		fromDB: func(n goNames, fd Field, dst, src *jen.Statement) []jen.Code {
+			return fromDB(n, fd, dst, src)
+		},
+		jsonRaw:  same,
+		jsonEnc:  func(_ Field, c *jen.Statement) *jen.Statement { return c },
+		stamp:    func(c *jen.Statement) jen.Code { return c },
+		limit:    func(l *jen.Statement) jen.Code { return jen.Int32().Call(jen.Min(l, jen.Qual("math", "MaxInt32"))) },
+		evict:    true,
+		withMeta: true,
+	}
+}
+
 // toDBValue converts a Go field value to the value the sqlc code takes for
 // its column. It is used for every kind but KindJSON.
 func toDBValue(fd Field, src *jen.Statement) jen.Code {
@@ -27,32 +67,32 @@ func toDBValue(fd Field, src *jen.Statement) jen.Code {
 // fromDB converts the sqlc value src of a column into the Go field dst; a
 // jsonb column is kept raw in the handle, with its size, and decoded on
 // first use.
-func fromDB(m *Model, n goNames, fd Field, dst, src *jen.Statement) ([]jen.Code, error) {
+func fromDB(n goNames, fd Field, dst, src *jen.Statement) []jen.Code {
 	typ := typeCode(fd.Type)
 	if !fd.Nullable {
 		switch {
 		case fd.Kind == KindJSON:
-			return keepRaw(n, fd, src), nil
+			return keepRaw(n, fd, src)
 		case fd.Kind == KindDuration || fd.Named:
-			return []jen.Code{dst.Op("=").Add(typ).Call(src)}, nil
+			return []jen.Code{dst.Op("=").Add(typ).Call(src)}
 		case fd.Kind == KindTime:
 			// pgx returns timestamptz in time.Local: return UTC instead.
-			return []jen.Code{dst.Op("=").Add(src).Dot("UTC").Call()}, nil
+			return []jen.Code{dst.Op("=").Add(src).Dot("UTC").Call()}
 		}
-		return []jen.Code{dst.Op("=").Add(src)}, nil
+		return []jen.Code{dst.Op("=").Add(src)}
 	}
 	elem := typeCode(fd.Type.Deref())
 	switch {
 	case fd.Kind == KindJSON:
-		return keepRaw(n, fd, src), nil
+		return keepRaw(n, fd, src)
 	case fd.Kind == KindBytes:
-		return []jen.Code{dst.Op("=").Add(impl("NullBytes").Types(elem)).Call(src)}, nil
+		return []jen.Code{dst.Op("=").Add(impl("NullBytes").Types(elem)).Call(src)}
 	case fd.Kind == KindTime:
-		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Qual("time", "Time").Dot("UTC")))}, nil
+		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Qual("time", "Time").Dot("UTC")))}
 	case fd.Kind == KindDuration || fd.Named:
-		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}, nil
+		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(fd.Basic)).Add(elem.Clone()).Block(jen.Return(elem.Clone().Call(jen.Id("v"))))))}
 	}
-	return []jen.Code{dst.Op("=").Add(src)}, nil
+	return []jen.Code{dst.Op("=").Add(src)}
 }
 
 // keepRaw stores the jsonb column src raw in the handle, with its size.
@@ -68,7 +108,7 @@ func keepRaw(n goNames, fd Field, src *jen.Statement) []jen.Code {
 // method, which reuses the encoding Size cached. The enclosing function has
 // `var err error` in scope and returns (first, error) when encoding fails,
 // or the error alone when first is nil.
-func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code {
+func jsonToDB(n goNames, d backendDialect, fd Field, dst *jen.Statement, first jen.Code) jen.Code {
 	fail := []jen.Code{jen.Qual("fmt", "Errorf").Call(jen.Lit("encoding field "+fd.GoName+": %w"), jen.Err())}
 	if first != nil {
 		fail = append([]jen.Code{first}, fail...)
@@ -79,7 +119,7 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code 
 		src = jen.Op("*").Add(val.Clone())
 	}
 	encode := jen.If(
-		jen.List(dst, jen.Err()).Op("=").Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src),
+		jen.List(dst, jen.Err()).Op("=").Add(d.jsonEnc(fd, jen.Id("h").Dot("encode").Call(jen.Lit(n.jsonIndex[fd.GoName]), src))),
 		jen.Err().Op("!=").Nil(),
 	).Block(jen.Return(fail...))
 	if fd.Nullable {
@@ -87,36 +127,55 @@ func jsonToDB(n goNames, fd Field, dst *jen.Statement, first jen.Code) jen.Code 
 	}
 	// A column read but never decoded is written back as read.
 	raw := jen.Id("h").Dot("raw").Index(jen.Lit(n.jsonIndex[fd.GoName]))
-	return jen.If(raw.Clone().Op("!=").Nil()).Block(dst.Clone().Op("=").Add(raw)).Else().Add(encode)
+	return jen.If(raw.Clone().Op("!=").Nil()).Block(dst.Clone().Op("=").Add(d.jsonRaw(fd, raw))).Else().Add(encode)
 }
 
 // fieldToParam sets the sqlc parameter of one field from the handle; first
 // is what the enclosing function returns before the error if that fails
 // (nil: it returns the error alone).
-func fieldToParam(n goNames, fd Field, p *jen.Statement, first jen.Code) []jen.Code {
+func fieldToParam(n goNames, d backendDialect, fd Field, p *jen.Statement, first jen.Code) []jen.Code {
 	dst := p.Clone().Dot(sqlcName(fd.Column))
 	if fd.Kind == KindJSON {
-		return []jen.Code{jsonToDB(n, fd, dst, first)}
+		return []jen.Code{jsonToDB(n, d, fd, dst, first)}
 	}
-	return []jen.Code{dst.Op("=").Add(toDBValue(fd, jen.Id("h").Dot("v").Dot(fd.GoName)))}
+	return []jen.Code{dst.Op("=").Add(d.toDB(fd, jen.Id("h").Dot("v").Dot(fd.GoName)))}
 }
 
-// renderBackend emits the sessionimpl.Backend implementation over the sqlc
-// queries: one statement per method.
+// renderBackend emits the PostgreSQL backend (sessionimpl.Backend over
+// sqlc's pgx/v5 code) when PostgreSQL is among the engines, and the SQLite
+// backend (over sqlc's database/sql code) when SQLite is.
 func renderBackend(f *jen.File, m *Model, n goNames) error {
-	b, db := n.backend, n.dbPath
+	var ds []backendDialect
+	if n.dbPath != "" {
+		ds = append(ds, pgxDialect(n))
+	}
+	if n.sqlitePath != "" {
+		ds = append(ds, sqliteDialect(n, len(ds) == 0))
+	}
+	for _, d := range ds {
+		if err := renderBackendFor(f, m, n, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renderBackendFor emits one engine's sessionimpl.Backend implementation
+// over the sqlc queries: one statement per method.
+func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error {
+	b, db := d.typ, d.dbPath
 	meta := func(r string) *jen.Statement {
-		return jen.Id(n.meta).Call(jen.Id(r).Dot("CreatedAt"), jen.Id(r).Dot("LastSeenAt"), jen.Id(r).Dot("ExpiresAt"), jen.Id(r).Dot("AbsoluteExpiresAt"), jen.Id(r).Dot("Remember"))
+		return jen.Id(n.meta).Call(d.stamp(jen.Id(r).Dot("CreatedAt")), d.stamp(jen.Id(r).Dot("LastSeenAt")), d.stamp(jen.Id(r).Dot("ExpiresAt")), d.stamp(jen.Id(r).Dot("AbsoluteExpiresAt")), jen.Id(r).Dot("Remember"))
 	}
 	notFound := func() jen.Code {
-		return jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(rt("Meta").Values(), impl("ErrNotFound")))
+		return jen.If(jen.Qual("errors", "Is").Call(jen.Err(), d.noRows.Clone())).Block(jen.Return(rt("Meta").Values(), impl("ErrNotFound")))
 	}
 	errRet := func() jen.Code {
 		return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("Meta").Values(), jen.Err()))
 	}
 	recv := func() *jen.Statement { return f.Func().Params(jen.Id(b)) }
 	dbArg := func() *jen.Statement { return jen.Id("c").Add(impl("Conn")) }
-	q := func() *jen.Statement { return jen.Qual(db, "New").Call(jen.Id("c").Dot("Pgx").Call()) }
+	q := func() *jen.Statement { return jen.Qual(db, "New").Call(jen.Id("c").Dot(d.handle).Call()) }
 	lt := func(p string) []jen.Code {
 		return []jen.Code{
 			jen.Id(p).Dot("Remember").Op("=").Id("lt").Dot("Remember"),
@@ -126,7 +185,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	}
 
 	f.Commentf("%s implements sessionimpl.Backend with the sqlc queries of the %s table", b, m.Table)
-	f.Comment("on PostgreSQL through pgx.")
+	f.Comment(d.engine + ".")
 	f.Type().Id(b).Struct()
 
 	f.Comment("New returns an empty handle bound to st.")
@@ -137,21 +196,17 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	scan := func(row string) ([]jen.Code, error) {
 		out := []jen.Code{jen.Id("h").Op(":=").Id(n.handleOf).Call(jen.Id("rec"))}
 		for _, fd := range m.Fields {
-			st, err := fromDB(m, n, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id(row).Dot(sqlcName(fd.Column)))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, st...)
+			out = append(out, d.fromDB(n, fd, jen.Id("h").Dot("v").Dot(fd.GoName), jen.Id(row).Dot(sqlcName(fd.Column)))...)
 		}
 		return out, nil
 	}
-	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(impl("Loaded").Values(), impl("ErrNotFound")))
+	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), d.noRows.Clone())).Block(jen.Return(impl("Loaded").Values(), impl("ErrNotFound")))
 	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(impl("Loaded").Values(), jen.Err()))
 	loaded := func(r string) *jen.Statement {
 		return impl("Loaded").Values(jen.Dict{
 			jen.Id("Meta"):     meta(r),
 			jen.Id("TouchDue"): jen.Id(r).Dot("TouchDue"),
-			jen.Id("Now"):      jen.Id(r).Dot("DbNow"),
+			jen.Id("Now"):      d.stamp(jen.Id(r).Dot("DbNow")),
 		})
 	}
 	get := []jen.Code{
@@ -179,7 +234,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 
 	getAny := []jen.Code{
 		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("GetAny"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "GetAny"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("TouchUs").Op(":").Id("touchAfter").Dot("Microseconds").Call())),
-		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(pgxPath, "ErrNoRows"))).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), impl("ErrNotFound"))),
+		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), d.noRows.Clone())).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), impl("ErrNotFound"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), jen.Err())),
 	}
 	body, err = scan("r")
@@ -206,7 +261,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	)
 	ins = append(ins, lt("p")...)
 	for _, fd := range m.Fields {
-		ins = append(ins, fieldToParam(n, fd, jen.Id("p"), nil)...)
+		ins = append(ins, fieldToParam(n, d, fd, jen.Id("p"), nil)...)
 	}
 	ins = append(ins, jen.Return(q().Dot("Insert"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p"))))
 	f.Comment("Insert stores rec as a new session.")
@@ -224,7 +279,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	save = append(save, lt("p")...)
 	for _, fd := range m.Fields {
 		body := []jen.Code{jen.Id("p").Dot("Set" + sqlcName(fd.Column)).Op("=").True()}
-		body = append(body, fieldToParam(n, fd, jen.Id("p"), rt("Meta").Values())...)
+		body = append(body, fieldToParam(n, d, fd, jen.Id("p"), rt("Meta").Values())...)
 		save = append(save, jen.If(changed(n, fd, "!=")).Block(body...))
 	}
 	save = append(save,
@@ -242,7 +297,7 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 			jen.Var().Id("p").Qual(db, query+"Params"),
 			jen.Id("p").Dot("TokenHash").Op("=").Id("hash"),
 		}
-		body = append(body, fieldToParam(n, fd, jen.Id("p"), jen.True())...)
+		body = append(body, fieldToParam(n, d, fd, jen.Id("p"), jen.True())...)
 		body = append(body, jen.List(jen.Id("rows"), jen.Err()).Op("=").Add(q()).Dot(query).Call(jen.Id("ctx"), jen.Id("p")))
 		cases = append(cases, jen.Case(bitOf(n, m.Fields[i])).Block(body...))
 	}
@@ -274,10 +329,10 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 
 	f.Comment("DeleteExpired deletes at most limit expired sessions.")
 	recv().Id("DeleteExpired").Params(ctxParam(), dbArg(), jen.Id("limit").Int()).Params(jen.Int64(), jen.Error()).Block(
-		jen.Return(q().Dot("DeleteExpired"+n.plural).Call(jen.Id("ctx"), jen.Int32().Call(jen.Min(jen.Id("limit"), jen.Qual("math", "MaxInt32"))))))
+		jen.Return(q().Dot("DeleteExpired"+n.plural).Call(jen.Id("ctx"), d.limit(jen.Id("limit")))))
 
 	channel := ""
-	if m.Cache {
+	if m.Cache && d.evict {
 		channel = EvictChannel(m.Table)
 	}
 	f.Comment("EvictChannel is the NOTIFY channel of the table's evict triggers (\"\": none).")
@@ -289,8 +344,11 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 
 	for _, fd := range m.Fields {
 		if fd.Index {
-			renderBackendIndexed(f, n, fd, recv, q)
+			renderBackendIndexed(f, n, d, fd, recv, q)
 		}
+	}
+	if !d.withMeta {
+		return nil
 	}
 
 	f.Commentf("%s builds the lifecycle half of a session from its columns.", n.meta)
@@ -306,23 +364,23 @@ func renderBackend(f *jen.File, m *Model, n goNames) error {
 	return nil
 }
 
-// renderBackendIndexed emits the pgx backend's statements for an indexed
-// field: the listing, and the deletion with or without an excepted key.
-func renderBackendIndexed(f *jen.File, n goNames, fd Field, recv func() *jen.Statement, q func() *jen.Statement) {
+// renderBackendIndexed emits a backend's statements for an indexed field:
+// the listing, and the deletion with or without an excepted key.
+func renderBackendIndexed(f *jen.File, n goNames, d backendDialect, fd Field, recv func() *jen.Statement, q func() *jen.Statement) {
 	typ := typeCode(fd.Type)
 	list := "List" + n.plural + "By" + fd.GoName
 	f.Commentf("listBy%s runs %s.", fd.GoName, list)
 	recv().Id("listBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone())).Params(jen.Index().Add(impl("Listed")), jen.Error()).Block(
-		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(q()).Dot(list).Call(jen.Id("ctx"), toDBValue(fd, jen.Id("v"))),
+		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(q()).Dot(list).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Id("out").Op(":=").Make(jen.Index().Add(impl("Listed")), jen.Len(jen.Id("rows"))),
 		jen.For(jen.List(jen.Id("i"), jen.Id("r")).Op(":=").Range().Id("rows")).Block(
 			jen.Id("out").Index(jen.Id("i")).Op("=").Add(impl("Listed")).Values(jen.Dict{
 				jen.Id("Hash"): jen.Id("r").Dot("TokenHash"),
 				jen.Id("Meta"): rt("Meta").Values(jen.Dict{
-					jen.Id("CreatedAt"):  jen.Id("r").Dot("CreatedAt"),
-					jen.Id("LastSeenAt"): jen.Id("r").Dot("LastSeenAt"),
-					jen.Id("ExpiresAt"):  jen.Id("r").Dot("ExpiresAt"),
+					jen.Id("CreatedAt"):  d.stamp(jen.Id("r").Dot("CreatedAt")),
+					jen.Id("LastSeenAt"): d.stamp(jen.Id("r").Dot("LastSeenAt")),
+					jen.Id("ExpiresAt"):  d.stamp(jen.Id("r").Dot("ExpiresAt")),
 				}),
 			}),
 		),
@@ -334,9 +392,9 @@ func renderBackendIndexed(f *jen.File, n goNames, fd Field, recv func() *jen.Sta
 	f.Commentf("deleteBy%s runs %s, or %s when except is set.", fd.GoName, del, other)
 	recv().Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()).Block(
 		jen.If(jen.Id("except").Op("==").Nil()).Block(
-			jen.Return(q().Dot(del).Call(jen.Id("ctx"), toDBValue(fd, jen.Id("v"))))),
-		jen.Return(q().Dot(other).Call(jen.Id("ctx"), jen.Qual(n.dbPath, other+"Params").Values(jen.Dict{
-			jen.Id(sqlcName(fd.Column)):           toDBValue(fd, jen.Id("v")),
+			jen.Return(q().Dot(del).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))))),
+		jen.Return(q().Dot(other).Call(jen.Id("ctx"), jen.Qual(d.dbPath, other+"Params").Values(jen.Dict{
+			jen.Id(sqlcName(fd.Column)):           d.toDB(fd, jen.Id("v")),
 			jen.Id(sqlcName("except_token_hash")): jen.Id("except"),
 		}))),
 	)

@@ -9,7 +9,11 @@ import (
 func renderStore(f *jen.File, m *Model, n goNames) error {
 	s, h := n.store, n.handle
 	f.Commentf("%s is the typed server-side session store for %s, backed by the %s table.", s, m.TypeName, m.Table)
-	f.Comment("Create one per process with " + n.newStore + " and wrap the router with Middleware.")
+	ctor := n.newStore
+	if n.dbPath == "" {
+		ctor = n.newStoreSQLite
+	}
+	f.Comment("Create one per process with " + ctor + " and wrap the router with Middleware.")
 	f.Type().Id(s).Struct(
 		jen.Id("m").Op("*").Add(impl("Manager")),
 		jen.Id("be").Id(n.engine),
@@ -30,18 +34,37 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	f.Type().Id(n.engine).Interface(ops...)
 
 	wrapErr := jen.Qual("fmt", "Errorf").Call(jen.Lit("sessiongen: "+m.TypeName+" store on table "+m.Table+": %w"), jen.Err())
-	f.Commentf("%s returns a store on PostgreSQL through db, a *pgxpool.Pool (on which", n.newStore)
-	f.Comment("Update pipelines its transaction) or a *pgx.Conn.")
-	f.Func().Id(n.newStore).Params(jen.Id("db").Add(impl("PgxPool")), jen.Id("cfg").Add(rt("Config"))).Params(jen.Op("*").Id(s), jen.Error()).Block(
-		jen.If(jen.Id("db").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit("sessiongen: "+m.TypeName+" store on table "+m.Table+": nil database")))),
-		jen.Return(jen.Id(n.newStoreOn).Call(impl("Pgx").Call(jen.Id("db")), jen.Id(n.backend).Values(), jen.Id("cfg"))),
-	)
+	// onDB emits a constructor on a database handle of type db, through the
+	// runtime's driver drv and the backend be.
+	onDB := func(name string, db jen.Code, drv, be string) {
+		f.Func().Id(name).Params(jen.Id("db").Add(db), jen.Id("cfg").Add(rt("Config"))).Params(jen.Op("*").Id(s), jen.Error()).Block(
+			jen.If(jen.Id("db").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit("sessiongen: "+m.TypeName+" store on table "+m.Table+": nil database")))),
+			jen.Return(jen.Id(n.newStoreOn).Call(impl(drv).Call(jen.Id("db")), jen.Id(be).Values(), jen.Id("cfg"))),
+		)
+	}
+	if n.dbPath != "" {
+		f.Commentf("%s returns a store on PostgreSQL through db, a *pgxpool.Pool (on which", n.newStore)
+		f.Comment("Update pipelines its transaction) or a *pgx.Conn.")
+		onDB(n.newStore, impl("PgxPool"), "Pgx", n.backend)
+	}
+	if n.sqlitePath != "" {
+		f.Commentf("%s returns a store on SQLite through db, opened with any", n.newStoreSQLite)
+		f.Comment("database/sql driver for SQLite. The database must run in WAL mode with a")
+		f.Comment("busy_timeout, both set in the DSN so that every connection has them; the")
+		f.Comment("store refuses it otherwise. Update's transaction is BEGIN IMMEDIATE, which")
+		f.Comment("takes SQLite's write lock before it reads. The read cache is not available.")
+		onDB(n.newStoreSQLite, jen.Op("*").Qual("database/sql", "DB"), "SQLite", n.sqliteBackend)
+	}
 
+	anyBackend := n.backend // for New, the same in every backend
+	if n.dbPath == "" {
+		anyBackend = n.sqliteBackend
+	}
 	f.Commentf("%s returns a store that keeps its sessions in memory, with the", n.newMemoryStore)
 	f.Comment("same lifecycle rules, for handler tests without a database. Sessions live as")
 	f.Comment("long as the store; the read cache is not available.")
 	f.Func().Id(n.newMemoryStore).Params(jen.Id("cfg").Add(rt("Config"))).Params(jen.Op("*").Id(s), jen.Error()).Block(
-		jen.Id("mem").Op(":=").Add(impl("NewMemory")).Call(jen.Id(n.backend).Values().Dot("New")),
+		jen.Id("mem").Op(":=").Add(impl("NewMemory")).Call(jen.Id(anyBackend).Values().Dot("New")),
 		jen.Return(jen.Id(n.newStoreOn).Call(jen.Id("mem"), jen.Id(n.memory).Values(jen.Id("mem")), jen.Id("cfg"))),
 	)
 
@@ -90,8 +113,13 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	f.Comment("sessionrt.StatusCode(err) and a short text by default.")
 	recv().Id("HandleError").Params(wParam(), rParam(), jen.Err().Error()).Block(call("HandleError", w, r, jen.Err()))
 
-	f.Comment("Update runs fn on the session atomically: in a transaction that locks the row")
-	f.Comment("(SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.")
+	if n.dbPath != "" {
+		f.Comment("Update runs fn on the session atomically: in a transaction that locks the row")
+		f.Comment("(SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.")
+	} else {
+		f.Comment("Update runs fn on the session atomically: in a transaction that holds SQLite's")
+		f.Comment("write lock (BEGIN IMMEDIATE), so concurrent updates never lose each other's changes.")
+	}
 	f.Comment("It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.")
 	recv().Id("Update").Params(ctxParam(), jen.Id("fn").Func().Params(jen.Op("*").Id(h)).Error()).Error().Block(
 		jen.Return(call("Update", ctx, jen.Func().Params(jen.Id("rec").Add(impl("Record"))).Error().Block(

@@ -6,9 +6,11 @@ package engines
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"example.com/golden/engines/sessiondbpostgresql"
+	"example.com/golden/engines/sessiondbsqlite"
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/sessionrt"
@@ -49,6 +51,18 @@ func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStor
 		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
 	}
 	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewSessionStoreSQLite returns a store on SQLite through db, opened with any
+// database/sql driver for SQLite. The database must run in WAL mode with a
+// busy_timeout, both set in the DSN so that every connection has them; the
+// store refuses it otherwise. Update's transaction is BEGIN IMMEDIATE, which
+// takes SQLite's write lock before it reads. The read cache is not available.
+func NewSessionStoreSQLite(db *sql.DB, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.SQLite(db), sessionSQLiteBackend{}, cfg)
 }
 
 // NewMemorySessionStore returns a store that keeps its sessions in memory, with the
@@ -1297,6 +1311,406 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionSQLiteBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on SQLite through database/sql.
+type sessionSQLiteBackend struct{}
+
+// New returns an empty handle bound to st.
+func (sessionSQLiteBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
+}
+
+// Get reads the live session with this token hash into rec, with whether a
+// touch is due and the time, both by the database clock.
+func (sessionSQLiteBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
+	var r sessiondbsqlite.GetSessionRow
+	var err error
+	us := touchAfter.Microseconds()
+	if lock {
+		var rl sessiondbsqlite.GetSessionForUpdateRow
+		rl, err = sessiondbsqlite.New(c.SQL()).GetSessionForUpdate(ctx, sessiondbsqlite.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		r = sessiondbsqlite.GetSessionRow(rl) // the same columns
+	} else {
+		r, err = sessiondbsqlite.New(c.SQL()).GetSession(ctx, sessiondbsqlite.GetSessionParams{TokenHash: hash, TouchUs: us})
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Tenant = r.Tenant
+	h.v.Name = r.Name
+	h.v.Admin = r.Admin != 0
+	h.v.Small = int16(r.Small)
+	h.v.Ratio = r.Ratio
+	h.v.Ratio32 = float32(r.Ratio32)
+	h.v.LoginAt = sessionimpl.UnixMicro(r.LoginAt)
+	h.v.Logout = sessionimpl.ConvPtr(r.Logout, sessionimpl.UnixMicro)
+	h.v.Timeout = time.Duration(r.Timeout)
+	h.v.Secret = r.Secret
+	h.raw[0] = sessionimpl.JSON(r.Cart)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Prefs)
+	h.stored[1] = len(h.raw[1])
+	h.v.Flash = r.Flash
+	return sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionSQLiteBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondbsqlite.New(c.SQL()).GetAnySession(ctx, sessiondbsqlite.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Tenant = r.Tenant
+	h.v.Name = r.Name
+	h.v.Admin = r.Admin != 0
+	h.v.Small = int16(r.Small)
+	h.v.Ratio = r.Ratio
+	h.v.Ratio32 = float32(r.Ratio32)
+	h.v.LoginAt = sessionimpl.UnixMicro(r.LoginAt)
+	h.v.Logout = sessionimpl.ConvPtr(r.Logout, sessionimpl.UnixMicro)
+	h.v.Timeout = time.Duration(r.Timeout)
+	h.v.Secret = r.Secret
+	h.raw[0] = sessionimpl.JSON(r.Cart)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Prefs)
+	h.stored[1] = len(h.raw[1])
+	h.v.Flash = r.Flash
+	return r.TokenHash, sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionSQLiteBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondbsqlite.New(c.SQL()).RenewedSession(ctx, sessiondbsqlite.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+}
+
+// Insert stores rec as a new session.
+func (sessionSQLiteBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbsqlite.InsertSessionParams
+	p.TokenHash = hash
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	p.UserID = h.v.UserID
+	p.Tenant = h.v.Tenant
+	p.Name = h.v.Name
+	p.Admin = sessionimpl.BoolInt(h.v.Admin)
+	p.Small = int64(h.v.Small)
+	p.Ratio = h.v.Ratio
+	p.Ratio32 = float64(h.v.Ratio32)
+	p.LoginAt = h.v.LoginAt.UnixMicro()
+	p.Logout = sessionimpl.ConvPtr(h.v.Logout, time.Time.UnixMicro)
+	p.Timeout = int64(h.v.Timeout)
+	p.Secret = sessionimpl.Bytes(h.v.Secret)
+	if h.raw[0] != nil {
+		p.Cart = string(h.raw[0])
+	} else if p.Cart, err = sessionimpl.JSONText(h.encode(0, h.v.Cart)); err != nil {
+		return fmt.Errorf("encoding field Cart: %w", err)
+	}
+	if h.raw[1] != nil {
+		p.Prefs = string(h.raw[1])
+	} else if p.Prefs, err = sessionimpl.JSONText(h.encode(1, h.v.Prefs)); err != nil {
+		return fmt.Errorf("encoding field Prefs: %w", err)
+	}
+	p.Flash = h.v.Flash
+	return sessiondbsqlite.New(c.SQL()).InsertSession(ctx, p)
+}
+
+// Save writes the changed fields only, and moves the row to newHash.
+func (sessionSQLiteBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbsqlite.SaveSessionParams
+	p.TokenHash = hash
+	p.NewTokenHash = newHash
+	p.Renew = renew
+	p.Touch = lt.Touch
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	if h.dirty&sessionUserIDBit != 0 {
+		p.SetUserID = true
+		p.UserID = h.v.UserID
+	}
+	if h.dirty&sessionTenantBit != 0 {
+		p.SetTenant = true
+		p.Tenant = h.v.Tenant
+	}
+	if h.dirty&sessionNameBit != 0 {
+		p.SetName = true
+		p.Name = h.v.Name
+	}
+	if h.dirty&sessionAdminBit != 0 {
+		p.SetAdmin = true
+		p.Admin = sessionimpl.BoolInt(h.v.Admin)
+	}
+	if h.dirty&sessionSmallBit != 0 {
+		p.SetSmall = true
+		p.Small = int64(h.v.Small)
+	}
+	if h.dirty&sessionRatioBit != 0 {
+		p.SetRatio = true
+		p.Ratio = h.v.Ratio
+	}
+	if h.dirty&sessionRatio32Bit != 0 {
+		p.SetRatio32 = true
+		p.Ratio32 = float64(h.v.Ratio32)
+	}
+	if h.dirty&sessionLoginAtBit != 0 {
+		p.SetLoginAt = true
+		p.LoginAt = h.v.LoginAt.UnixMicro()
+	}
+	if h.dirty&sessionLogoutBit != 0 {
+		p.SetLogout = true
+		p.Logout = sessionimpl.ConvPtr(h.v.Logout, time.Time.UnixMicro)
+	}
+	if h.dirty&sessionTimeoutBit != 0 {
+		p.SetTimeout = true
+		p.Timeout = int64(h.v.Timeout)
+	}
+	if h.dirty&sessionSecretBit != 0 {
+		p.SetSecret = true
+		p.Secret = sessionimpl.Bytes(h.v.Secret)
+	}
+	if h.dirty&sessionCartBit != 0 {
+		p.SetCart = true
+		if h.raw[0] != nil {
+			p.Cart = string(h.raw[0])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(0, h.v.Cart)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
+		}
+	}
+	if h.dirty&sessionPrefsBit != 0 {
+		p.SetPrefs = true
+		if h.raw[1] != nil {
+			p.Prefs = string(h.raw[1])
+		} else if p.Prefs, err = sessionimpl.JSONText(h.encode(1, h.v.Prefs)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
+		}
+	}
+	if h.dirty&sessionFlashBit != 0 {
+		p.SetFlash = true
+		p.Flash = h.v.Flash
+	}
+	r, err := sessiondbsqlite.New(c.SQL()).SaveSession(ctx, p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionSQLiteBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionUserIDBit:
+		var p sessiondbsqlite.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.UserID = h.v.UserID
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionUserID(ctx, p)
+	case sessionTenantBit:
+		var p sessiondbsqlite.SaveSessionTenantParams
+		p.TokenHash = hash
+		p.Tenant = h.v.Tenant
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionTenant(ctx, p)
+	case sessionNameBit:
+		var p sessiondbsqlite.SaveSessionNameParams
+		p.TokenHash = hash
+		p.Name = h.v.Name
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionName(ctx, p)
+	case sessionAdminBit:
+		var p sessiondbsqlite.SaveSessionAdminParams
+		p.TokenHash = hash
+		p.Admin = sessionimpl.BoolInt(h.v.Admin)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionAdmin(ctx, p)
+	case sessionSmallBit:
+		var p sessiondbsqlite.SaveSessionSmallParams
+		p.TokenHash = hash
+		p.Small = int64(h.v.Small)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionSmall(ctx, p)
+	case sessionRatioBit:
+		var p sessiondbsqlite.SaveSessionRatioParams
+		p.TokenHash = hash
+		p.Ratio = h.v.Ratio
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionRatio(ctx, p)
+	case sessionRatio32Bit:
+		var p sessiondbsqlite.SaveSessionRatio32Params
+		p.TokenHash = hash
+		p.Ratio32 = float64(h.v.Ratio32)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionRatio32(ctx, p)
+	case sessionLoginAtBit:
+		var p sessiondbsqlite.SaveSessionLoginAtParams
+		p.TokenHash = hash
+		p.LoginAt = h.v.LoginAt.UnixMicro()
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionLoginAt(ctx, p)
+	case sessionLogoutBit:
+		var p sessiondbsqlite.SaveSessionLogoutParams
+		p.TokenHash = hash
+		p.Logout = sessionimpl.ConvPtr(h.v.Logout, time.Time.UnixMicro)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionLogout(ctx, p)
+	case sessionTimeoutBit:
+		var p sessiondbsqlite.SaveSessionTimeoutParams
+		p.TokenHash = hash
+		p.Timeout = int64(h.v.Timeout)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionTimeout(ctx, p)
+	case sessionSecretBit:
+		var p sessiondbsqlite.SaveSessionSecretParams
+		p.TokenHash = hash
+		p.Secret = sessionimpl.Bytes(h.v.Secret)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionSecret(ctx, p)
+	case sessionCartBit:
+		var p sessiondbsqlite.SaveSessionCartParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Cart = string(h.raw[0])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(0, h.v.Cart)); err != nil {
+			return true, fmt.Errorf("encoding field Cart: %w", err)
+		}
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionCart(ctx, p)
+	case sessionPrefsBit:
+		var p sessiondbsqlite.SaveSessionPrefsParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Prefs = string(h.raw[1])
+		} else if p.Prefs, err = sessionimpl.JSONText(h.encode(1, h.v.Prefs)); err != nil {
+			return true, fmt.Errorf("encoding field Prefs: %w", err)
+		}
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionPrefs(ctx, p)
+	case sessionFlashBit:
+		var p sessiondbsqlite.SaveSessionFlashParams
+		p.TokenHash = hash
+		p.Flash = h.v.Flash
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionFlash(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionimpl.ErrNotFound
+	}
+	return true, err
+}
+
+// Touch extends the idle expiry of a live session.
+func (sessionSQLiteBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondbsqlite.New(c.SQL()).TouchSession(ctx, sessiondbsqlite.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionSQLiteBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondbsqlite.New(c.SQL()).DeleteSession(ctx, sessiondbsqlite.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+}
+
+// DeleteExpired deletes at most limit expired sessions.
+func (sessionSQLiteBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondbsqlite.New(c.SQL()).DeleteExpiredSessions(ctx, int64(limit))
+}
+
+// EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
+func (sessionSQLiteBackend) EvictChannel() string {
+	return ""
+}
+
+// Count reports the number of live sessions.
+func (sessionSQLiteBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondbsqlite.New(c.SQL()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionSQLiteBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondbsqlite.New(c.SQL()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  sessionimpl.UnixMicro(r.CreatedAt),
+				ExpiresAt:  sessionimpl.UnixMicro(r.ExpiresAt),
+				LastSeenAt: sessionimpl.UnixMicro(r.LastSeenAt),
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionSQLiteBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondbsqlite.New(c.SQL()).DeleteSessionsByUserID(ctx, v)
+	}
+	return sessiondbsqlite.New(c.SQL()).DeleteOtherSessionsByUserID(ctx, sessiondbsqlite.DeleteOtherSessionsByUserIDParams{
+		ExceptTokenHash: except,
+		UserID:          v,
+	})
+}
+
+// listByTenant runs ListSessionsByTenant.
+func (sessionSQLiteBackend) listByTenant(ctx context.Context, c sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondbsqlite.New(c.SQL()).ListSessionsByTenant(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  sessionimpl.UnixMicro(r.CreatedAt),
+				ExpiresAt:  sessionimpl.UnixMicro(r.ExpiresAt),
+				LastSeenAt: sessionimpl.UnixMicro(r.LastSeenAt),
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByTenant runs DeleteSessionsByTenant, or DeleteOtherSessionsByTenant when except is set.
+func (sessionSQLiteBackend) deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondbsqlite.New(c.SQL()).DeleteSessionsByTenant(ctx, v)
+	}
+	return sessiondbsqlite.New(c.SQL()).DeleteOtherSessionsByTenant(ctx, sessiondbsqlite.DeleteOtherSessionsByTenantParams{
+		ExceptTokenHash: except,
+		Tenant:          v,
+	})
 }
 
 // sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
