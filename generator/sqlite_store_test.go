@@ -2,6 +2,7 @@ package generator
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +16,8 @@ import (
 // net/http and its Middleware (testdata/sqlitee2e): create, read, a
 // one-field write, renew, destroy, Update under 32 concurrent clients,
 // ListBy and DestroyOthersBy, idle expiry and Reap, over the ncruces
-// database/sql driver.
+// database/sql driver and, where the module proxy and cgo are available,
+// mattn/go-sqlite3.
 func TestSQLiteStoreEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module")
@@ -45,21 +47,49 @@ func TestSQLiteStoreEndToEnd(t *testing.T) {
 		t.Fatalf("go vet: %v\n%s", err, out)
 	}
 
-	file := filepath.Join(t.TempDir(), "sessions.db")
-	conn, err := sqlite3.Open(file)
-	if err != nil {
-		t.Fatal(err)
+	// migrated returns a new SQLite file in WAL mode with the migrations applied.
+	migrated := func(t *testing.T) string {
+		file := filepath.Join(t.TempDir(), "sessions.db")
+		conn, err := sqlite3.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.Exec("PRAGMA journal_mode=wal"); err != nil {
+			t.Fatal(err)
+		}
+		applySQLite(t, conn, filepath.Join(mod, "schema"), out.NewMigrations)
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return file
 	}
-	if err := conn.Exec("PRAGMA journal_mode=wal"); err != nil {
-		t.Fatal(err)
+	run := func(t *testing.T, env []string, args ...string) {
+		env = append(env, "SQLITE_FILE="+migrated(t))
+		args = append([]string{"test", "-count=1", "-run", "^TestSQLiteStore$", "-v"}, args...)
+		res, err := goCmd(t, mod, env, append(args, "./app")...)
+		if err != nil || !strings.Contains(res, "--- PASS: TestSQLiteStore") {
+			t.Fatalf("the store test in the generated module failed: %v\n%s", err, res)
+		}
 	}
-	applySQLite(t, conn, filepath.Join(mod, "schema"), out.NewMigrations)
-	if err := conn.Close(); err != nil {
-		t.Fatal(err)
-	}
-	res, err := goCmd(t, mod, []string{"SQLITE_FILE=" + file}, "test", "-count=1", "-run", "^TestSQLiteStore$", "-v", "./app")
-	if err != nil || !strings.Contains(res, "--- PASS: TestSQLiteStore") {
-		t.Fatalf("the store test in the generated module failed: %v\n%s", err, res)
-	}
-	t.Log(res)
+	t.Run("ncruces", func(t *testing.T) { run(t, nil) })
+
+	// The same test over another database/sql driver: mattn/go-sqlite3,
+	// with cgo. It needs the module proxy and a C compiler.
+	t.Run("mattn", func(t *testing.T) {
+		if _, err := exec.LookPath("gcc"); err != nil {
+			t.Skip("no C compiler for mattn/go-sqlite3")
+		}
+		// Only this requirement: go get would resolve the others' too.
+		if res, err := goCmd(t, mod, nil, "mod", "edit", "-require="+mattnSQLite); err != nil {
+			t.Fatalf("go mod edit: %v\n%s", err, res)
+		}
+		if res, err := goCmd(t, mod, nil, "mod", "download", mattnSQLite); err != nil {
+			t.Skipf("go mod download %s (needs the module proxy): %v\n%s", mattnSQLite, err, res)
+		}
+		writeFile(t, filepath.Join(mod, "app", "driver_mattn_test.go"), read("driver_mattn_test.go.txt"))
+		run(t, []string{"CGO_ENABLED=1"}, "-tags", "mattn", "-mod=mod")
+	})
 }
+
+// mattnSQLite is the cgo SQLite driver TestSQLiteStoreEndToEnd also runs on.
+const mattnSQLite = "github.com/mattn/go-sqlite3@v1.14.32"
