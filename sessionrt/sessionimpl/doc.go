@@ -11,11 +11,20 @@
 package sessionimpl
 
 // Contract is the version of the contract between generated code and this
-// package. It changes whenever generated code must be regenerated.
-const Contract = 2
+// package. It changes whenever generated code must be regenerated to use
+// what this package offers.
+const Contract = 3
 
-// Contract2_IfUndefinedRunGoGenerate is referenced by code generated for
-// contract 2. When a sessionrt upgrade drops it (or generated code names a
-// newer one), the compiler reports it undefined: run "go generate ./..."
-// with the sessiongen release that matches the sessionrt in go.mod.
-const Contract2_IfUndefinedRunGoGenerate = Contract
+// Code generated for a contract references its constant; this package
+// defines the constants of every contract it still implements, so older
+// generated code keeps compiling and code newer than the runtime fails on
+// that line, with the command to run in the identifier the compiler
+// reports undefined: "go generate ./..." with the sessiongen release that
+// matches the sessionrt in go.mod.
+const (
+	// Contract2_IfUndefinedRunGoGenerate: PostgreSQL and in-memory engines.
+	Contract2_IfUndefinedRunGoGenerate = 2
+	// Contract3_IfUndefinedRunGoGenerate: contract 2 and the SQLite engine
+	// (SQLite, Conn.SQL).
+	Contract3_IfUndefinedRunGoGenerate = 3
+)
