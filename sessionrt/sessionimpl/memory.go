@@ -19,7 +19,9 @@ import (
 // records in a map for handler tests without a database. It follows the
 // lifecycle rules of the SQL engines (idle and absolute expiry, throttled
 // touch, renew grace, no resurrection) by the process clock, and its Update
-// transactions run one at a time. Sessions live as long as the value.
+// transactions run one at a time. Sessions live as long as the value. It
+// is built for tests, not for load: lookups by key are map reads, but
+// renewal checks, listings and bulk deletes scan every session.
 type Memory struct {
 	newRecord func(st *State) Record
 	tx        chan struct{} // one slot, held by the running Update transaction
