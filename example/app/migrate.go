@@ -39,7 +39,7 @@ func Migrate(databaseURL string, log io.Writer) error {
 	}
 	u.RawQuery = q.Encode()
 	db := dbmate.New(u)
-	db.FS = schema.Migrations
+	db.FS = schema.PostgreSQL()
 	db.MigrationsDir = []string{"."}
 	db.AutoDumpSchema = false
 	db.Log = log
