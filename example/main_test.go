@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/amacneil/dbmate/v2/pkg/dbmate"
 	"github.com/sessiongen/sessiongen/example/app"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
@@ -102,5 +104,38 @@ func TestStartupRefusals(t *testing.T) {
 	}
 	if _, err := app.New(app.DB{}, app.Config{Sessions: sessionrt.Config{Cache: sessionrt.CacheConfig{MaxEntries: 10}}}); err == nil || !strings.Contains(err.Error(), "needs PostgreSQL") {
 		t.Fatalf("app.New with the cache and no PostgreSQL: %v", err)
+	}
+}
+
+// TestDbmateOnTheFiles: what `dbmate -d schema/sqlite -u sqlite:FILE up`
+// does (the dbmate library reading the directory, not the embedded FS)
+// applies the same migrations: the example then starts on that file with
+// nothing left to apply.
+func TestDbmateOnTheFiles(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cli.db")
+	u, err := url.Parse(app.SQLiteURL(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dbmate.New(u)
+	db.MigrationsDir = []string{filepath.Join("..", "schema", "sqlite")}
+	db.AutoDumpSchema = false
+	db.Log = io.Discard
+	if err := db.CreateAndMigrate(); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	a, closeDB, err := setup(context.Background(), "", file, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost}, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	if strings.Contains(log.String(), "Applying") {
+		t.Fatalf("the example applied migrations dbmate had applied:\n%s", log.String())
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	if code, body := get(t, srv.Client(), "POST", srv.URL+"/login", `{"email":"alice@example.com","password":"wonderland"}`); code != 200 {
+		t.Fatalf("login: %d %s", code, body)
 	}
 }
