@@ -34,6 +34,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/example/app/appsqlite"
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
 
@@ -125,7 +126,7 @@ func setup(ctx context.Context, databaseURL, dbFile string, cfg app.Config, migr
 		if err := app.Migrate(app.SQLiteURL(dbFile), migrateLog); err != nil {
 			return nil, nil, err
 		}
-		sqlDB, err := app.OpenSQLite(dbFile)
+		sqlDB, err := appsqlite.Open(dbFile)
 		if err != nil {
 			return nil, nil, err
 		}

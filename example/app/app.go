@@ -36,7 +36,8 @@ type DB struct {
 	// (Config.Sessions.Cache) and transaction poolers need it.
 	PostgreSQL *pgxpool.Pool
 	// SQLite: one process, an embedded file, no server. Open it with
-	// OpenSQLite (WAL and busy_timeout in the DSN, which the store requires).
+	// example/app/appsqlite.Open (WAL and busy_timeout in the DSN, which the
+	// store requires).
 	SQLite *sql.DB
 }
 

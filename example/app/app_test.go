@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/example/app/appsqlite"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"golang.org/x/crypto/bcrypt"
@@ -31,21 +32,21 @@ func server(t *testing.T) (*httptest.Server, testDB) {
 }
 
 // sqliteServer starts the example on a fresh SQLite file in t.TempDir()
-// (mattn/go-sqlite3, WAL, busy_timeout: app.OpenSQLite) over real HTTP.
+// (mattn/go-sqlite3, WAL, busy_timeout: appsqlite.Open) over real HTTP.
 func sqliteServer(t *testing.T) (*httptest.Server, testDB) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "sessions.db")
 	if err := app.Migrate(app.SQLiteURL(file), io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	db, err := app.OpenSQLite(file)
+	db, err := appsqlite.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	// The tests read the table on a connection of their own: one, kept
 	// open, so that PRAGMA data_version sees every commit of the app's.
-	probe, err := sql.Open("sqlite3", app.SQLiteDSN(file))
+	probe, err := sql.Open("sqlite3", appsqlite.DSN(file))
 	if err != nil {
 		t.Fatal(err)
 	}

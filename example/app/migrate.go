@@ -1,7 +1,6 @@
 package app
 
 import (
-	"database/sql"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,27 +27,11 @@ func pgxOnlyParam(k string) bool {
 // URL Migrate and `dbmate -u` take.
 func SQLiteURL(path string) string { return "sqlite:" + filepath.ToSlash(path) }
 
-// SQLiteDSN is the DSN of the SQLite file at path for mattn/go-sqlite3
-// (driver name "sqlite3"): WAL mode and a 5 s busy_timeout on every
-// connection, which the SQLite session store requires.
-func SQLiteDSN(path string) string { return "file:" + path + "?_journal_mode=WAL&_busy_timeout=5000" }
-
-// OpenSQLite opens (creating it if needed) the SQLite file at path with
-// mattn/go-sqlite3, the one SQLite implementation linked into the example:
-// dbmate's SQLite driver, which applies the migrations, is built on it.
-// Without cgo, mattn/go-sqlite3 fails at the first query.
-func OpenSQLite(path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite3", SQLiteDSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("opening SQLite %s: %w", path, err)
-	}
-	return db, nil
-}
-
 // Migrate applies the emitted migrations (embedded from schema/) to the
 // database at databaseURL with the dbmate library: postgres:// or
 // postgresql:// applies schema/postgresql, sqlite:path (SQLiteURL)
-// schema/sqlite. The schema dump is off: the migrations are the source of
+// schema/sqlite, with dbmate's SQLite driver, which the binary links by
+// importing example/app/appsqlite. The schema dump is off: the migrations are the source of
 // truth. log receives dbmate's progress.
 func Migrate(databaseURL string, log io.Writer) error {
 	u, err := url.Parse(databaseURL)
@@ -69,9 +52,6 @@ func Migrate(databaseURL string, log io.Writer) error {
 		}
 		u.RawQuery = q.Encode()
 	case "sqlite":
-		if !sqliteMigrations {
-			return fmt.Errorf("applying migrations to %s: dbmate's SQLite driver needs cgo (it is built on mattn/go-sqlite3); build the example with CGO_ENABLED=1 and a C compiler", databaseURL)
-		}
 		migrations = schema.SQLite()
 	default:
 		return fmt.Errorf("database URL %q: want postgres://, postgresql:// or sqlite:", u.Redacted())
@@ -81,6 +61,9 @@ func Migrate(databaseURL string, log io.Writer) error {
 	db.MigrationsDir = []string{"."}
 	db.AutoDumpSchema = false
 	db.Log = log
+	if _, err := db.Driver(); err != nil && u.Scheme == "sqlite" {
+		return fmt.Errorf("applying migrations to %s: %w (dbmate's SQLite driver is linked by importing example/app/appsqlite, with cgo: it is built on mattn/go-sqlite3)", databaseURL, err)
+	}
 	if err := db.Migrate(); err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}
