@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,5 +138,26 @@ func TestDbmateOnTheFiles(t *testing.T) {
 	defer srv.Close()
 	if code, body := get(t, srv.Client(), "POST", srv.URL+"/login", `{"email":"alice@example.com","password":"wonderland"}`); code != 200 {
 		t.Fatalf("login: %d %s", code, body)
+	}
+}
+
+// TestOneSQLite: the example binary links exactly one SQLite
+// implementation, mattn/go-sqlite3, the one dbmate's SQLite driver is built
+// on (not ncruces/go-sqlite3 or modernc.org/sqlite besides).
+func TestOneSQLite(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := "\n" + string(out)
+	for _, want := range []string{"\ngithub.com/mattn/go-sqlite3\n"} {
+		if !strings.Contains(deps, want) {
+			t.Errorf("the example does not link %s", strings.TrimSpace(want))
+		}
+	}
+	for _, other := range []string{"\ngithub.com/ncruces/go-sqlite3", "\nmodernc.org/sqlite"} {
+		if strings.Contains(deps, other) {
+			t.Errorf("the example links a second SQLite: %s", strings.TrimSpace(other))
+		}
 	}
 }
