@@ -10,6 +10,7 @@ require (
 	github.com/dave/jennifer v1.7.1
 	github.com/gorilla/websocket v1.5.3
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/mattn/go-sqlite3 v1.14.42
 	github.com/pganalyze/pg_query_go/v6 v6.2.2
 	github.com/sessiongen/sessiongen/sessionrt v0.0.0-00010101000000-000000000000
 	github.com/sqlc-dev/sqlc v1.31.1

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessiongen/sessiongen/example/app/sessiondb"
+	"github.com/sessiongen/sessiongen/example/app/sessiondbpostgresql"
 )
 
 // BenchmarkRowWidth measures what loading a whole session row costs next to
@@ -26,7 +26,7 @@ func BenchmarkRowWidth(b *testing.B) {
 		INSERT INTO narrow VALUES ('t', now() + interval '1 hour', 42, 'user42@example.com') ON CONFLICT DO NOTHING`); err != nil {
 		b.Fatal(err)
 	}
-	q := sessiondb.New(e.pool)
+	q := sessiondbpostgresql.New(e.pool)
 	cases := []struct {
 		name string
 		read func() error
@@ -42,7 +42,7 @@ func BenchmarkRowWidth(b *testing.B) {
 			return e.pool.QueryRow(ctx, "SELECT user_id, email FROM sessions WHERE token_hash = $1 AND expires_at > now()", hash).Scan(&uid, &email)
 		}},
 		{"sessions12", func() error {
-			_, err := q.GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: time.Minute.Microseconds()})
+			_, err := q.GetSession(ctx, sessiondbpostgresql.GetSessionParams{TokenHash: hash, TouchUs: time.Minute.Microseconds()})
 			return err
 		}},
 	}

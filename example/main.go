@@ -5,10 +5,17 @@
 //	go run ./example -insecure-cookie   # plain http on 127.0.0.1:8080, for curl
 //	go run ./example                    # the production cookie; open http://localhost:8080 in a browser
 //
-// It connects to DATABASE_URL (default
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable), applies the
-// emitted migrations with the dbmate library, and serves until SIGINT or
-// SIGTERM, then shuts down gracefully.
+// Without DATABASE_URL it runs on the SQLite file named by -db (default
+// sessions.db, created if missing): no database server needed. With
+// DATABASE_URL=postgres://... (or postgresql://...) it runs on PostgreSQL,
+// which the session cache (-cache) and -transaction-pooler need. The HTTP
+// contract is the same on both. It applies the emitted migrations of the
+// engine (schema/postgresql or schema/sqlite) with the dbmate library, and
+// serves until SIGINT or SIGTERM, then shuts down gracefully.
+//
+// The example links one SQLite implementation, mattn/go-sqlite3 (cgo):
+// dbmate's SQLite driver is built on it, and the example's own *sql.DB uses
+// the same driver.
 package main
 
 import (
@@ -16,6 +23,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -26,10 +34,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/example/app/appsqlite"
 	"github.com/sessiongen/sessiongen/sessionrt"
 )
-
-const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -45,39 +52,21 @@ func run(log *slog.Logger) error {
 	cacheEntries := flag.Int("cache", 0, "cache up to this many sessions in memory (0: off); writes on any instance evict them through NOTIFY")
 	listenURL := flag.String("cache-listen-url", "", "direct PostgreSQL URL for the cache's LISTEN connection (required behind a transaction pooler; default DATABASE_URL)")
 	txPooler := flag.Bool("transaction-pooler", false, "DATABASE_URL goes through a pooler in transaction mode (PgBouncer pool_mode = transaction): refuse pgx exec modes it breaks; add default_query_exec_mode=cache_describe to the URL")
+	dbFile := flag.String("db", "sessions.db", "SQLite file the sessions live in when DATABASE_URL is empty (created if missing)")
 	flag.Parse()
 
-	dbURL := os.Getenv("DATABASE_URL")
-	if dbURL == "" {
-		dbURL = defaultDatabaseURL
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		return fmt.Errorf("bad DATABASE_URL: %w", err)
-	}
-	defer pool.Close()
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	err = pool.Ping(pingCtx)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("cannot reach PostgreSQL at %s: %w\n"+
-			"  start it (for example: pg_ctlcluster 15 main start), or point DATABASE_URL at a running server", redact(dbURL), err)
-	}
-	if err := app.Migrate(dbURL, os.Stderr); err != nil {
-		return err
-	}
-
-	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{
+	a, closeDB, err := setup(ctx, os.Getenv("DATABASE_URL"), *dbFile, app.Config{Sessions: sessionrt.Config{
 		Insecure:          *insecure,
 		TransactionPooler: *txPooler,
 		Cache:             sessionrt.CacheConfig{MaxEntries: *cacheEntries, ListenURL: *listenURL},
-	}, Logger: log})
+	}, Logger: log}, os.Stderr)
 	if err != nil {
 		return err
 	}
+	defer closeDB()
 	go a.Sessions.RunReaper(ctx, time.Minute, 1000)
 	if *cacheEntries > 0 {
 		go func() {
@@ -113,6 +102,67 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// setup opens the database the example runs on, applies its migrations
+// (dbmate's progress goes to migrateLog) and builds the application: on
+// PostgreSQL when databaseURL is a postgres:// or postgresql:// URL, on the
+// SQLite file dbFile when databaseURL is empty. The session cache and
+// -transaction-pooler are refused on SQLite (app.New). closeDB closes the
+// database.
+func setup(ctx context.Context, databaseURL, dbFile string, cfg app.Config, migrateLog io.Writer) (a *app.App, closeDB func(), err error) {
+	var db app.DB
+	switch {
+	case databaseURL == "":
+		if cfg.Sessions.Cache.MaxEntries > 0 {
+			return nil, nil, errors.New("-cache needs PostgreSQL (the cache's evictions travel by LISTEN/NOTIFY): set DATABASE_URL=postgres://... or drop -cache; without DATABASE_URL the example runs on SQLite")
+		}
+		if cfg.Sessions.TransactionPooler {
+			return nil, nil, errors.New("-transaction-pooler is about PgBouncer in front of PostgreSQL: set DATABASE_URL=postgres://...; without DATABASE_URL the example runs on SQLite")
+		}
+		if dbFile == "" {
+			return nil, nil, errors.New("no database: set DATABASE_URL=postgres://... or name a SQLite file with -db")
+		}
+		if err := app.Migrate(app.SQLiteURL(dbFile), migrateLog); err != nil {
+			return nil, nil, err
+		}
+		sqlDB, err := appsqlite.Open(dbFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		db.SQLite = sqlDB
+		closeDB = func() { sqlDB.Close() }
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		pool, err := pgxpool.New(ctx, databaseURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bad DATABASE_URL: %w", err)
+		}
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = pool.Ping(pingCtx)
+		cancel()
+		if err != nil {
+			pool.Close()
+			return nil, nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w\n"+
+				"  start it (for example: pg_ctlcluster 15 main start), point DATABASE_URL at a running server, or unset it to run on SQLite", redact(databaseURL), err)
+		}
+		if err := app.Migrate(databaseURL, migrateLog); err != nil {
+			pool.Close()
+			return nil, nil, err
+		}
+		db.PostgreSQL = pool
+		closeDB = pool.Close
+	default:
+		return nil, nil, errors.New("DATABASE_URL: want a postgres:// or postgresql:// URL, or nothing for the SQLite file named by -db")
+	}
+	a, err = app.New(db, cfg)
+	if err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	if cfg.Logger != nil {
+		cfg.Logger.Info("database", "engine", db.Engine())
+	}
+	return a, closeDB, nil
 }
 
 // redact hides the password of a database URL in messages.

@@ -616,7 +616,9 @@ func TestGeneratedDocComments(t *testing.T) {
 	}
 	example := filepath.Join("..", "example", "app")
 	checkDocs(t, filepath.Join(example, "session_gen.go"))
-	checkDocs(t, goFiles(t, filepath.Join(example, "sessiondb"))...)
+	for _, pkg := range []string{"sessiondbpostgresql", "sessiondbsqlite"} {
+		checkDocs(t, goFiles(t, filepath.Join(example, pkg))...)
+	}
 }
 
 // TestFlashNeedsNoMigration: flash is an accessor option, not a column

@@ -143,7 +143,7 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 		return nil, err
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(pool, app.Config{
+	a, err := app.New(app.DB{PostgreSQL: pool}, app.Config{
 		Sessions: sessionrt.Config{
 			Insecure:          true,
 			QueryTimeout:      opt.QueryTimeout,

@@ -20,11 +20,12 @@ import (
 // committedMigrations returns the example's committed migrations.
 func committedMigrations() ([]generator.MigrationFile, error) {
 	var out []generator.MigrationFile
-	err := fs.WalkDir(schema.Migrations, ".", func(p string, d fs.DirEntry, err error) error {
+	migrations := schema.PostgreSQL()
+	err := fs.WalkDir(migrations, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := schema.Migrations.ReadFile(p)
+		data, err := fs.ReadFile(migrations, p)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/sessiongen/sessiongen/example/app/sessiondb"
+	"github.com/sessiongen/sessiongen/example/app/sessiondbpostgresql"
 )
 
 // The experiment below shows why acknowledged writes are lost behind a
@@ -231,18 +231,18 @@ func swapOnce(ctx context.Context, dsn, mode string, hashA, hashB []byte, kind i
 		case swapHoldTx:
 			_, c.OtherErr = other.Exec(ctx, "begin")
 		case swapRead:
-			c.OtherErr = sessiondb.New(other).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hashB, GraceUs: time.Minute.Microseconds()})
+			c.OtherErr = sessiondbpostgresql.New(other).DeleteSession(ctx, sessiondbpostgresql.DeleteSessionParams{TokenHash: hashB, GraceUs: time.Minute.Microseconds()})
 		default:
-			_, c.OtherErr = sessiondb.New(other).SaveSessionUserID(ctx, sessiondb.SaveSessionUserIDParams{UserID: 2, TokenHash: hashB})
+			_, c.OtherErr = sessiondbpostgresql.New(other).SaveSessionUserID(ctx, sessiondbpostgresql.SaveSessionUserIDParams{UserID: 2, TokenHash: hashB})
 		}
 	})
 	if kind == swapRead {
-		_, c.Err = sessiondb.New(a).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hashA, TouchUs: time.Minute.Microseconds()})
+		_, c.Err = sessiondbpostgresql.New(a).GetSession(ctx, sessiondbpostgresql.GetSessionParams{TokenHash: hashA, TouchUs: time.Minute.Microseconds()})
 		if c.Err == nil {
 			c.Rows = 1
 		}
 	} else {
-		c.Rows, c.Err = sessiondb.New(a).SaveSessionCounter(ctx, sessiondb.SaveSessionCounterParams{Counter: 41, TokenHash: hashA})
+		c.Rows, c.Err = sessiondbpostgresql.New(a).SaveSessionCounter(ctx, sessiondbpostgresql.SaveSessionCounterParams{Counter: 41, TokenHash: hashA})
 	}
 	hc.hook.Store(nil)
 	if kind == swapHoldTx && c.Between {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,17 +27,66 @@ type Config struct {
 	Logger     *slog.Logger     // default slog.Default()
 }
 
+// DB is the database the example's sessions live in: set one field, the
+// engine in use, or none for sessions in memory (handler tests without a
+// database). The session layer is generated for both engines
+// (-engine postgresql,sqlite); the HTTP contract is the same on both.
+type DB struct {
+	// PostgreSQL: several instances can share it; the read cache
+	// (Config.Sessions.Cache) and transaction poolers need it.
+	PostgreSQL *pgxpool.Pool
+	// SQLite: one process, an embedded file, no server. Open it with
+	// example/app/appsqlite.Open (WAL and busy_timeout in the DSN, which the
+	// store requires).
+	SQLite *sql.DB
+}
+
+// Engine names the engine in use: "postgresql", "sqlite" or "memory".
+func (d DB) Engine() string {
+	switch {
+	case d.PostgreSQL != nil:
+		return "postgresql"
+	case d.SQLite != nil:
+		return "sqlite"
+	}
+	return "memory"
+}
+
+// ping checks that the database answers.
+func (d DB) ping(ctx context.Context) error {
+	switch {
+	case d.PostgreSQL != nil:
+		return d.PostgreSQL.Ping(ctx)
+	case d.SQLite != nil:
+		return d.SQLite.PingContext(ctx)
+	}
+	return errors.New("no database configured")
+}
+
 // App is the example application: its handlers and session store.
 type App struct {
-	pool     *pgxpool.Pool
+	db       DB
 	Sessions *SessionStore
 	users    *users
 	log      *slog.Logger
 }
 
-// New builds the application over pool. A nil pool gives an application
-// whose sessions live in memory, for handler tests without a database.
-func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
+// New builds the application over db, whose migrations are applied
+// (Migrate). A zero DB gives an application whose sessions live in memory,
+// for handler tests without a database. The session cache and the
+// transaction-pooler mode need PostgreSQL: New refuses them on SQLite.
+func New(db DB, cfg Config) (*App, error) {
+	if db.PostgreSQL != nil && db.SQLite != nil {
+		return nil, errors.New("app.New: set one engine of DB, not both")
+	}
+	if db.PostgreSQL == nil {
+		if cfg.Sessions.Cache.MaxEntries > 0 {
+			return nil, fmt.Errorf("the session cache needs PostgreSQL (its evictions travel by LISTEN/NOTIFY between instances); the example runs on %s: drop -cache or set DATABASE_URL to a postgres:// URL", db.Engine())
+		}
+		if cfg.Sessions.TransactionPooler {
+			return nil, fmt.Errorf("-transaction-pooler is about PgBouncer in front of PostgreSQL; the example runs on %s", db.Engine())
+		}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -60,15 +110,18 @@ func New(pool *pgxpool.Pool, cfg Config) (*App, error) {
 		return nil, err
 	}
 	var store *SessionStore
-	if pool != nil {
-		store, err = NewSessionStore(pool, cfg.Sessions)
-	} else {
+	switch {
+	case db.PostgreSQL != nil:
+		store, err = NewSessionStore(db.PostgreSQL, cfg.Sessions)
+	case db.SQLite != nil:
+		store, err = NewSessionStoreSQLite(db.SQLite, cfg.Sessions)
+	default:
 		store, err = NewMemorySessionStore(cfg.Sessions)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &App{pool: pool, Sessions: store, users: us, log: cfg.Logger}, nil
+	return &App{db: db, Sessions: store, users: us, log: cfg.Logger}, nil
 }
 
 // Handler returns the HTTP API and the browser page (page.go), wrapped in
@@ -287,16 +340,16 @@ func (a *App) sessions(w http.ResponseWriter, r *http.Request) {
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if a.pool == nil {
+	if a.db.Engine() == "memory" {
 		writeError(w, http.StatusServiceUnavailable, "no database configured")
 		return
 	}
-	if err := a.pool.Ping(ctx); err != nil {
+	if err := a.db.ping(ctx); err != nil {
 		a.log.Warn("health check: database unreachable", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "database unreachable")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "engine": a.db.Engine()})
 }
 
 // loggedIn returns the session of a logged-in user or answers 401.

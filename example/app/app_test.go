@@ -3,11 +3,14 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,31 +18,62 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
+	"github.com/sessiongen/sessiongen/example/app/appsqlite"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"github.com/sessiongen/sessiongen/sessionrt/sessiontest"
 	"golang.org/x/crypto/bcrypt"
 )
 
-// server starts the example on a fresh database over real HTTP.
-func server(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
+// server starts the example on a fresh PostgreSQL database over real HTTP.
+func server(t *testing.T) (*httptest.Server, testDB) {
 	t.Helper()
 	pool, dsn := sessiontest.New(t)
 	return serve(t, pool, dsn)
 }
 
-// serverFunc starts the example for one contract test.
-type serverFunc func(t *testing.T) (*httptest.Server, *pgxpool.Pool)
+// sqliteServer starts the example on a fresh SQLite file in t.TempDir()
+// (mattn/go-sqlite3, WAL, busy_timeout: appsqlite.Open) over real HTTP.
+func sqliteServer(t *testing.T) (*httptest.Server, testDB) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "sessions.db")
+	if err := app.Migrate(app.SQLiteURL(file), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db, err := appsqlite.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// The tests read the table on a connection of their own: one, kept
+	// open, so that PRAGMA data_version sees every commit of the app's.
+	probe, err := sql.Open("sqlite3", appsqlite.DSN(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe.SetMaxOpenConns(1)
+	t.Cleanup(func() { probe.Close() })
+	a, err := app.New(app.DB{SQLite: db}, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return srv, testDB{sqlite: probe}
+}
+
+// serverFunc starts the example for one contract test, on one engine.
+type serverFunc func(t *testing.T) (*httptest.Server, testDB)
 
 // cachedServer is server with the session cache on and its listener
-// running.
-func cachedServer(t *testing.T) (*httptest.Server, *pgxpool.Pool) {
+// running (PostgreSQL only).
+func cachedServer(t *testing.T) (*httptest.Server, testDB) {
 	t.Helper()
 	pool, dsn := sessiontest.New(t)
 	return serveWith(t, pool, dsn, sessionrt.Config{Insecure: true, Cache: sessionrt.CacheConfig{MaxEntries: 1000}})
 }
 
-// TestContract runs the example's HTTP contract with the session cache off
-// and on.
+// TestContract runs the example's HTTP contract on each engine, and on
+// PostgreSQL with the session cache off and on.
 func TestContract(t *testing.T) {
 	cases := []struct {
 		name string
@@ -49,30 +83,98 @@ func TestContract(t *testing.T) {
 		{"LogoutReplay", contractLogoutReplay}, {"Fixation", contractFixation},
 		{"LogoutAllAndSessions", contractLogoutAllAndSessions}, {"AccountSwitch", contractAccountSwitch},
 		{"LogoutOthers", contractLogoutOthers}, {"Flash", contractFlash},
+		{"Healthz", contractHealthz}, {"MethodsAndBodies", contractMethodsAndBodies},
+		{"CorruptColumn", contractCorruptColumn}, {"CrossOriginWrites", contractCrossOriginWrites},
+		{"PageForms", contractPageForms},
 	}
 	for _, mode := range []struct {
 		name   string
 		server serverFunc
-	}{{"cache_off", server}, {"cache_on", cachedServer}} {
+	}{{"postgresql/cache_off", server}, {"postgresql/cache_on", cachedServer}, {"sqlite", sqliteServer}} {
 		for _, c := range cases {
 			t.Run(mode.name+"/"+c.name, func(t *testing.T) { c.run(t, mode.server) })
 		}
 	}
 }
 
-func serve(t *testing.T, pool *pgxpool.Pool, dsn string) (*httptest.Server, *pgxpool.Pool) {
+// testDB reads the sessions table of a test server, on its engine: pool on
+// PostgreSQL, sqlite (a connection of the test's own) on SQLite.
+type testDB struct {
+	pool   *pgxpool.Pool
+	sqlite *sql.DB
+}
+
+// exec runs one statement.
+func (d testDB) exec(t *testing.T, query string) {
+	t.Helper()
+	var err error
+	if d.pool != nil {
+		_, err = d.pool.Exec(context.Background(), query)
+	} else {
+		_, err = d.sqlite.Exec(query)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// digest is "<rows>:<hash of every row>": it changes when any row of the
+// sessions table changes ("0:" when the table is empty).
+func (d testDB) digest(t *testing.T) string {
+	t.Helper()
+	var v string
+	var err error
+	if d.pool != nil {
+		err = d.pool.QueryRow(context.Background(),
+			`SELECT count(*)::text || ':' || coalesce(md5(string_agg(s::text, ',' ORDER BY token_hash)), '') FROM sessions s`).Scan(&v)
+	} else {
+		err = d.sqlite.QueryRow(`SELECT count(*) || ':' || coalesce((SELECT group_concat(r, ',') FROM (SELECT quote(token_hash) || quote(created_at) ||
+			quote(last_seen_at) || quote(expires_at) || quote(absolute_expires_at) || quote(remember) || quote(previous_token_hash) ||
+			quote(renewed_at) || quote(user_id) || quote(email) || quote(roles) || quote(cart) || quote(theme) || quote(mfa_at) ||
+			quote(counter) || quote(notice) AS r FROM sessions ORDER BY token_hash)), '') FROM sessions`).Scan(&v)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// writes returns a value that changes whenever the row of user 1 is
+// written, even with the same values: its xmin on PostgreSQL; on SQLite,
+// PRAGMA data_version, which changes when another connection commits any
+// write.
+func (d testDB) writes(t *testing.T) string {
+	t.Helper()
+	var v string
+	if d.pool != nil {
+		if err := d.pool.QueryRow(context.Background(), `SELECT xmin::text || ':' || notice FROM sessions WHERE user_id = 1`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var version int64
+	if err := d.sqlite.QueryRow(`PRAGMA data_version`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.sqlite.QueryRow(`SELECT notice FROM sessions WHERE user_id = 1`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(version, ":", v)
+}
+
+func serve(t *testing.T, pool *pgxpool.Pool, dsn string) (*httptest.Server, testDB) {
 	t.Helper()
 	return serveWith(t, pool, dsn, sessionrt.Config{Insecure: true})
 }
 
 // serveWith is serve with a session configuration; with the cache on it
 // runs the cache listener and waits until the cache serves.
-func serveWith(t *testing.T, pool *pgxpool.Pool, dsn string, cfg sessionrt.Config) (*httptest.Server, *pgxpool.Pool) {
+func serveWith(t *testing.T, pool *pgxpool.Pool, dsn string, cfg sessionrt.Config) (*httptest.Server, testDB) {
 	t.Helper()
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(pool, app.Config{Sessions: cfg, BcryptCost: bcrypt.MinCost})
+	a, err := app.New(app.DB{PostgreSQL: pool}, app.Config{Sessions: cfg, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +192,7 @@ func serveWith(t *testing.T, pool *pgxpool.Pool, dsn string, cfg sessionrt.Confi
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return srv, pool
+	return srv, testDB{pool: pool}
 }
 
 // waitCacheOn waits until the cache listener has connected and flushed.
@@ -409,17 +511,24 @@ func contractLogoutAllAndSessions(t *testing.T, server serverFunc) {
 	}
 }
 
-func TestHealthz(t *testing.T) {
+// contractHealthz: /healthz pings the engine in use.
+func contractHealthz(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
-	if code := newClient(t, srv).do("GET", "/healthz", "", nil); code != 200 {
-		t.Fatalf("healthz: %d", code)
+	var got map[string]string
+	if code := newClient(t, srv).do("GET", "/healthz", "", &got); code != 200 || got["status"] != "ok" || got["engine"] == "" {
+		t.Fatalf("healthz: %d %v", code, got)
 	}
+}
+
+// TestHealthzDatabaseDown: with PostgreSQL unreachable, /healthz and the
+// requests that need the session answer 503.
+func TestHealthzDatabaseDown(t *testing.T) {
 	down, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer down.Close()
-	a, err := app.New(down, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost})
+	a, err := app.New(app.DB{PostgreSQL: down}, app.Config{Sessions: sessionrt.Config{Insecure: true}, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +551,7 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
-func TestMethodsAndBodies(t *testing.T) {
+func contractMethodsAndBodies(t *testing.T, server serverFunc) {
 	srv, _ := server(t)
 	c := newClient(t, srv)
 	req, _ := http.NewRequest("POST", srv.URL+"/login", bytes.NewReader(bytes.Repeat([]byte("a"), 1<<20)))
@@ -484,16 +593,15 @@ func TestQueryExecModes(t *testing.T) {
 	}
 }
 
-// TestCorruptColumn: a jsonb value that no longer decodes (edited by hand)
-// reads as the zero value instead of failing every request of the session.
-func TestCorruptColumn(t *testing.T) {
-	srv, pool := server(t)
+// contractCorruptColumn: a JSON value (jsonb on PostgreSQL, TEXT on
+// SQLite) that no longer decodes (edited by hand) reads as the zero value
+// instead of failing every request of the session.
+func contractCorruptColumn(t *testing.T, server serverFunc) {
+	srv, db := server(t)
 	c := newClient(t, srv)
 	c.login("alice@example.com")
 	c.do("POST", "/cart", `{"sku":"x","qty":1}`, nil)
-	if _, err := pool.Exec(context.Background(), `UPDATE sessions SET cart = '{"not":"a list"}'`); err != nil {
-		t.Fatal(err)
-	}
+	db.exec(t, `UPDATE sessions SET cart = '{"not":"a list"}'`)
 	var got cart
 	if code := c.do("GET", "/cart", "", &got); code != 200 || len(got.Items) != 0 {
 		t.Fatalf("corrupt cart: %d %+v, want 200 and an empty cart", code, got)
@@ -613,7 +721,7 @@ func contractLogoutOthers(t *testing.T, server serverFunc) {
 // or logout-others is shown by exactly one GET /notice, and showing an
 // empty notice writes nothing (the row is not updated, no cookie is set).
 func contractFlash(t *testing.T, server serverFunc) {
-	srv, pool := server(t)
+	srv, db := server(t)
 	c, bob := newClient(t, srv), newClient(t, srv)
 	notice := func(c *client) string {
 		t.Helper()
@@ -639,14 +747,7 @@ func contractFlash(t *testing.T, server serverFunc) {
 		t.Fatalf("notice after login = %q", got)
 	}
 	// Popping the empty notice is no change: the row is not written.
-	row := func() string {
-		t.Helper()
-		var v string
-		if err := pool.QueryRow(context.Background(), `SELECT xmin::text || ':' || notice FROM sessions WHERE user_id = 1`).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	row := func() string { t.Helper(); return db.writes(t) }
 	before := row()
 	for range 3 {
 		if got := notice(c); got != "" {

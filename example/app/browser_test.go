@@ -74,7 +74,7 @@ func newBrowserSite(t *testing.T, wrap func(http.Handler) http.Handler) *browser
 	if err := app.Migrate(dsn, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(pool, app.Config{Sessions: sessionrt.Config{}, BcryptCost: bcrypt.MinCost})
+	a, err := app.New(app.DB{PostgreSQL: pool}, app.Config{Sessions: sessionrt.Config{}, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -567,19 +567,19 @@ func TestBrowserCrossOriginForm(t *testing.T) {
 	d.open("/") // shows the login notice
 	for _, origin := range []string{"http://localhost:" + port(t, evil), evil.URL} {
 		for _, form := range []string{"cart", "logout", "login"} {
-			before := tableDigest(t, site.pool)
+			before := (testDB{pool: site.pool}).digest(t)
 			d.openURL(origin + "/")
 			resp := d.submit(form)
 			if resp.Status != http.StatusForbidden || !strings.Contains(d.body(), "cross-origin request refused") {
 				t.Errorf("%s posting #%s: %d %q, want 403", origin, form, resp.Status, d.body())
 			}
-			if after := tableDigest(t, site.pool); after != before {
+			if after := (testDB{pool: site.pool}).digest(t); after != before {
 				t.Errorf("%s posting #%s changed the sessions table", origin, form)
 			}
 		}
 		// A websocket is a GET, which CrossOriginProtection passes: the
 		// handshake's Origin is checked before the session is renewed.
-		before, cookie := tableDigest(t, site.pool), d.sessionCookie().Value
+		before, cookie := (testDB{pool: site.pool}).digest(t), d.sessionCookie().Value
 		d.openURL(origin + "/")
 		d.do(chromedp.Click(chromedp.ID("ws")))
 		d.do(chromedp.Poll[chromedp.Void](`document.getElementById("ws-status").innerText !== ""`,
@@ -587,7 +587,7 @@ func TestBrowserCrossOriginForm(t *testing.T) {
 		if got := d.text("ws-status"); got != "refused" {
 			t.Errorf("%s opening the websocket: %q, want refused", origin, got)
 		}
-		if after := tableDigest(t, site.pool); after != before {
+		if after := (testDB{pool: site.pool}).digest(t); after != before {
 			t.Errorf("%s opening the websocket changed the sessions table", origin)
 		}
 		if d.sessionCookie().Value != cookie {

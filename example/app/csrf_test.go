@@ -1,27 +1,11 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// tableDigest is an md5 of every row of the sessions table: equal digests
-// mean no session was created, changed, touched or deleted.
-func tableDigest(t *testing.T, pool *pgxpool.Pool) string {
-	t.Helper()
-	var d string
-	err := pool.QueryRow(context.Background(),
-		`SELECT count(*)::text || ':' || coalesce(md5(string_agg(s::text, ',' ORDER BY token_hash)), '') FROM sessions s`).Scan(&d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 // raw sends one request with exactly the given headers and the cookies the
 // client holds, the way a browser sends a cross-origin form or fetch.
@@ -43,13 +27,13 @@ func (c *client) raw(method, path, body string, header map[string]string) (int, 
 	return resp.StatusCode, resp.Header
 }
 
-// TestCrossOriginWrites: a browser's cross-origin POST (login CSRF, a cart
+// contractCrossOriginWrites: a browser's cross-origin POST (login CSRF, a cart
 // change, a forced logout) is answered 403, and a body that is not
 // application/json 415, before the session is read: the sessions table does
 // not change and no cookie is set. Same-origin browser requests and clients
 // without Origin/Sec-Fetch-Site (curl) still work.
-func TestCrossOriginWrites(t *testing.T) {
-	srv, pool := server(t)
+func contractCrossOriginWrites(t *testing.T, server serverFunc) {
+	srv, db := server(t)
 	const evil = "https://evil.example"
 	loginBody := `{"email":"alice@example.com","password":"wonderland"}`
 	cartBody := `{"sku":"csrf","qty":1}`
@@ -100,7 +84,7 @@ func TestCrossOriginWrites(t *testing.T) {
 			if tt.loggedIn {
 				c.login("alice@example.com")
 			}
-			before, cookie := tableDigest(t, pool), c.cookie()
+			before, cookie := db.digest(t), c.cookie()
 			code, h := c.raw("POST", tt.path, tt.body, tt.header)
 			if code != tt.want {
 				t.Fatalf("status %d, want %d", code, tt.want)
@@ -111,7 +95,7 @@ func TestCrossOriginWrites(t *testing.T) {
 			if got := h.Values("Set-Cookie"); len(got) > 0 {
 				t.Errorf("refused request set cookies: %q", got)
 			}
-			if after := tableDigest(t, pool); after != before {
+			if after := db.digest(t); after != before {
 				t.Errorf("refused request changed the sessions table: %s -> %s", before, after)
 			}
 			if c.cookie() != cookie {

@@ -80,7 +80,7 @@ func TestHandleCopies(t *testing.T) {
 // TestHandlerWithoutDatabase drives a handler of the example on an in-memory
 // store: no database, the cookie of a session made with Create.
 func TestHandlerWithoutDatabase(t *testing.T) {
-	a, err := app.New(nil, app.Config{BcryptCost: 4, Sessions: sessionrt.Config{Insecure: true}})
+	a, err := app.New(app.DB{}, app.Config{BcryptCost: 4, Sessions: sessionrt.Config{Insecure: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

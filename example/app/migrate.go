@@ -3,7 +3,9 @@ package app
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/amacneil/dbmate/v2/pkg/dbmate"
@@ -21,28 +23,47 @@ func pgxOnlyParam(k string) bool {
 	return strings.HasPrefix(k, "pool_")
 }
 
+// SQLiteURL is dbmate's URL of the SQLite file at path (sqlite:path), the
+// URL Migrate and `dbmate -u` take.
+func SQLiteURL(path string) string { return "sqlite:" + filepath.ToSlash(path) }
+
 // Migrate applies the emitted migrations (embedded from schema/) to the
-// database at databaseURL with the dbmate library. The schema dump is off:
-// the migrations are the source of truth. log receives dbmate's progress.
+// database at databaseURL with the dbmate library: postgres:// or
+// postgresql:// applies schema/postgresql, sqlite:path (SQLiteURL)
+// schema/sqlite, with dbmate's SQLite driver, which the binary links by
+// importing example/app/appsqlite. The schema dump is off: the migrations are the source of
+// truth. log receives dbmate's progress.
 func Migrate(databaseURL string, log io.Writer) error {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return fmt.Errorf("parsing database URL: %w", err)
 	}
-	// dbmate connects with lib/pq, which passes unknown parameters on to the
-	// server: drop the pgx-only ones (see pgx.ParseConfig).
-	q := u.Query()
-	for k := range q {
-		if pgxOnlyParam(k) {
-			q.Del(k)
+	var migrations fs.FS
+	switch u.Scheme {
+	case "postgres", "postgresql":
+		migrations = schema.PostgreSQL()
+		// dbmate connects with lib/pq, which passes unknown parameters on to the
+		// server: drop the pgx-only ones (see pgx.ParseConfig).
+		q := u.Query()
+		for k := range q {
+			if pgxOnlyParam(k) {
+				q.Del(k)
+			}
 		}
+		u.RawQuery = q.Encode()
+	case "sqlite":
+		migrations = schema.SQLite()
+	default:
+		return fmt.Errorf("database URL %q: want postgres://, postgresql:// or sqlite:", u.Redacted())
 	}
-	u.RawQuery = q.Encode()
 	db := dbmate.New(u)
-	db.FS = schema.Migrations
+	db.FS = migrations
 	db.MigrationsDir = []string{"."}
 	db.AutoDumpSchema = false
 	db.Log = log
+	if _, err := db.Driver(); err != nil && u.Scheme == "sqlite" {
+		return fmt.Errorf("applying migrations to %s: %w (dbmate's SQLite driver is linked by importing example/app/appsqlite, with cgo: it is built on mattn/go-sqlite3)", databaseURL, err)
+	}
 	if err := db.Migrate(); err != nil {
 		return fmt.Errorf("applying migrations: %w", err)
 	}

@@ -29,13 +29,13 @@ func (c *client) form(path string, values url.Values) (int, string) {
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
-// TestPageForms checks the page's form endpoints over HTTP, without a
+// contractPageForms checks the page's form endpoints over HTTP, without a
 // browser: each answers 303 to the page; a failed login names its message
 // in ?m= and creates no session; a JSON body is refused (415); the
 // websocket endpoint refuses a plain GET before touching the session; the
 // page itself is never stored (no-store) and shows the flash notice once.
-func TestPageForms(t *testing.T) {
-	srv, pool := server(t)
+func contractPageForms(t *testing.T, server serverFunc) {
+	srv, db := server(t)
 	c := newClient(t, srv)
 	for _, tt := range []struct {
 		values url.Values
@@ -49,7 +49,7 @@ func TestPageForms(t *testing.T) {
 			t.Errorf("login %v: %d %q, want 303 %q", tt.values, code, loc, tt.want)
 		}
 	}
-	if c.cookie() != "" || tableDigest(t, pool) != "0:" {
+	if c.cookie() != "" || db.digest(t) != "0:" {
 		t.Fatal("a failed form login created a session")
 	}
 	if code, loc := c.form("/form/counter", nil); code != http.StatusSeeOther || loc != "/?m=signed-out" {

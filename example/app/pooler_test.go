@@ -45,7 +45,7 @@ func TestTransactionPoolerStart(t *testing.T) {
 			}
 			t.Cleanup(pool.Close)
 			cfg := app.Config{Sessions: sessionrt.Config{Insecure: true, TransactionPooler: true}, BcryptCost: bcrypt.MinCost}
-			a, err := app.New(pool, cfg)
+			a, err := app.New(app.DB{PostgreSQL: pool}, cfg)
 			if !tt.starts {
 				if !errors.Is(err, sessionrt.ErrUnsafeExecMode) || a != nil {
 					t.Fatalf("app.New = %v, %v; want the start refused with ErrUnsafeExecMode", a, err)

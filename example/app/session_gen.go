@@ -5,11 +5,13 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5"
-	"github.com/sessiongen/sessiongen/example/app/sessiondb"
+	"github.com/sessiongen/sessiongen/example/app/sessiondbpostgresql"
+	"github.com/sessiongen/sessiongen/example/app/sessiondbsqlite"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"github.com/sessiongen/sessiongen/sessionrt/sessionimpl"
 	"math"
@@ -45,6 +47,18 @@ func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStor
 		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
 	}
 	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewSessionStoreSQLite returns a store on SQLite through db, opened with any
+// database/sql driver for SQLite. The database must run in WAL mode with a
+// busy_timeout, both set in the DSN so that every connection has them; the
+// store refuses it otherwise. Update's transaction is BEGIN IMMEDIATE, which
+// takes SQLite's write lock before it reads. The read cache is not available.
+func NewSessionStoreSQLite(db *sql.DB, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.SQLite(db), sessionSQLiteBackend{}, cfg)
 }
 
 // NewMemorySessionStore returns a store that keeps its sessions in memory, with the
@@ -690,15 +704,15 @@ func (sessionBackend) New(st *sessionimpl.State) sessionimpl.Record {
 // Get reads the live session with this token hash into rec, with whether a
 // touch is due and the time, both by the database clock.
 func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
-	var r sessiondb.GetSessionRow
+	var r sessiondbpostgresql.GetSessionRow
 	var err error
 	us := touchAfter.Microseconds()
 	if lock {
-		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
-		r = sessiondb.GetSessionRow(rl) // the same columns
+		var rl sessiondbpostgresql.GetSessionForUpdateRow
+		rl, err = sessiondbpostgresql.New(c.Pgx()).GetSessionForUpdate(ctx, sessiondbpostgresql.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		r = sessiondbpostgresql.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(c.Pgx()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondbpostgresql.New(c.Pgx()).GetSession(ctx, sessiondbpostgresql.GetSessionParams{TokenHash: hash, TouchUs: us})
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
@@ -727,7 +741,7 @@ func (sessionBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
 func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
-	r, err := sessiondb.New(c.Pgx()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	r, err := sessiondbpostgresql.New(c.Pgx()).GetAnySession(ctx, sessiondbpostgresql.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
@@ -754,14 +768,14 @@ func (sessionBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][
 
 // Renewed reports whether one of hashes was renewed away less than grace ago.
 func (sessionBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
-	return sessiondb.New(c.Pgx()).RenewedSession(ctx, sessiondb.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+	return sessiondbpostgresql.New(c.Pgx()).RenewedSession(ctx, sessiondbpostgresql.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
 }
 
 // Insert stores rec as a new session.
 func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
 	h := sessionHandleOf(rec)
 	var err error
-	var p sessiondb.InsertSessionParams
+	var p sessiondbpostgresql.InsertSessionParams
 	p.TokenHash = hash
 	p.Remember = lt.Remember
 	p.AbsoluteUs = lt.Absolute.Microseconds()
@@ -782,14 +796,14 @@ func (sessionBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byt
 	p.MfaAt = h.v.MFAAt
 	p.Counter = h.v.Counter
 	p.Notice = h.v.Notice
-	return sessiondb.New(c.Pgx()).InsertSession(ctx, p)
+	return sessiondbpostgresql.New(c.Pgx()).InsertSession(ctx, p)
 }
 
 // Save writes the changed fields only, and moves the row to newHash.
 func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
 	h := sessionHandleOf(rec)
 	var err error
-	var p sessiondb.SaveSessionParams
+	var p sessiondbpostgresql.SaveSessionParams
 	p.TokenHash = hash
 	p.NewTokenHash = newHash
 	p.Renew = renew
@@ -837,7 +851,7 @@ func (sessionBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHas
 		p.SetNotice = true
 		p.Notice = h.v.Notice
 	}
-	r, err := sessiondb.New(c.Pgx()).SaveSession(ctx, p)
+	r, err := sessiondbpostgresql.New(c.Pgx()).SaveSession(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
@@ -855,53 +869,53 @@ func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []by
 	var rows int64
 	switch h.dirty {
 	case sessionUserIDBit:
-		var p sessiondb.SaveSessionUserIDParams
+		var p sessiondbpostgresql.SaveSessionUserIDParams
 		p.TokenHash = hash
 		p.UserID = h.v.UserID
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionUserID(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionUserID(ctx, p)
 	case sessionEmailBit:
-		var p sessiondb.SaveSessionEmailParams
+		var p sessiondbpostgresql.SaveSessionEmailParams
 		p.TokenHash = hash
 		p.Email = h.v.Email
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionEmail(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionEmail(ctx, p)
 	case sessionRolesBit:
-		var p sessiondb.SaveSessionRolesParams
+		var p sessiondbpostgresql.SaveSessionRolesParams
 		p.TokenHash = hash
 		if h.raw[0] != nil {
 			p.Roles = h.raw[0]
 		} else if p.Roles, err = h.encode(0, h.v.Roles); err != nil {
 			return true, fmt.Errorf("encoding field Roles: %w", err)
 		}
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionRoles(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionRoles(ctx, p)
 	case sessionCartBit:
-		var p sessiondb.SaveSessionCartParams
+		var p sessiondbpostgresql.SaveSessionCartParams
 		p.TokenHash = hash
 		if h.raw[1] != nil {
 			p.Cart = h.raw[1]
 		} else if p.Cart, err = h.encode(1, h.v.Cart); err != nil {
 			return true, fmt.Errorf("encoding field Cart: %w", err)
 		}
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionCart(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionCart(ctx, p)
 	case sessionThemeBit:
-		var p sessiondb.SaveSessionThemeParams
+		var p sessiondbpostgresql.SaveSessionThemeParams
 		p.TokenHash = hash
 		p.Theme = string(h.v.Theme)
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionTheme(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionTheme(ctx, p)
 	case sessionMFAAtBit:
-		var p sessiondb.SaveSessionMFAAtParams
+		var p sessiondbpostgresql.SaveSessionMFAAtParams
 		p.TokenHash = hash
 		p.MfaAt = h.v.MFAAt
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionMFAAt(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionMFAAt(ctx, p)
 	case sessionCounterBit:
-		var p sessiondb.SaveSessionCounterParams
+		var p sessiondbpostgresql.SaveSessionCounterParams
 		p.TokenHash = hash
 		p.Counter = h.v.Counter
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionCounter(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionCounter(ctx, p)
 	case sessionNoticeBit:
-		var p sessiondb.SaveSessionNoticeParams
+		var p sessiondbpostgresql.SaveSessionNoticeParams
 		p.TokenHash = hash
 		p.Notice = h.v.Notice
-		rows, err = sessiondb.New(c.Pgx()).SaveSessionNotice(ctx, p)
+		rows, err = sessiondbpostgresql.New(c.Pgx()).SaveSessionNotice(ctx, p)
 	default:
 		return false, nil
 	}
@@ -913,7 +927,7 @@ func (sessionBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []by
 
 // Touch extends the idle expiry of a live session.
 func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
-	r, err := sessiondb.New(c.Pgx()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+	r, err := sessiondbpostgresql.New(c.Pgx()).TouchSession(ctx, sessiondbpostgresql.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
@@ -926,12 +940,12 @@ func (sessionBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte
 // Delete removes the session with this key, or the one it was renewed to
 // less than grace ago.
 func (sessionBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
-	return sessiondb.New(c.Pgx()).DeleteSession(ctx, sessiondb.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+	return sessiondbpostgresql.New(c.Pgx()).DeleteSession(ctx, sessiondbpostgresql.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
 }
 
 // DeleteExpired deletes at most limit expired sessions.
 func (sessionBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
-	return sessiondb.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+	return sessiondbpostgresql.New(c.Pgx()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
 }
 
 // EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
@@ -941,12 +955,12 @@ func (sessionBackend) EvictChannel() string {
 
 // Count reports the number of live sessions.
 func (sessionBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
-	return sessiondb.New(c.Pgx()).CountSessions(ctx)
+	return sessiondbpostgresql.New(c.Pgx()).CountSessions(ctx)
 }
 
 // listByUserID runs ListSessionsByUserID.
 func (sessionBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
-	rows, err := sessiondb.New(c.Pgx()).ListSessionsByUserID(ctx, v)
+	rows, err := sessiondbpostgresql.New(c.Pgx()).ListSessionsByUserID(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -967,9 +981,9 @@ func (sessionBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v in
 // deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
 func (sessionBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
 	if except == nil {
-		return sessiondb.New(c.Pgx()).DeleteSessionsByUserID(ctx, v)
+		return sessiondbpostgresql.New(c.Pgx()).DeleteSessionsByUserID(ctx, v)
 	}
-	return sessiondb.New(c.Pgx()).DeleteOtherSessionsByUserID(ctx, sessiondb.DeleteOtherSessionsByUserIDParams{
+	return sessiondbpostgresql.New(c.Pgx()).DeleteOtherSessionsByUserID(ctx, sessiondbpostgresql.DeleteOtherSessionsByUserIDParams{
 		ExceptTokenHash: except,
 		UserID:          v,
 	})
@@ -984,6 +998,303 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionSQLiteBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on SQLite through database/sql.
+type sessionSQLiteBackend struct{}
+
+// New returns an empty handle bound to st.
+func (sessionSQLiteBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
+}
+
+// Get reads the live session with this token hash into rec, with whether a
+// touch is due and the time, both by the database clock.
+func (sessionSQLiteBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
+	var r sessiondbsqlite.GetSessionRow
+	var err error
+	us := touchAfter.Microseconds()
+	if lock {
+		var rl sessiondbsqlite.GetSessionForUpdateRow
+		rl, err = sessiondbsqlite.New(c.SQL()).GetSessionForUpdate(ctx, sessiondbsqlite.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		r = sessiondbsqlite.GetSessionRow(rl) // the same columns
+	} else {
+		r, err = sessiondbsqlite.New(c.SQL()).GetSession(ctx, sessiondbsqlite.GetSessionParams{TokenHash: hash, TouchUs: us})
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Email = r.Email
+	h.raw[0] = sessionimpl.JSON(r.Roles)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Cart)
+	h.stored[1] = len(h.raw[1])
+	h.v.Theme = Theme(r.Theme)
+	h.v.MFAAt = sessionimpl.ConvPtr(r.MfaAt, sessionimpl.UnixMicro)
+	h.v.Counter = r.Counter
+	h.v.Notice = r.Notice
+	return sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionSQLiteBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondbsqlite.New(c.SQL()).GetAnySession(ctx, sessiondbsqlite.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Email = r.Email
+	h.raw[0] = sessionimpl.JSON(r.Roles)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Cart)
+	h.stored[1] = len(h.raw[1])
+	h.v.Theme = Theme(r.Theme)
+	h.v.MFAAt = sessionimpl.ConvPtr(r.MfaAt, sessionimpl.UnixMicro)
+	h.v.Counter = r.Counter
+	h.v.Notice = r.Notice
+	return r.TokenHash, sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionSQLiteBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondbsqlite.New(c.SQL()).RenewedSession(ctx, sessiondbsqlite.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+}
+
+// Insert stores rec as a new session.
+func (sessionSQLiteBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbsqlite.InsertSessionParams
+	p.TokenHash = hash
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	p.UserID = h.v.UserID
+	p.Email = h.v.Email
+	if h.raw[0] != nil {
+		p.Roles = string(h.raw[0])
+	} else if p.Roles, err = sessionimpl.JSONText(h.encode(0, h.v.Roles)); err != nil {
+		return fmt.Errorf("encoding field Roles: %w", err)
+	}
+	if h.raw[1] != nil {
+		p.Cart = string(h.raw[1])
+	} else if p.Cart, err = sessionimpl.JSONText(h.encode(1, h.v.Cart)); err != nil {
+		return fmt.Errorf("encoding field Cart: %w", err)
+	}
+	p.Theme = string(h.v.Theme)
+	p.MfaAt = sessionimpl.ConvPtr(h.v.MFAAt, time.Time.UnixMicro)
+	p.Counter = h.v.Counter
+	p.Notice = h.v.Notice
+	return sessiondbsqlite.New(c.SQL()).InsertSession(ctx, p)
+}
+
+// Save writes the changed fields only, and moves the row to newHash.
+func (sessionSQLiteBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbsqlite.SaveSessionParams
+	p.TokenHash = hash
+	p.NewTokenHash = newHash
+	p.Renew = renew
+	p.Touch = lt.Touch
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	if h.dirty&sessionUserIDBit != 0 {
+		p.SetUserID = true
+		p.UserID = h.v.UserID
+	}
+	if h.dirty&sessionEmailBit != 0 {
+		p.SetEmail = true
+		p.Email = h.v.Email
+	}
+	if h.dirty&sessionRolesBit != 0 {
+		p.SetRoles = true
+		if h.raw[0] != nil {
+			p.Roles = string(h.raw[0])
+		} else if p.Roles, err = sessionimpl.JSONText(h.encode(0, h.v.Roles)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
+		}
+	}
+	if h.dirty&sessionCartBit != 0 {
+		p.SetCart = true
+		if h.raw[1] != nil {
+			p.Cart = string(h.raw[1])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(1, h.v.Cart)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
+		}
+	}
+	if h.dirty&sessionThemeBit != 0 {
+		p.SetTheme = true
+		p.Theme = string(h.v.Theme)
+	}
+	if h.dirty&sessionMFAAtBit != 0 {
+		p.SetMfaAt = true
+		p.MfaAt = sessionimpl.ConvPtr(h.v.MFAAt, time.Time.UnixMicro)
+	}
+	if h.dirty&sessionCounterBit != 0 {
+		p.SetCounter = true
+		p.Counter = h.v.Counter
+	}
+	if h.dirty&sessionNoticeBit != 0 {
+		p.SetNotice = true
+		p.Notice = h.v.Notice
+	}
+	r, err := sessiondbsqlite.New(c.SQL()).SaveSession(ctx, p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionSQLiteBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionUserIDBit:
+		var p sessiondbsqlite.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.UserID = h.v.UserID
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionUserID(ctx, p)
+	case sessionEmailBit:
+		var p sessiondbsqlite.SaveSessionEmailParams
+		p.TokenHash = hash
+		p.Email = h.v.Email
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionEmail(ctx, p)
+	case sessionRolesBit:
+		var p sessiondbsqlite.SaveSessionRolesParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Roles = string(h.raw[0])
+		} else if p.Roles, err = sessionimpl.JSONText(h.encode(0, h.v.Roles)); err != nil {
+			return true, fmt.Errorf("encoding field Roles: %w", err)
+		}
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionRoles(ctx, p)
+	case sessionCartBit:
+		var p sessiondbsqlite.SaveSessionCartParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Cart = string(h.raw[1])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(1, h.v.Cart)); err != nil {
+			return true, fmt.Errorf("encoding field Cart: %w", err)
+		}
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionCart(ctx, p)
+	case sessionThemeBit:
+		var p sessiondbsqlite.SaveSessionThemeParams
+		p.TokenHash = hash
+		p.Theme = string(h.v.Theme)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionTheme(ctx, p)
+	case sessionMFAAtBit:
+		var p sessiondbsqlite.SaveSessionMFAAtParams
+		p.TokenHash = hash
+		p.MfaAt = sessionimpl.ConvPtr(h.v.MFAAt, time.Time.UnixMicro)
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionMFAAt(ctx, p)
+	case sessionCounterBit:
+		var p sessiondbsqlite.SaveSessionCounterParams
+		p.TokenHash = hash
+		p.Counter = h.v.Counter
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionCounter(ctx, p)
+	case sessionNoticeBit:
+		var p sessiondbsqlite.SaveSessionNoticeParams
+		p.TokenHash = hash
+		p.Notice = h.v.Notice
+		rows, err = sessiondbsqlite.New(c.SQL()).SaveSessionNotice(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionimpl.ErrNotFound
+	}
+	return true, err
+}
+
+// Touch extends the idle expiry of a live session.
+func (sessionSQLiteBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	r, err := sessiondbsqlite.New(c.SQL()).TouchSession(ctx, sessiondbsqlite.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionSQLiteBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondbsqlite.New(c.SQL()).DeleteSession(ctx, sessiondbsqlite.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+}
+
+// DeleteExpired deletes at most limit expired sessions.
+func (sessionSQLiteBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondbsqlite.New(c.SQL()).DeleteExpiredSessions(ctx, int64(limit))
+}
+
+// EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
+func (sessionSQLiteBackend) EvictChannel() string {
+	return ""
+}
+
+// Count reports the number of live sessions.
+func (sessionSQLiteBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondbsqlite.New(c.SQL()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionSQLiteBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondbsqlite.New(c.SQL()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  sessionimpl.UnixMicro(r.CreatedAt),
+				ExpiresAt:  sessionimpl.UnixMicro(r.ExpiresAt),
+				LastSeenAt: sessionimpl.UnixMicro(r.LastSeenAt),
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionSQLiteBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	if except == nil {
+		return sessiondbsqlite.New(c.SQL()).DeleteSessionsByUserID(ctx, v)
+	}
+	return sessiondbsqlite.New(c.SQL()).DeleteOtherSessionsByUserID(ctx, sessiondbsqlite.DeleteOtherSessionsByUserIDParams{
+		ExceptTokenHash: except,
+		UserID:          v,
+	})
 }
 
 // sessionMemory is the in-memory engine's backend (sessionimpl.Memory) with the
