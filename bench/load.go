@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -21,12 +22,16 @@ type instance struct {
 	name   string
 	dbName string
 	pool   *pgxpool.Pool
-	tr     *counter
-	srv    *http.Server
-	base   string
-	client *http.Client
-	stop   func()
-	seeds  []string // Cookie header values of the seeded sessions
+	tr     *counter // stays zero on SQLite: round trips are not counted there
+	// sqlite is the database of a -sqlite mode (pool is nil), a file at
+	// sqlitePath in a temp dir of its own.
+	sqlite     *sql.DB
+	sqlitePath string
+	srv        *http.Server
+	base       string
+	client     *http.Client
+	stop       func()
+	seeds      []string // Cookie header values of the seeded sessions
 	// pick, when set, replaces seeds: it returns the Cookie header value of
 	// a session picked at random (the scale run's millions of rows).
 	pick func() string
@@ -77,7 +82,10 @@ func (in *instance) close() {
 	if in.pool != nil {
 		in.pool.Close()
 	}
-	in.srv, in.client, in.stop, in.pool = nil, nil, nil, nil
+	if in.sqlite != nil {
+		in.sqlite.Close()
+	}
+	in.srv, in.client, in.stop, in.pool, in.sqlite = nil, nil, nil, nil, nil
 }
 
 // req is one request of a scenario.

@@ -1,8 +1,10 @@
 // Command bench compares the cost of sessiongen's generated session layer
 // with a no-library floor, scs (+pgxstore) and gorilla/sessions (with a
-// pgstore-design PostgreSQL store). It starts the same small JSON app once
+// pgstore-design PostgreSQL store) on PostgreSQL, and with a no-library
+// floor-sqlite on SQLite (the -sqlite modes). It starts the same small JSON app once
 // per mode on loopback, drives every mode with the same load, alternating
-// modes in rounds, and reports ratios to the floor measured in the same run,
+// modes in rounds, and reports ratios to the floor of the mode's engine
+// measured in the same run,
 // database round trips per request and lost updates. It rewrites the
 // generated table of docs/BENCHMARKS.md (between its markers) and
 // docs/bench.svg; -cache-figures rewrites the cache table of the same file,
@@ -10,6 +12,7 @@
 //
 //	go run ./bench -rounds 5                 # the committed run
 //	go run ./bench -rounds 1 -write=false    # print only
+//	go run ./bench -modes floor-sqlite,sessiongen-sqlite -write=false  # SQLite only
 package main
 
 import (
@@ -45,10 +48,11 @@ type options struct {
 	quiet              bool
 }
 
-// modeNames lists every mode; the floor must be first.
-var allModes = []string{"floor", "sessiongen", "sessiongen-cache", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle"}
+// allModes lists every mode. The modes ending in -sqlite run on SQLite and
+// are compared with floor-sqlite, the others with floor (floorOf).
+var allModes = []string{"floor", "sessiongen", "sessiongen-cache", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle", "floor-sqlite", "sessiongen-sqlite"}
 
-var defaultModes = "floor,sessiongen,sessiongen-cache,scs,scs-idle,gorilla"
+var defaultModes = "floor,sessiongen,sessiongen-cache,scs,scs-idle,gorilla,floor-sqlite,sessiongen-sqlite"
 
 var allScenarios = []string{"read", "write", "login", "logout", "none", "incr", "incr-spread", "field"}
 
@@ -85,7 +89,7 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 8, "PostgreSQL connections per mode (pgxpool MaxConns = MinConns)")
 	flag.StringVar(&o.doc, "doc", "", "doc file whose generated table the run rewrites (bench.svg goes next to it); default docs/BENCHMARKS.md, with -scale docs/SCALE.md")
 	flag.BoolVar(&o.write, "write", true, "rewrite the doc's table (and bench.svg); false: print the table only")
-	flag.StringVar(&modes, "modes", defaultModes, "modes to run, floor first; also available: sessiongen-touch1s (TouchInterval 1s), floor-idle (floor whose changes also extend an indexed expires_at)")
+	flag.StringVar(&modes, "modes", defaultModes, "modes to run; each mode's floor (floor, or floor-sqlite for the -sqlite modes) must be among them; also available: sessiongen-touch1s (TouchInterval 1s), floor-idle (floor whose changes also extend an indexed expires_at)")
 	flag.StringVar(&scen, "scenarios", strings.Join(allScenarios, ","), "scenarios to run")
 	flag.StringVar(&o.dbPrefix, "db-prefix", "sgbench", "prefix of the databases the benchmark creates")
 	flag.BoolVar(&o.keep, "keep", false, "keep the databases at the end")
@@ -151,12 +155,12 @@ func main() {
 	}
 	o.modes = strings.Split(modes, ",")
 	o.scenarios = strings.Split(scen, ",")
-	if o.modes[0] != "floor" {
-		log.Fatal("-modes must start with floor")
-	}
 	for _, m := range o.modes {
 		if !slices.Contains(allModes, m) {
 			log.Fatalf("unknown mode %q", m)
+		}
+		if !slices.Contains(o.modes, floorOf(m)) {
+			log.Fatalf("-modes: %s is compared with %s, which is missing", m, floorOf(m))
 		}
 	}
 	for _, s := range o.scenarios {

@@ -10,6 +10,8 @@ import (
 	"github.com/sessiongen/sessiongen/example/app"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -30,16 +32,17 @@ type sample struct {
 
 // results holds everything a run measured.
 type results struct {
-	opts    options
-	started time.Time
-	elapsed time.Duration
-	machine string
-	goVer   string
-	pgVer   string
-	command string
-	samples map[string]map[string][]sample        // scenario → mode → rounds
-	lat     map[string]map[string][]time.Duration // scenario → mode → all latencies
-	xacts   map[string][2]int64                   // mode → {tracer, pg_stat_database}
+	opts      options
+	started   time.Time
+	elapsed   time.Duration
+	machine   string
+	goVer     string
+	pgVer     string
+	sqliteVer string // SQLite library version of the -sqlite modes ("" when none ran)
+	command   string
+	samples   map[string]map[string][]sample        // scenario → mode → rounds
+	lat       map[string]map[string][]time.Duration // scenario → mode → all latencies
+	xacts     map[string][2]int64                   // mode → {tracer, pg_stat_database}
 }
 
 // cpuPerReq is the machine's busy CPU time per request in µs, 0 if unknown.
@@ -73,6 +76,9 @@ func (r *results) add(sc, mode string, s sample, lat []time.Duration) {
 // for the sessiongen modes (dbmate runs on its own connection, before the
 // pg_stat_database snapshot).
 func createDB(ctx context.Context, o options, adm *admin, name string) (*instance, error) {
+	if isSQLite(name) {
+		return createSQLite(o, name)
+	}
 	in := &instance{name: name, dbName: o.dbPrefix + "_" + sanitize(name), tr: &counter{}}
 	if err := adm.recreate(ctx, in.dbName); err != nil {
 		return nil, fmt.Errorf("create database %s: %w", in.dbName, err)
@@ -111,6 +117,9 @@ func dropEvictTriggers(ctx context.Context, dsn string) error {
 // buildMode connects the mode's pool and starts its server.
 func buildMode(ctx context.Context, o options, in *instance) error {
 	name := in.name
+	if isSQLite(name) {
+		return buildSQLite(ctx, o, in)
+	}
 	dsn, err := dbURL(o.dsn, in.dbName)
 	if err != nil {
 		return err
@@ -176,8 +185,13 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 		for _, in := range ins {
 			in.close()
 		}
-		if !o.keep {
-			for _, in := range ins {
+		for _, in := range ins {
+			switch {
+			case isSQLite(in.name) && o.keep:
+				say("kept %s: %s", in.name, in.sqlitePath)
+			case isSQLite(in.name):
+				os.RemoveAll(filepath.Dir(in.sqlitePath))
+			case !o.keep:
 				adm.drop(context.Background(), in.dbName)
 			}
 		}
@@ -195,6 +209,9 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 	// the cross-check covers the pools' whole life (closed at the end).
 	settle()
 	for _, in := range ins {
+		if isSQLite(in.name) {
+			continue // no pg_stat_database: SQLite is in the process
+		}
 		if in.pgXact0, err = adm.xacts(ctx, in.dbName); err != nil {
 			return nil, err
 		}
@@ -206,6 +223,9 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 		}
 		if in.seeds, err = in.loginMany(o.sessions, o.workers, 1); err != nil {
 			return nil, err
+		}
+		if in.sqlite != nil && res.sqliteVer == "" {
+			in.sqlite.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&res.sqliteVer)
 		}
 	}
 	// Warm up every mode (connections, statement caches).
@@ -254,6 +274,9 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 	}
 	settle()
 	for _, in := range ins {
+		if isSQLite(in.name) {
+			continue
+		}
 		pg, err := adm.xacts(ctx, in.dbName)
 		if err != nil {
 			return nil, err
