@@ -45,4 +45,7 @@ CGO_ENABLED=0 go test -count=1 -run 'CanonicalDefault|Replay|ReadMigrations|Plan
 
 echo "== fuzz (bounded)" >&2
 go test -run '^$' -fuzz '^FuzzCookie$' -fuzztime 15s ./sessionrt/sessionimpl
-go test -run '^$' -fuzz '^FuzzLoader$' -fuzztime 20s ./generator
+# FuzzLoader runs go/packages per input (about a second under load): a count,
+# not a duration, so that the end of -fuzztime never cuts an execution short
+# (the fuzzer reports that as "context deadline exceeded").
+go test -run '^$' -fuzz '^FuzzLoader$' -fuzztime 40x -timeout 10m ./generator
