@@ -26,6 +26,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sessiongen/sessiongen/internal/doctable"
 )
 
 type options struct {
@@ -130,7 +132,7 @@ func main() {
 		md := f.markdown(commandLine(), started, time.Since(started))
 		fmt.Println(md)
 		if o.write {
-			if err := writeTable(o.doc, "cache", md); err != nil {
+			if err := doctable.Write(o.doc, "cache", md); err != nil {
 				log.Fatal(err)
 			}
 			fmt.Fprintf(os.Stderr, "wrote the cache table of %s\n", o.doc)
@@ -146,7 +148,7 @@ func main() {
 		res.command = commandLine()
 		fmt.Println(res.markdown())
 		if o.write {
-			if err := writeTable(o.doc, so.section, res.markdown()); err != nil {
+			if err := doctable.Write(o.doc, so.section, res.markdown()); err != nil {
 				log.Fatal(err)
 			}
 			fmt.Fprintf(os.Stderr, "wrote the %s table of %s\n", so.section, o.doc)

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sessiongen/sessiongen/internal/doctable"
 )
 
 func goVersion() string { return runtime.Version() }
@@ -188,7 +190,7 @@ func (r *results) targets() string {
 // keeping the rest of the file) and the chart next to it (svgPath). The
 // doc must exist and hold the markers: the chart is written only then.
 func (r *results) write(path string) error {
-	if err := writeTable(path, "bench", r.markdown()); err != nil {
+	if err := doctable.Write(path, "bench", r.markdown()); err != nil {
 		return err
 	}
 	return os.WriteFile(svgPath(path), []byte(r.svg()), 0o644)

@@ -23,6 +23,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sessiongen/sessiongen/internal/doctable"
 )
 
 var allRuns = []string{"restart", "terminate", "lock", "pgbouncer", "soak", "inputs", "corpus", "deploy", "index"}
@@ -278,7 +280,7 @@ func main() {
 	case len(want) < len(allRuns):
 		fmt.Fprintf(os.Stderr, "%s not rewritten: -only ran a subset of the runs, and the table is that of one whole run\n", *doc)
 	default:
-		if err := writeTable(*doc, "reliability", md); err != nil {
+		if err := doctable.Write(*doc, "reliability", md); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			failed = true
 		} else {

@@ -1,4 +1,7 @@
-package main
+// Package doctable rewrites a generated table of a document between two
+// marker lines, keeping every other byte: the bench and reliability
+// commands write their figures into docs/ with it.
+package doctable
 
 import (
 	"fmt"
@@ -15,16 +18,14 @@ import (
 // The command that measures the figures rewrites what lies between them and
 // keeps every other byte of the file. The begin line is recognised by its
 // start ("<!-- BEGIN bench table"), so the hint after it may say anything.
-// (reliability/doctable.go is the same code: the two commands share no
-// package.)
 
 func tableBegin(name string) string { return "<!-- BEGIN " + name + " table" }
 func tableEnd(name string) string   { return "<!-- END " + name + " table -->" }
 
-// replaceTable returns doc with the lines between the markers of the table
+// Replace returns doc with the lines between the markers of the table
 // called name replaced by table. It fails when a marker is missing, doubled
 // or out of order, naming the marker to add.
-func replaceTable(doc, name, table string) (string, error) {
+func Replace(doc, name, table string) (string, error) {
 	begin, end := tableBegin(name), tableEnd(name)
 	bi := markerLine(doc, begin)
 	if len(bi) == 0 {
@@ -71,14 +72,14 @@ func markerLine(doc, marker string) []int {
 	return out
 }
 
-// writeTable replaces the table called name in the file at path (see
-// replaceTable). The file must exist and hold the markers.
-func writeTable(path, name, table string) error {
+// Write replaces the table called name in the file at path (see
+// Replace). The file must exist and hold the markers.
+func Write(path, name, table string) error {
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	doc, err := replaceTable(string(old), name, table)
+	doc, err := Replace(string(old), name, table)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
