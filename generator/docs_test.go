@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sessiongen/sessiongen/generator/dialect/postgresql"
 )
 
 // checkDocs fails the test for every problem docProblems finds in the
@@ -149,7 +151,7 @@ func TestDocumentSQLCIdempotent(t *testing.T) {
 			t.Errorf("%s does not start with sqlc's header", p)
 		}
 	}
-	again, err := documentSQLC(files, "sessions", EnginePostgreSQL)
+	again, err := documentSQLC(files, "sessions", postgresql.Dialect{}.Runtime())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +202,7 @@ func (q *Queries) CountThings(arg CountThingsParams) (int64, error) { return 0, 
 `
 	dir := t.TempDir()
 	p := filepath.Join(dir, "things.sql.go")
-	out, err := documentSQLC(map[string][]byte{p: []byte(src), filepath.Join(dir, "x.json"): []byte("{")}, "things", EnginePostgreSQL)
+	out, err := documentSQLC(map[string][]byte{p: []byte(src), filepath.Join(dir, "x.json"): []byte("{")}, "things", postgresql.Dialect{}.Runtime())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,15 +23,23 @@ const (
 	EngineSQLite     = "sqlite"
 )
 
+// dialects are the engines sessiongen generates for, by name: adding an
+// engine is adding its dialect package here (and its runtime driver in
+// sessionimpl).
+func dialects() []dialect.Dialect {
+	return []dialect.Dialect{postgresql.Dialect{}, sqlite.Dialect{}}
+}
+
 // dialectFor is the dialect of an engine.
 func dialectFor(engine string) (dialect.Dialect, error) {
-	switch engine {
-	case EnginePostgreSQL:
-		return postgresql.Dialect{}, nil
-	case EngineSQLite:
-		return sqlite.Dialect{}, nil
+	var names []string
+	for _, d := range dialects() {
+		if d.Name() == engine {
+			return d, nil
+		}
+		names = append(names, d.Name())
 	}
-	return nil, fmt.Errorf("-engine %q is not one of %s, %s", engine, EnginePostgreSQL, EngineSQLite)
+	return nil, fmt.Errorf("-engine %q is not one of %s", engine, strings.Join(names, ", "))
 }
 
 // engines returns the engines of the run, PostgreSQL first when it is one
@@ -66,10 +74,23 @@ func (o *Options) engines() ([]string, error) {
 		}
 		return strings.Compare(a, b)
 	})
-	if o.Cache && !slices.Contains(out, EnginePostgreSQL) {
-		return nil, errors.New("-cache applies to PostgreSQL only (its evict triggers publish with NOTIFY, which SQLite does not have); drop -cache, or add postgresql to -engine")
+	if o.Cache && !slices.ContainsFunc(out, notifies) {
+		var with []string
+		for _, d := range dialects() {
+			if d.Runtime().Notify {
+				with = append(with, d.Name())
+			}
+		}
+		return nil, fmt.Errorf("-cache needs an engine that publishes row changes (evict triggers with NOTIFY): %s; drop -cache, or add one to -engine", strings.Join(with, ", "))
 	}
 	return out, nil
+}
+
+// notifies reports whether engine publishes row changes, which the read
+// cache needs.
+func notifies(engine string) bool {
+	d, err := dialectFor(engine)
+	return err == nil && d.Runtime().Notify
 }
 
 // forEngine returns the locations of one engine's outputs.

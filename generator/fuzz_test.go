@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sessiongen/sessiongen/generator/dialect/postgresql"
 )
 
 // Menus the struct builder picks from; random strings mix in invalid and
@@ -125,10 +127,10 @@ func checkLoader(t *testing.T, dir, src string) *Model {
 	if _, err := Plan(nil, m.WantedSchema(), m.planOptions()); err != nil {
 		t.Fatalf("Plan of a valid model: %v\n%s", err, src)
 	}
-	if _, err := renderQueries(m, EnginePostgreSQL); err != nil {
+	if _, err := renderQueries(m, postgresql.Dialect{}); err != nil {
 		t.Fatalf("renderQueries of a valid model: %v\n%s", err, src)
 	}
-	if _, err := renderGo(m, "fuzzpkg/sessiondb", "", ""); err != nil {
+	if _, err := renderGo(m, []engineOut{{d: postgresql.Dialect{}, dbPath: "fuzzpkg/sessiondb"}}, ""); err != nil {
 		t.Fatalf("renderGo of a valid model: %v\n%s", err, src)
 	}
 	return m

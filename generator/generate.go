@@ -190,8 +190,8 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 			return nil, err
 		}
 	}
-	outs := map[string]string{} // each engine's sqlc package directory
-	var last string             // the typed layer's header names the first engine's last migration
+	var outs []string // each engine's sqlc package directory
+	var last string   // the typed layer's header names the first engine's last migration
 	for i, engine := range engines {
 		pe := p.forEngine(engine, len(engines) > 1, m.Table)
 		var final *dialect.Replayed
@@ -199,7 +199,7 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		outs[engine] = pe.out
+		outs = append(outs, pe.out)
 		if i == 0 {
 			last = final.LastGenerated[m.Table]
 		}
@@ -208,15 +208,17 @@ func Generate(ctx context.Context, o Options) (*Output, error) {
 
 	// render: the typed Go layer, over each engine's sqlc package
 	if l.modPath == "" {
-		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, outs[engines[0]])
+		return nil, fmt.Errorf("package in %s is not in a module; the generated code must import %s", o.Dir, outs[0])
 	}
-	importPath := func(engine string) string {
-		if outs[engine] == "" {
-			return ""
+	var eo []engineOut
+	for i, engine := range engines {
+		d, err := dialectFor(engine)
+		if err != nil {
+			return nil, err
 		}
-		return l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, outs[engine]))
+		eo = append(eo, engineOut{d: d, dbPath: l.modPath + "/" + filepath.ToSlash(relOrSelf(l.modDir, outs[i]))})
 	}
-	goSrc, err := renderGo(m, importPath(EnginePostgreSQL), importPath(EngineSQLite), last)
+	goSrc, err := renderGo(m, eo, last)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +258,7 @@ func generateEngine(ctx context.Context, o Options, p paths, m *Model, modelWant
 	}
 
 	// render: queries and sqlc.yaml
-	queries, err := renderQueries(m, engine)
+	queries, err := renderQueries(m, d)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -295,7 +297,7 @@ func generateEngine(ctx context.Context, o Options, p paths, m *Model, modelWant
 	if err != nil {
 		return nil, nil, err
 	}
-	if gen, err = documentSQLC(gen, m.Table, engine); err != nil {
+	if gen, err = documentSQLC(gen, m.Table, d.Runtime()); err != nil {
 		return nil, nil, err
 	}
 	produced := map[string]bool{}

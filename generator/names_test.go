@@ -75,7 +75,7 @@ func sortedSet(names []string) []string {
 // are exactly the ones the generated handle and record declare besides the
 // field accessors.
 func TestMethodNamesTiedToOutput(t *testing.T) {
-	n := newGoNames(&Model{TypeName: "Session"}, "", "")
+	n := newGoNames(&Model{TypeName: "Session"}, nil)
 	var handle, record []string
 	for _, c := range goldenCasesOrNil() {
 		gen, fields := parseGolden(t, c)

@@ -1,7 +1,11 @@
 package generator
 
 import (
+	"fmt"
+
 	"github.com/dave/jennifer/jen"
+
+	"github.com/sessiongen/sessiongen/generator/dialect"
 )
 
 const pgxPath = "github.com/jackc/pgx/v5"
@@ -14,35 +18,62 @@ type backendDialect struct {
 	dbPath   string // import path of the engine's sqlc package
 	handle   string // the sessionimpl.Conn method sqlc's code runs on: Pgx or SQL
 	noRows   *jen.Statement
-	toDB     func(fd Field, src *jen.Statement) jen.Code
-	fromDB   func(n goNames, fd Field, dst, src *jen.Statement) []jen.Code
-	jsonRaw  func(fd Field, raw *jen.Statement) jen.Code        // a jsonb column as read, as its parameter
-	jsonEnc  func(fd Field, call *jen.Statement) *jen.Statement // the handle's encoding, as its parameter and an error
-	stamp    func(src *jen.Statement) jen.Code                  // a time column of a row (not of a field), as a time.Time
-	limit    func(limit *jen.Statement) jen.Code                // DeleteExpired's batch parameter
-	evict    bool                                               // the table may have evict triggers (-cache)
-	withMeta bool                                               // emit the meta helper (once per file)
+	evict    bool // the table may have evict triggers (-cache)
+	withMeta bool // emit the meta helper (once per file)
+	valueMapping
 }
 
-// pgxDialect is the PostgreSQL backend's: sqlc's pgx/v5 code.
-func pgxDialect(n goNames) backendDialect {
+// valueMapping converts between the handle's Go values and the values of
+// sqlc's code for an engine (dialect.Values).
+type valueMapping struct {
+	toDB    func(fd Field, src *jen.Statement) jen.Code
+	fromDB  func(n goNames, fd Field, dst, src *jen.Statement) []jen.Code
+	jsonRaw func(fd Field, raw *jen.Statement) jen.Code        // a jsonb column as read, as its parameter
+	jsonEnc func(fd Field, call *jen.Statement) *jen.Statement // the handle's encoding, as its parameter and an error
+	stamp   func(src *jen.Statement) jen.Code                  // a time column of a row (not of a field), as a time.Time
+	limit   func(limit *jen.Statement) jen.Code                // DeleteExpired's batch parameter
+}
+
+// backendOf is the backend of engine e; first is set for the first engine,
+// whose backend emits the meta helper.
+func backendOf(e goEngine, first bool) (backendDialect, error) {
+	d := backendDialect{
+		typ:      e.backend,
+		engine:   "on " + e.rt.Title + " through " + e.rt.Via,
+		dbPath:   e.dbPath,
+		handle:   string(e.rt.Conn),
+		evict:    e.rt.Notify,
+		withMeta: first,
+	}
+	switch e.rt.Conn {
+	case dialect.ConnPgx:
+		d.noRows = jen.Qual(pgxPath, "ErrNoRows")
+	case dialect.ConnSQL:
+		d.noRows = jen.Qual("database/sql", "ErrNoRows")
+	default:
+		return backendDialect{}, fmt.Errorf("engine %s: unknown connection %q", e.name, e.rt.Conn)
+	}
+	switch e.rt.Values {
+	case dialect.NativeValues:
+		d.valueMapping = nativeValues()
+	case dialect.IntegerValues:
+		d.valueMapping = integerValues()
+	default:
+		return backendDialect{}, fmt.Errorf("engine %s: unknown value mapping %d", e.name, e.rt.Values)
+	}
+	return d, nil
+}
+
+// nativeValues is the mapping of sqlc's pgx/v5 code (dialect.NativeValues).
+func nativeValues() valueMapping {
 	same := func(_ Field, c *jen.Statement) jen.Code { return c }
-	return backendDialect{
-		typ:    n.backend,
-		engine: "on PostgreSQL through pgx",
-		dbPath: n.dbPath,
-		handle: "Pgx",
-		noRows: jen.Qual(pgxPath, "ErrNoRows"),
-		toDB:   toDBValue,
-		fromDB: func(n goNames, fd Field, dst, src *jen.Statement) []jen.Code {
-			return fromDB(n, fd, dst, src)
-		},
-		jsonRaw:  same,
-		jsonEnc:  func(_ Field, c *jen.Statement) *jen.Statement { return c },
-		stamp:    func(c *jen.Statement) jen.Code { return c },
-		limit:    func(l *jen.Statement) jen.Code { return jen.Int32().Call(jen.Min(l, jen.Qual("math", "MaxInt32"))) },
-		evict:    true,
-		withMeta: true,
+	return valueMapping{
+		toDB:    toDBValue,
+		fromDB:  fromDB,
+		jsonRaw: same,
+		jsonEnc: func(_ Field, c *jen.Statement) *jen.Statement { return c },
+		stamp:   func(c *jen.Statement) jen.Code { return c },
+		limit:   func(l *jen.Statement) jen.Code { return jen.Int32().Call(jen.Min(l, jen.Qual("math", "MaxInt32"))) },
 	}
 }
 
@@ -141,18 +172,14 @@ func fieldToParam(n goNames, d backendDialect, fd Field, p *jen.Statement, first
 	return []jen.Code{dst.Op("=").Add(d.toDB(fd, jen.Id("h").Dot("v").Dot(fd.GoName)))}
 }
 
-// renderBackend emits the PostgreSQL backend (sessionimpl.Backend over
-// sqlc's pgx/v5 code) when PostgreSQL is among the engines, and the SQLite
-// backend (over sqlc's database/sql code) when SQLite is.
+// renderBackend emits each engine's backend (sessionimpl.Backend over
+// that engine's sqlc code).
 func renderBackend(f *jen.File, m *Model, n goNames) error {
-	var ds []backendDialect
-	if n.dbPath != "" {
-		ds = append(ds, pgxDialect(n))
-	}
-	if n.sqlitePath != "" {
-		ds = append(ds, sqliteDialect(n, len(ds) == 0))
-	}
-	for _, d := range ds {
+	for i, e := range n.engines {
+		d, err := backendOf(e, i == 0)
+		if err != nil {
+			return err
+		}
 		if err := renderBackendFor(f, m, n, d); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/sessiongen/sessiongen/generator/dialect"
 )
 
 // Import paths the generated layer uses.
@@ -22,51 +24,69 @@ const contract = 3
 
 // goNames are the identifiers the typed layer declares for one payload type.
 type goNames struct {
-	store, handle, backend, clone, meta string
-	sqliteBackend                       string // the SQLite backend type
-	record, handleOf                    string // the runtime's Record type, and its conversion to the handle
-	memory                              string // the in-memory engine's backend type
-	engine                              string // the interface the store needs of an engine
-	newStoreOn, newMemoryStore          string // the store's constructor on a driver, and on the in-memory engine
-	newStore                            string // the store's constructor: NewSessionStore, or newWebSessionStore for an unexported type
-	newStoreSQLite                      string // the store's constructor on SQLite: NewSessionStoreSQLite, or newWebSessionStoreSQLite
-	prefix                              string // lowerFirst(TypeName), for unexported names
-	plural                              string
-	dbPath                              string // import path of PostgreSQL's sqlc package; "" without PostgreSQL
-	sqlitePath                          string // import path of SQLite's sqlc package; "" without SQLite
-	jsonIndex                           map[string]int
-	jsonCount                           int
-	needClone                           bool // some jsonb field is not flat
+	store, handle, clone, meta string
+	record, handleOf           string // the runtime's Record type, and its conversion to the handle
+	memory                     string // the in-memory engine's backend type
+	engine                     string // the interface the store needs of an engine
+	newStoreOn, newMemoryStore string // the store's constructor on a driver, and on the in-memory engine
+	prefix                     string // lowerFirst(TypeName), for unexported names
+	plural                     string
+	engines                    []goEngine // the engines, the first one first
+	jsonIndex                  map[string]int
+	jsonCount                  int
+	needClone                  bool // some jsonb field is not flat
 }
 
-// newGoNames returns the names of m's typed layer over PostgreSQL's sqlc
-// package dbPath and SQLite's sqlitePath ("" for an engine not generated).
-func newGoNames(m *Model, dbPath, sqlitePath string) goNames {
+// goEngine is one engine of the typed layer.
+type goEngine struct {
+	name     string // the dialect's name
+	rt       dialect.Runtime
+	dbPath   string // import path of the engine's sqlc package
+	backend  string // the backend type: sessionBackend, sessionSQLiteBackend
+	newStore string // the store's constructor: NewSessionStore, NewSessionStoreSQLite, or newWebSessionStore for an unexported type
+}
+
+// engineOut is an engine the typed layer is rendered for: its dialect and
+// the import path of its sqlc package.
+type engineOut struct {
+	d      dialect.Dialect
+	dbPath string
+}
+
+// newGoNames returns the names of m's typed layer over the engines' sqlc
+// packages, the first engine's first.
+func newGoNames(m *Model, engines []engineOut) goNames {
 	n := goNames{
 		store:          m.TypeName + "Store",
 		handle:         m.TypeName + "Handle",
-		backend:        lowerFirst(m.TypeName) + "Backend",
-		sqliteBackend:  lowerFirst(m.TypeName) + "SQLiteBackend",
 		record:         lowerFirst(m.TypeName) + "Record",
 		handleOf:       lowerFirst(m.TypeName) + "HandleOf",
 		memory:         lowerFirst(m.TypeName) + "Memory",
 		engine:         lowerFirst(m.TypeName) + "Engine",
 		newStoreOn:     "new" + upperFirst(m.TypeName) + "StoreOn",
 		newMemoryStore: "NewMemory" + m.TypeName + "Store",
-		newStore:       "New" + m.TypeName + "Store",
-		newStoreSQLite: "New" + m.TypeName + "StoreSQLite",
 		clone:          "clone" + upperFirst(m.TypeName) + "Value",
 		meta:           lowerFirst(m.TypeName) + "Meta",
 		prefix:         lowerFirst(m.TypeName),
 		plural:         m.TypeName + "s",
-		dbPath:         dbPath,
-		sqlitePath:     sqlitePath,
 		jsonIndex:      map[string]int{},
 	}
+	for _, e := range engines {
+		r := e.d.Runtime()
+		g := goEngine{
+			name:     e.d.Name(),
+			rt:       r,
+			dbPath:   e.dbPath,
+			backend:  lowerFirst(m.TypeName) + r.Suffix + "Backend",
+			newStore: "New" + m.TypeName + "Store" + r.Suffix,
+		}
+		if !token.IsExported(m.TypeName) {
+			// An unexported payload type gets an unexported constructor.
+			g.newStore = "new" + upperFirst(m.TypeName) + "Store" + r.Suffix
+		}
+		n.engines = append(n.engines, g)
+	}
 	if !token.IsExported(m.TypeName) {
-		// An unexported payload type gets an unexported constructor.
-		n.newStore = "new" + upperFirst(m.TypeName) + "Store"
-		n.newStoreSQLite = "new" + upperFirst(m.TypeName) + "StoreSQLite"
 		n.newMemoryStore = "newMemory" + upperFirst(m.TypeName) + "Store"
 	}
 	for _, f := range m.Fields {
@@ -93,40 +113,39 @@ func lowerFirst(s string) string {
 	return string(bytes.ToLower([]byte(s[:1]))) + s[1:]
 }
 
-// renderGo writes the typed layer for the model with jennifer, over
-// PostgreSQL's sqlc package dbPath and SQLite's sqlitePath ("" for an
-// engine not generated; at least one is set). lastMigration is the last
-// generated migration of the table, recorded in the header so that a later
-// run notices when it is deleted ("" records nothing).
-func renderGo(m *Model, dbPath, sqlitePath, lastMigration string) ([]byte, error) {
-	if dbPath == "" && sqlitePath == "" {
+// renderGo writes the typed layer for the model with jennifer, over the
+// engines' sqlc packages (at least one; the first engine's first).
+// lastMigration is the first engine's last generated migration of the
+// table, recorded in the header so that a later run notices when it is
+// deleted ("" records nothing).
+func renderGo(m *Model, engines []engineOut, lastMigration string) ([]byte, error) {
+	if len(engines) == 0 {
 		return nil, fmt.Errorf("rendering Go for %s: no engine", m.TypeName)
 	}
-	n := newGoNames(m, dbPath, sqlitePath)
+	n := newGoNames(m, engines)
 	f := jen.NewFilePathName(m.PkgPath, m.PkgName)
 	f.HeaderComment("Code generated by sessiongen. DO NOT EDIT.")
 	if lastMigration != "" {
 		engine := "" // PostgreSQL's, as before there were engines
-		if dbPath == "" {
-			engine = EngineSQLite + " "
+		if first := n.engines[0].name; first != EnginePostgreSQL {
+			engine = first + " "
 		}
 		f.HeaderComment(fmt.Sprintf("Schema: table %s as of %smigration %s.", m.Table, engine, lastMigration))
 	}
 	f.ImportName(rtPath, "sessionrt")
 	f.ImportName(implPath, "sessionimpl")
-	for _, p := range []string{dbPath, sqlitePath} {
-		if p == "" {
-			continue
-		}
-		if name := path.Base(p); slices.Contains(generatedLocals(), name) {
+	pgx := false
+	for _, e := range n.engines {
+		if name := path.Base(e.dbPath); slices.Contains(generatedLocals(), name) {
 			// The sqlc package's name would be shadowed by a local identifier of
 			// the generated code: import it under another name.
-			f.ImportAlias(p, name+"sqlc")
+			f.ImportAlias(e.dbPath, name+"sqlc")
 		} else {
-			f.ImportName(p, name)
+			f.ImportName(e.dbPath, name)
 		}
+		pgx = pgx || e.rt.Conn == dialect.ConnPgx
 	}
-	if dbPath != "" {
+	if pgx {
 		f.ImportName(pgxPath, "pgx")
 	}
 

@@ -2,6 +2,8 @@ package generator
 
 import (
 	"github.com/dave/jennifer/jen"
+
+	"github.com/sessiongen/sessiongen/generator/dialect"
 )
 
 // renderStore emits the store type: constructors per engine, middleware,
@@ -9,11 +11,7 @@ import (
 func renderStore(f *jen.File, m *Model, n goNames) error {
 	s, h := n.store, n.handle
 	f.Commentf("%s is the typed server-side session store for %s, backed by the %s table.", s, m.TypeName, m.Table)
-	ctor := n.newStore
-	if n.dbPath == "" {
-		ctor = n.newStoreSQLite
-	}
-	f.Comment("Create one per process with " + ctor + " and wrap the router with Middleware.")
+	f.Comment("Create one per process with " + n.engines[0].newStore + " and wrap the router with Middleware.")
 	f.Type().Id(s).Struct(
 		jen.Id("m").Op("*").Add(impl("Manager")),
 		jen.Id("be").Id(n.engine),
@@ -42,24 +40,20 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 			jen.Return(jen.Id(n.newStoreOn).Call(impl(drv).Call(jen.Id("db")), jen.Id(be).Values(), jen.Id("cfg"))),
 		)
 	}
-	if n.dbPath != "" {
-		f.Commentf("%s returns a store on PostgreSQL through db, a *pgxpool.Pool (on which", n.newStore)
-		f.Comment("Update pipelines its transaction) or a *pgx.Conn.")
-		onDB(n.newStore, impl("PgxPool"), "Pgx", n.backend)
-	}
-	if n.sqlitePath != "" {
-		f.Commentf("%s returns a store on SQLite through db, opened with any", n.newStoreSQLite)
-		f.Comment("database/sql driver for SQLite. The database must run in WAL mode with a")
-		f.Comment("busy_timeout, both set in the DSN so that every connection has them; the")
-		f.Comment("store refuses it otherwise. Update's transaction is BEGIN IMMEDIATE, which")
-		f.Comment("takes SQLite's write lock before it reads. The read cache is not available.")
-		onDB(n.newStoreSQLite, jen.Op("*").Qual("database/sql", "DB"), "SQLite", n.sqliteBackend)
+	for _, e := range n.engines {
+		doc := e.rt.ConstructorDoc
+		f.Commentf("%s returns a store on %s through db, %s", e.newStore, e.rt.Title, doc[0])
+		for _, l := range doc[1:] {
+			f.Comment(l)
+		}
+		db := jen.Op("*").Qual("database/sql", "DB")
+		if e.rt.Conn == dialect.ConnPgx {
+			db = impl("PgxPool")
+		}
+		onDB(e.newStore, db, e.rt.Driver, e.backend)
 	}
 
-	anyBackend := n.backend // for New, the same in every backend
-	if n.dbPath == "" {
-		anyBackend = n.sqliteBackend
-	}
+	anyBackend := n.engines[0].backend // for New, the same in every backend
 	f.Commentf("%s returns a store that keeps its sessions in memory, with the", n.newMemoryStore)
 	f.Comment("same lifecycle rules, for handler tests without a database. Sessions live as")
 	f.Comment("long as the store; the read cache is not available.")
@@ -113,12 +107,8 @@ func renderStore(f *jen.File, m *Model, n goNames) error {
 	f.Comment("sessionrt.StatusCode(err) and a short text by default.")
 	recv().Id("HandleError").Params(wParam(), rParam(), jen.Err().Error()).Block(call("HandleError", w, r, jen.Err()))
 
-	if n.dbPath != "" {
-		f.Comment("Update runs fn on the session atomically: in a transaction that locks the row")
-		f.Comment("(SELECT ... FOR UPDATE), so concurrent updates never lose each other's changes.")
-	} else {
-		f.Comment("Update runs fn on the session atomically: in a transaction that holds SQLite's")
-		f.Comment("write lock (BEGIN IMMEDIATE), so concurrent updates never lose each other's changes.")
+	for _, l := range n.engines[0].rt.UpdateDoc {
+		f.Comment(l)
 	}
 	f.Comment("It fails with sessionrt.ErrSessionGone if the session was destroyed or expired.")
 	recv().Id("Update").Params(ctxParam(), jen.Id("fn").Func().Params(jen.Op("*").Id(h)).Error()).Error().Block(

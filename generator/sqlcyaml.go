@@ -128,7 +128,7 @@ func mergeSQLCConfig(existing []byte, e sqlcEntry) ([]byte, error) {
 	if e.Engine == "" {
 		e.Engine = EnginePostgreSQL
 	}
-	raw, err := renderTemplate("sqlc.yaml.tmpl", e)
+	raw, err := renderTemplate("sqlc_"+e.Engine+".yaml.tmpl", e)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,11 @@ type Dialect interface {
 	// TableDDL is the CREATE TABLE statement of t with only the columns
 	// keep names, for tools that compile queries against a schema (sqlc).
 	TableDDL(t *schema.TableSchema, keep func(column string) bool) string
+	// Queries computes the SQL fragments of the engine's query file,
+	// printed by templates/queries_<Name>.sql.tmpl.
+	Queries(q Query) (QueryData, error)
+	// Runtime is how the typed layer reaches the engine at run time.
+	Runtime() Runtime
 }
 
 // Replayed is what a replay of committed migrations leaves.

@@ -4,36 +4,30 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// sqliteDialect is the SQLite backend's: sqlc's database/sql code, where a
-// time is int64 microseconds since the Unix epoch (UTC), a bool and every
-// integer an int64, a float32 a float64 and JSON text a string. Nullable
-// columns are pointers, but for []byte (nil is NULL). withMeta emits the
-// meta helper, which the PostgreSQL backend emits when it is there.
-func sqliteDialect(n goNames, withMeta bool) backendDialect {
-	return backendDialect{
-		typ:     n.sqliteBackend,
-		engine:  "on SQLite through database/sql",
-		dbPath:  n.sqlitePath,
-		handle:  "SQL",
-		noRows:  jen.Qual("database/sql", "ErrNoRows"),
-		toDB:    sqliteToDB,
-		fromDB:  sqliteFromDB,
-		jsonRaw: sqliteJSONRaw,
+// integerValues is the mapping of sqlc's database/sql code over integer
+// storage (dialect.IntegerValues), SQLite's: a time is int64 microseconds
+// since the Unix epoch (UTC), a bool and every integer an int64, a float32
+// a float64 and JSON text a string. Nullable columns are pointers, but for
+// []byte (nil is NULL).
+func integerValues() valueMapping {
+	return valueMapping{
+		toDB:    integerToDB,
+		fromDB:  integerFromDB,
+		jsonRaw: integerJSONRaw,
 		jsonEnc: func(fd Field, call *jen.Statement) *jen.Statement {
 			if fd.Nullable {
 				return impl("JSONTextPtr").Call(call)
 			}
 			return impl("JSONText").Call(call)
 		},
-		stamp:    func(c *jen.Statement) jen.Code { return impl("UnixMicro").Call(c) },
-		limit:    func(l *jen.Statement) jen.Code { return jen.Int64().Call(l) },
-		withMeta: withMeta,
+		stamp: func(c *jen.Statement) jen.Code { return impl("UnixMicro").Call(c) },
+		limit: func(l *jen.Statement) jen.Code { return jen.Int64().Call(l) },
 	}
 }
 
-// sqliteBasic is the Go type sqlc's SQLite code uses for the column of a
+// integerBasic is the Go type sqlc's integer-storage code uses for the column of a
 // scalar, time or duration field.
-func sqliteBasic(fd Field) string {
+func integerBasic(fd Field) string {
 	switch {
 	case fd.Kind == KindTime || fd.Kind == KindDuration:
 		return "int64"
@@ -45,15 +39,15 @@ func sqliteBasic(fd Field) string {
 	return "int64" // bool and every integer
 }
 
-// sqliteSame reports whether a scalar field's values are the column's
+// integerSame reports whether a scalar field's values are the column's
 // without a conversion.
-func sqliteSame(fd Field) bool {
-	return fd.Kind == KindScalar && !fd.Named && fd.Basic == sqliteBasic(fd)
+func integerSame(fd Field) bool {
+	return fd.Kind == KindScalar && !fd.Named && fd.Basic == integerBasic(fd)
 }
 
-// sqliteToDB converts a Go field value to the value sqlc's SQLite code
+// integerToDB converts a Go field value to the value sqlc's integer-storage code
 // takes for its column. It is used for every kind but KindJSON.
-func sqliteToDB(fd Field, src *jen.Statement) jen.Code {
+func integerToDB(fd Field, src *jen.Statement) jen.Code {
 	if fd.Kind == KindBytes {
 		return toDBValue(fd, src) // the same []byte as pgx's
 	}
@@ -64,23 +58,23 @@ func sqliteToDB(fd Field, src *jen.Statement) jen.Code {
 		case fd.Basic == "bool":
 			return impl("BoolInt").Call(v)
 		}
-		return jen.Id(sqliteBasic(fd)).Call(v)
+		return jen.Id(integerBasic(fd)).Call(v)
 	}
 	switch {
-	case sqliteSame(fd):
+	case integerSame(fd):
 		return src
 	case !fd.Nullable:
 		return conv(src)
 	case fd.Kind == KindTime:
 		return impl("ConvPtr").Call(src, jen.Qual("time", "Time").Dot("UnixMicro"))
 	}
-	return impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Add(typeCode(fd.Type.Deref()))).Id(sqliteBasic(fd)).Block(jen.Return(conv(jen.Id("v")))))
+	return impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Add(typeCode(fd.Type.Deref()))).Id(integerBasic(fd)).Block(jen.Return(conv(jen.Id("v")))))
 }
 
-// sqliteFromDB converts the value src of a column of sqlc's SQLite code
+// integerFromDB converts the value src of a column of sqlc's integer-storage code
 // into the Go field dst; a JSON column is kept raw in the handle, as the
 // PostgreSQL backend keeps its jsonb, and decoded on first use.
-func sqliteFromDB(n goNames, fd Field, dst, src *jen.Statement) []jen.Code {
+func integerFromDB(n goNames, fd Field, dst, src *jen.Statement) []jen.Code {
 	elem := typeCode(fd.Type)
 	if fd.Nullable {
 		elem = typeCode(fd.Type.Deref())
@@ -103,19 +97,19 @@ func sqliteFromDB(n goNames, fd Field, dst, src *jen.Statement) []jen.Code {
 		return keepRaw(n, fd, impl("JSON").Call(src))
 	case fd.Kind == KindBytes:
 		return fromDB(n, fd, dst, src) // the same []byte as pgx's
-	case sqliteSame(fd):
+	case integerSame(fd):
 		return []jen.Code{dst.Op("=").Add(src)}
 	case !fd.Nullable:
 		return []jen.Code{dst.Op("=").Add(conv(src))}
 	case fd.Kind == KindTime:
 		return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, impl("UnixMicro")))}
 	}
-	return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(sqliteBasic(fd))).Add(elem.Clone()).Block(jen.Return(conv(jen.Id("v"))))))}
+	return []jen.Code{dst.Op("=").Add(impl("ConvPtr").Call(src, jen.Func().Params(jen.Id("v").Id(integerBasic(fd))).Add(elem.Clone()).Block(jen.Return(conv(jen.Id("v"))))))}
 }
 
-// sqliteJSONRaw is a JSON column as read, as the text parameter of sqlc's
-// SQLite code.
-func sqliteJSONRaw(fd Field, raw *jen.Statement) jen.Code {
+// integerJSONRaw is a JSON column as read, as the text parameter of sqlc's
+// integer-storage code.
+func integerJSONRaw(fd Field, raw *jen.Statement) jen.Code {
 	if fd.Nullable {
 		return impl("NullText").Call(raw)
 	}

@@ -1,0 +1,90 @@
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sessiongen/sessiongen/generator/dialect"
+	"github.com/sessiongen/sessiongen/generator/schema"
+)
+
+// Queries computes the SQL fragments of SQLite's query file. Times are
+// INTEGER microseconds and the clock is NowMicros; the flags a query takes
+// (renew, touch, set_<column>, remember) are cast to BOOLEAN so that sqlc
+// gives them Go type bool, as on PostgreSQL.
+func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
+	now := NowMicros
+	us := func(param string) string { return "CAST(sqlc.arg(" + param + ") AS INTEGER)" }
+	flag := func(param string) string { return "CAST(sqlc.arg(" + param + ") AS BOOLEAN)" }
+	meta := dialect.MetaColumns()
+	d := dialect.QueryData{
+		Type: q.Type, Plural: q.Plural, Table: q.Table, Now: now,
+		// remember as BOOLEAN, so that sqlc gives it Go type bool as on
+		// PostgreSQL (SQLite stores 0 or 1).
+		MetaCols: strings.Join(meta[:len(meta)-1], ", ") + ", CAST(" + schema.ColRemember + " AS BOOLEAN) AS " + schema.ColRemember,
+		TouchDue: "CAST(" + schema.ColLastSeenAt + " <= " + now + " - " + us("touch_us") + " AS BOOLEAN) AS touch_due",
+		GraceUs:  us("grace_us"),
+	}
+	ins := []string{schema.ColTokenHash, schema.ColRemember, schema.ColAbsoluteExpiresAt, schema.ColExpiresAt}
+	vals := []string{"sqlc.arg(token_hash)", flag("remember"),
+		now + " + " + us("absolute_us"),
+		now + " + MIN(" + us("absolute_us") + ", " + us("idle_us") + ")"}
+	absolute := "CASE WHEN " + flag("renew") + " THEN " + now + " + " + us("absolute_us") + " ELSE " + schema.ColAbsoluteExpiresAt + " END"
+	sets := []string{
+		// The right-hand sides see the row as it was: a renew keeps the key it
+		// replaces, so a request still in flight with it is recognised.
+		schema.ColPreviousTokenHash + " = CASE WHEN " + flag("renew") + " THEN " + schema.ColTokenHash + " ELSE " + schema.ColPreviousTokenHash + " END,",
+		schema.ColRenewedAt + " = CASE WHEN " + flag("renew") + " THEN " + now + " ELSE " + schema.ColRenewedAt + " END,",
+		schema.ColTokenHash + " = sqlc.arg(new_token_hash),",
+		schema.ColRemember + " = " + flag("remember") + ",",
+		schema.ColAbsoluteExpiresAt + " = " + absolute + ",",
+		schema.ColLastSeenAt + " = CASE WHEN " + flag("touch") + " THEN " + now + " ELSE " + schema.ColLastSeenAt + " END,",
+		schema.ColExpiresAt + " = CASE WHEN " + flag("touch") + " THEN MIN(" + absolute + ", " + now + " + " + us("idle_us") + ") ELSE " + schema.ColExpiresAt + " END,",
+	}
+	for _, f := range q.Fields {
+		typ, err := ColumnType(f.ModelType)
+		if err != nil {
+			return dialect.QueryData{}, fmt.Errorf("%s: field %s: %w", f.Pos, f.GoName, err)
+		}
+		value := f.Arg()
+		ins = append(ins, f.Column)
+		vals = append(vals, value)
+		d.SaveOnes = append(d.SaveOnes, dialect.SaveOne{GoName: f.GoName, Column: f.Column, Value: value})
+		sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s THEN CAST(%s AS %s) ELSE %s END,",
+			f.Column, flag("set_"+f.Column), value, typ, f.Column))
+		if f.Index {
+			d.Indexed = append(d.Indexed, f)
+		}
+	}
+	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
+	d.SelectCols = strings.Join(append([]string{d.MetaCols}, q.Columns()...), ", ")
+	d.InsertCols = strings.Join(ins, ", ")
+	d.InsertVals = strings.Join(vals, ", ")
+	d.SaveSets = sets
+	return d, nil
+}
+
+// Runtime is SQLite's: database/sql with any SQLite driver, integer
+// storage, no notifications.
+func (Dialect) Runtime() dialect.Runtime {
+	return dialect.Runtime{
+		Title:  "SQLite",
+		Suffix: "SQLite",
+		Driver: "SQLite",
+		Conn:   dialect.ConnSQL,
+		Via:    "database/sql",
+		Values: dialect.IntegerValues,
+		ConstructorDoc: []string{
+			"opened with any",
+			"database/sql driver for SQLite. The database must run in WAL mode with a",
+			"busy_timeout, both set in the DSN so that every connection has them; the",
+			"store refuses it otherwise. Update's transaction is BEGIN IMMEDIATE, which",
+			"takes SQLite's write lock before it reads. The read cache is not available.",
+		},
+		UpdateDoc: []string{
+			"Update runs fn on the session atomically: in a transaction that holds SQLite's",
+			"write lock (BEGIN IMMEDIATE), so concurrent updates never lose each other's changes.",
+		},
+		DBTXDoc: "DBTX is what the queries run on: a *sql.DB, a *sql.Conn or a *sql.Tx.",
+	}
+}
