@@ -1,0 +1,194 @@
+package sessionimpl
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sessiongen/sessiongen/sessionrt"
+)
+
+// MySQL is the MySQL and MariaDB driver over database/sql, with
+// github.com/go-sql-driver/mysql registered (the runtime does not import
+// it). Update's transaction is BEGIN on one connection, in which the
+// backend reads the session with SELECT ... FOR UPDATE: the row stays
+// locked until COMMIT, so concurrent updates queue instead of losing each
+// other's changes. A lock not granted within the server's
+// innodb_lock_wait_timeout, or the store's Config.QueryTimeout, whichever
+// is first, answers 503.
+//
+// The session must run in strict mode (sql_mode with STRICT_TRANS_TABLES
+// or STRICT_ALL_TABLES, the default of MySQL 5.7+ and MariaDB 10.2.4+): a
+// non-strict server truncates a value that does not fit instead of
+// failing, which would lose data silently. The store checks it when it is
+// created. Add interpolateParams=true to the DSN: without it the driver
+// prepares, runs and closes a server-side statement for every query, three
+// round trips instead of one.
+func MySQL(db *sql.DB) Driver { return mysqlDriver{db: db} }
+
+// mysqlDriver runs statements on a database/sql pool of MySQL or MariaDB
+// connections.
+type mysqlDriver struct{ db *sql.DB }
+
+func (d mysqlDriver) conn() Conn { return Conn{sql: d.db} }
+
+// isNil reports a nil *sql.DB, which NewManager refuses.
+func (d mysqlDriver) isNil() bool { return d.db == nil }
+
+// check refuses a pooler setting that means nothing here and a session
+// that is not in strict mode.
+func (d mysqlDriver) check(cfg sessionrt.Config) error {
+	if cfg.TransactionPooler {
+		return errors.New("sessionrt: Config.TransactionPooler is for PostgreSQL poolers, not MySQL")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.QueryTimeout)
+	defer cancel()
+	var mode string
+	if err := d.db.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("sessionrt: MySQL: reading sql_mode: %w", err)
+	}
+	if !strictMode(mode) {
+		return fmt.Errorf("sessionrt: MySQL: sql_mode %q is not strict: a value that does not fit would be truncated silently; "+
+			"set it on the server or in the DSN (go-sql-driver/mysql: ?sql_mode=%%27STRICT_TRANS_TABLES%%27)", mode)
+	}
+	return nil
+}
+
+// strictMode reports whether an sql_mode makes InnoDB writes fail instead
+// of truncating.
+func strictMode(mode string) bool {
+	for _, m := range strings.Split(strings.ToUpper(mode), ",") {
+		if m == "STRICT_TRANS_TABLES" || m == "STRICT_ALL_TABLES" {
+			return true
+		}
+	}
+	return false
+}
+
+func (d mysqlDriver) listenConfig(sessionrt.Config) (*pgx.ConnConfig, error) {
+	return nil, sessionrt.ErrNoCache
+}
+
+func (d mysqlDriver) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return mysqlError{err}
+}
+
+// beginUpdate takes a connection and begins a transaction on it; the
+// backend's SELECT ... FOR UPDATE then locks the row.
+func (d mysqlDriver) beginUpdate(ctx context.Context, timeout time.Duration) (updateTx, error) {
+	return beginOnConn(ctx, d.db, timeout, "BEGIN")
+}
+
+// beginOnConn takes a connection from db and runs begin on it. The
+// transaction is a statement on a *sql.Conn rather than sql.Tx, whose
+// context would roll it back when the acquisition timeout ends.
+func beginOnConn(ctx context.Context, db *sql.DB, timeout time.Duration, begin string) (*sqlTx, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, begin); err != nil {
+		// Whether BEGIN took effect is unknown when it was interrupted:
+		// never give such a connection back to the pool.
+		discardConn(c)
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &sqlTx{c: c}, nil
+}
+
+// sqlTx is Update's transaction on one database/sql connection.
+type sqlTx struct {
+	c    *sql.Conn
+	done bool // COMMIT or ROLLBACK ran
+}
+
+func (t *sqlTx) conn() Conn      { return Conn{sql: t.c} }
+func (t *sqlTx) commitWithNext() {}
+
+// commit runs COMMIT. If it fails the connection is not reused: end
+// discards a connection whose ROLLBACK fails.
+func (t *sqlTx) commit(ctx context.Context) error {
+	_, err := t.c.ExecContext(ctx, "COMMIT")
+	if err == nil {
+		t.done = true
+	}
+	return err
+}
+
+// end rolls back what was not committed and gives the connection back. A
+// connection whose ROLLBACK failed may still hold locks: it is closed
+// instead of going back to the pool.
+func (t *sqlTx) end(ctx context.Context) {
+	if !t.done {
+		t.done = true
+		if _, err := t.c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			discardConn(t.c)
+			return
+		}
+	}
+	_ = t.c.Close()
+}
+
+// discardConn closes c's underlying connection instead of returning it to
+// the pool: database/sql drops a connection whose Raw call reports
+// driver.ErrBadConn.
+func discardConn(c *sql.Conn) {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	_ = c.Close()
+}
+
+// mysqlError is an error from MySQL or MariaDB that knows whether it means
+// the database cannot answer now.
+type mysqlError struct{ err error }
+
+func (e mysqlError) Error() string { return e.err.Error() }
+func (e mysqlError) Unwrap() error { return e.err }
+
+// mysqlUnavailable reports the server errors that mean "not now": a lock
+// not granted in time, a deadlock victim, too many connections, a server
+// shutting down, a connection or query killed, a statement timeout.
+func mysqlUnavailable(code int) bool {
+	switch code {
+	case 1040, // ER_CON_COUNT_ERROR
+		1053, // ER_SERVER_SHUTDOWN
+		1205, // ER_LOCK_WAIT_TIMEOUT
+		1213, // ER_LOCK_DEADLOCK
+		1317, // ER_QUERY_INTERRUPTED
+		1927, // ER_CONNECTION_KILLED (MariaDB)
+		1969, // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
+		3024: // ER_QUERY_TIMEOUT (MySQL max_execution_time)
+		return true
+	}
+	return false
+}
+
+// Unavailable reports the server errors of mysqlUnavailable, a connection
+// the driver found broken (driver.ErrBadConn, go-sql-driver's "invalid
+// connection") and what sessionrt.IsUnavailable already knows (timeouts,
+// refused or reset connections). It reads the server's error number from
+// the message ("Error 1205 (HY000): ..."), so it needs no driver import.
+func (e mysqlError) Unavailable() bool {
+	msg := e.err.Error()
+	if i := strings.Index(msg, "Error "); i >= 0 {
+		rest := msg[i+len("Error "):]
+		if j := strings.IndexAny(rest, " :"); j > 0 {
+			if n, err := strconv.Atoi(rest[:j]); err == nil && mysqlUnavailable(n) {
+				return true
+			}
+		}
+	}
+	return errors.Is(e.err, driver.ErrBadConn) || strings.Contains(msg, "invalid connection") ||
+		strings.Contains(msg, "bad connection") || sessionrt.IsUnavailable(e.err)
+}
