@@ -138,7 +138,10 @@ func testFields() []field {
 
 // testModel is the model's table of testFields, as
 // generator.Model.WantedSchema builds it.
-func testModel(table string) *schema.TableSchema {
+func testModel(table string) *schema.TableSchema { return testModelOf(table, testFields()) }
+
+// testModelOf is the model's table of fields.
+func testModelOf(table string, fields []field) *schema.TableSchema {
 	t := modelTable()
 	t.Name = table
 	t.Columns = t.Columns[:8] // the lifecycle columns
@@ -148,7 +151,7 @@ func testModel(table string) *schema.TableSchema {
 	}
 	zero := map[string]string{"bigint": "0", "integer": "0", "text": "''", "boolean": "false", "double precision": "0", "real": "0",
 		"jsonb": "'null'::jsonb", "bytea": "''::bytea", "timestamptz": "'0001-01-01 00:00:00+00'::timestamptz"}
-	for _, f := range testFields() {
+	for _, f := range fields {
 		c := schema.Column{Name: f.Column, Type: f.SQLType, Nullable: f.Nullable}
 		if !f.Nullable {
 			c.Default = zero[f.SQLType]
