@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 type runner struct {
 	t       testing.TB
 	queries map[string]query
+	ran     map[string]bool // the queries run so far
 }
 
 type execer interface {
@@ -32,6 +34,7 @@ func (r runner) q(name string) query {
 	if !ok {
 		r.t.Fatalf("no query %s", name)
 	}
+	r.ran[name] = true
 	return q
 }
 
@@ -157,7 +160,14 @@ func TestServerQueries(t *testing.T) {
 			t.Fatalf("%v\n%s", err, st.Up[0])
 		}
 		text := renderQueries(t, "queries_mysql.sql.tmpl", newMySQLQueriesData("Session", "sessions", testFields()))
-		r := runner{t: t, queries: parseQueries(text)}
+		r := runner{t: t, queries: parseQueries(text), ran: map[string]bool{}}
+		defer func() {
+			for name := range r.queries {
+				if !r.ran[name] && !t.Failed() {
+					t.Errorf("query %s did not run", name)
+				}
+			}
+		}()
 
 		const second = int64(time.Second / time.Microsecond)
 		payload := map[string]any{
@@ -269,8 +279,41 @@ func TestServerQueries(t *testing.T) {
 		if meta == nil || i64(t, meta["expires_at"])-i64(t, meta["last_seen_at"]) != 60*second {
 			t.Errorf("GetSessionMeta after a touch: %v", meta)
 		}
-		if n := r.exec(d.db, "SaveSessionEmail", map[string]any{"token_hash": key('b'), "email": "c@example.com"}); n != 1 {
-			t.Errorf("SaveSessionEmail changed %d rows", n)
+		// Each field alone, to a value and back (nullable ones to NULL).
+		values := map[string]any{"user_id": int64(8), "email": "z@example.com", "nick": "zed", "admin": int64(0), "score": -1.5, "ratio": 0.25,
+			"cart": `[1]`, "prefs": `{"a":1}`, "avatar": []byte{9}, "pubkey": []byte{8, 7}, "mfa_at": now, "seen": now, "level": int64(3), "verified": int64(1)}
+		for _, f := range testFields() {
+			name := "SaveSession" + f.GoName
+			if n := r.exec(d.db, name, map[string]any{"token_hash": key('b'), f.Column: values[f.Column]}); n != 1 {
+				t.Errorf("%s changed %d rows", name, n)
+			}
+			got := r.one(d.db, "GetSession", map[string]any{"token_hash": key('b'), "touch_us": int64(0)})[f.Column]
+			if b, ok := got.([]byte); ok && (f.SQLType == "bigint" || f.SQLType == "integer" || f.SQLType == "boolean" || f.SQLType == "timestamptz") {
+				got = i64(t, b)
+			}
+			if b, ok := got.([]byte); ok && f.SQLType != "bytea" {
+				got = string(b)
+			}
+			if f.SQLType == "double precision" || f.SQLType == "real" {
+				got = fmt.Sprint(got)
+			}
+			want := values[f.Column]
+			if f.SQLType == "double precision" || f.SQLType == "real" {
+				want = fmt.Sprint(want)
+			}
+			if f.SQLType == "jsonb" {
+				got = strings.ReplaceAll(got.(string), " ", "")
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: read back %#v, want %#v", name, got, want)
+			}
+			back := payload[f.Column]
+			if f.Column == "email" {
+				back = "c@example.com"
+			}
+			if n := r.exec(d.db, name, map[string]any{"token_hash": key('b'), f.Column: back}); n != 1 {
+				t.Errorf("%s back changed %d rows", name, n)
+			}
 		}
 		if n := r.exec(d.db, "SaveSessionEmail", map[string]any{"token_hash": key('a'), "email": "x"}); n != 0 {
 			t.Errorf("SaveSessionEmail of a moved key changed %d rows", n)
@@ -318,6 +361,12 @@ func TestServerQueries(t *testing.T) {
 		if got := deleteBy("LockOtherSessionsByEmail", "DeleteOtherSessionsByEmail", map[string]any{"email": "c@example.com", "except_token_hash": key('f')}); !slices.EqualFunc(got, [][]byte{key('c')}, bytes.Equal) {
 			t.Errorf("DeleteOtherSessionsByEmail except f (renewed to g): %x", got)
 		}
+		if l := r.rows(d.db, "ListSessionsByUserID", map[string]any{"user_id": int64(7)}); !slices.EqualFunc(keys(l), [][]byte{key('e'), key('g')}, bytes.Equal) {
+			t.Errorf("ListSessionsByUserID: %x", keys(l))
+		}
+		if got := deleteBy("LockSessionsByEmail", "DeleteSessionsByEmail", map[string]any{"email": "nobody"}); len(got) != 0 {
+			t.Errorf("DeleteSessionsByEmail of nobody: %x", got)
+		}
 		if got := deleteBy("LockOtherSessionsByUserID", "DeleteOtherSessionsByUserID", map[string]any{"user_id": int64(7), "except_token_hash": nil}); !slices.EqualFunc(got, [][]byte{key('e'), key('g')}, bytes.Equal) {
 			t.Errorf("DeleteOtherSessionsByUserID except nothing: %x", got)
 		}
@@ -344,14 +393,14 @@ func TestServerQueries(t *testing.T) {
 			insert(k, false, 3600*second, -int64(i+1)*second, nil) // expired i+1 seconds ago
 		}
 		insert('o', false, 3600*second, 600*second, nil)
-		if n := r.exec(d.db, "DeleteExpiredSessions", map[string]any{"batch": int64(3)}); n != 3 {
+		if n := r.exec(d.db, "DeleteExpiredSessions", map[string]any{"limit": int32(3)}); n != 3 {
 			t.Errorf("DeleteExpiredSessions deleted %d, want the batch of 3", n)
 		}
 		var left []byte
 		if err := d.db.QueryRow("SELECT token_hash FROM sessions WHERE expires_at <= " + NowMicros).Scan(&left); err != nil || !bytes.Equal(left, key('k')) {
 			t.Errorf("the expired session left is %x (%v), want the one that expired last (k)", left, err)
 		}
-		if n := r.exec(d.db, "DeleteExpiredSessions", map[string]any{"batch": int64(3)}); n != 1 {
+		if n := r.exec(d.db, "DeleteExpiredSessions", map[string]any{"limit": int32(3)}); n != 1 {
 			t.Errorf("DeleteExpiredSessions deleted %d, want 1", n)
 		}
 		if c := firstInt(t, r.one(d.db, "CountSessions", nil)); c != 1 {

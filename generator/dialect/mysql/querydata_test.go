@@ -201,14 +201,16 @@ func parseQueries(text string) map[string]query {
 
 var sqlcArg = regexp.MustCompile(`sqlc\.(arg|narg|slice)\((\w+)\)`)
 
-// bind turns a query's sqlc.arg, sqlc.narg and sqlc.slice into
+// bind turns a query's sqlc.arg, sqlc.narg, sqlc.slice and LIMIT ? into
 // placeholders and their arguments, as sqlc's database/sql code does (a
 // slice is one placeholder per element, NULL when empty).
 func bind(t testing.TB, q query, args map[string]any) (string, []any) {
 	t.Helper()
 	var out []any
 	var missing []string
-	text := sqlcArg.ReplaceAllStringFunc(q.SQL, func(s string) string {
+	// LIMIT takes a bare ?, which sqlc names limit.
+	text := strings.ReplaceAll(q.SQL, "LIMIT ?", "LIMIT sqlc.arg(limit)")
+	text = sqlcArg.ReplaceAllStringFunc(text, func(s string) string {
 		m := sqlcArg.FindStringSubmatch(s)
 		v, ok := args[m[2]]
 		if !ok {
