@@ -1,5 +1,5 @@
-// Package mysql is sessiongen's MySQL dialect, for MySQL 8.0.13 or later
-// and MariaDB 10.6 or later (tested on MariaDB 10.11): it maps the model's
+// Package mysql is sessiongen's MySQL dialect, for MySQL 8.0.29 or later
+// and MariaDB 10.6 or later (tested on MariaDB 10.11 only): it maps the model's
 // columns to MySQL types, renders the planner's operations as MySQL DDL
 // (one statement per migration, see RenderMigration), and replays
 // committed migrations without a server by parsing their up sections with
@@ -36,6 +36,15 @@
 // TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)), runs
 // on both servers but sqlc refuses it (its catalog has UTC_TIMESTAMP
 // without the precision argument only).
+//
+// MySQL 8 has no RETURNING (MariaDB has it on DELETE only), so the
+// queries of templates/queries_mysql.sql.tmpl differ from SQLite's where
+// SQLite returns rows from a write: Save and Touch are :execrows, and the
+// backend reads the lifecycle columns back with GetMeta in the same
+// transaction (the UPDATE's row lock holds them until COMMIT); the deletes
+// by an indexed column are :execrows after a Lock query (SELECT token_hash
+// ... FOR UPDATE) in the same REPEATABLE READ transaction, whose next-key
+// locks keep rows from joining the set until the DELETE has run.
 //
 // What MySQL cannot do is refused with the reason: NOT NULL changes (MODIFY
 // COLUMN restates the whole column, which plan.DropNotNull and
