@@ -45,7 +45,7 @@ func renderPlan(d dialect.Dialect, planned []plan.Migration) ([]Migration, error
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Name: pm.Name, NoTransaction: pm.NoTransaction, Up: st.Up, Down: st.Down})
+		out = append(out, Migration{Name: pm.Name, NoTransaction: pm.NoTransaction || st.NoTransaction, Up: st.Up, Down: st.Down})
 	}
 	return out, nil
 }

@@ -54,10 +54,28 @@ type Replayed struct {
 // Statements is a planned migration rendered by a dialect.
 type Statements struct {
 	Up, Down []string
+	// NoTransaction asks dbmate to run the sections outside a transaction
+	// (transaction:false), for an engine whose DDL cannot run in one.
+	NoTransaction bool
 }
 
-// RenderMigration renders every operation of m with d.
+// MigrationRenderer is a Dialect that renders a whole migration at once
+// rather than operation by operation: MySQL folds a section into one
+// statement, since its DDL is not transactional.
+type MigrationRenderer interface {
+	RenderMigration(m plan.Migration) (Statements, error)
+}
+
+// RenderMigration renders m with d: with d's RenderMigration when it has
+// one, else every operation with Render.
 func RenderMigration(d Dialect, m plan.Migration) (Statements, error) {
+	if r, ok := d.(MigrationRenderer); ok {
+		s, err := r.RenderMigration(m)
+		if err != nil {
+			return Statements{}, fmt.Errorf("migration %s: %s: %w", m.Name, d.Name(), err)
+		}
+		return s, nil
+	}
 	var s Statements
 	for _, part := range []struct {
 		ops []plan.Operation

@@ -24,6 +24,14 @@ type Runtime struct {
 	Via string
 	// Values is how sqlc's Go code holds the engine's column values.
 	Values Values
+	// Batch is the Go type sqlc gives the reaper's LIMIT parameter.
+	Batch Batch
+	// Returning reports whether the engine's UPDATE and DELETE return rows
+	// (RETURNING). Without it the backend reads what Save and Touch leave
+	// with the query Get<Type>Meta, and what a delete by an indexed field
+	// removes with Lock<Types>By<Field> first, each pair in one transaction
+	// (sessionimpl.Conn.Atomic).
+	Returning bool
 	// Notify reports whether the engine publishes row changes (PostgreSQL's
 	// NOTIFY), which the read cache (-cache) needs.
 	Notify bool
@@ -48,6 +56,15 @@ const (
 	ConnPgx Conn = "Pgx"
 	// ConnSQL is a *sql.DB.
 	ConnSQL Conn = "SQL"
+)
+
+// Batch is the Go type of the reaper's batch parameter in sqlc's code.
+type Batch string
+
+// The batch parameter types.
+const (
+	BatchInt32 Batch = "int32"
+	BatchInt64 Batch = "int64"
 )
 
 // Values is how an engine's sqlc Go code holds column values. Nullable

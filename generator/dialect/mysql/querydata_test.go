@@ -2,12 +2,12 @@ package mysql
 
 import (
 	"bytes"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"text/template"
 
+	"github.com/sessiongen/sessiongen/generator/dialect"
 	"github.com/sessiongen/sessiongen/generator/schema"
 	"github.com/sessiongen/sessiongen/templates"
 )
@@ -19,84 +19,16 @@ type field struct {
 	Nullable, Index         bool
 }
 
-// saveOne is generator.saveOne.
-type saveOne struct {
-	GoName, Column, Value string
-}
-
-// queriesData has the fields of generator.queriesData, the data of
-// templates/queries_mysql.sql.tmpl, as newMySQLQueriesData fills them.
-type queriesData struct {
-	Type, Plural, Table  string
-	Now                  string
-	SelectCols, MetaCols string
-	TouchDue             string
-	GraceUs              string
-	InsertCols           string
-	InsertVals           string
-	SaveSets             []string
-	SaveOnes             []saveOne
-	Indexed              []field
-}
-
-// newMySQLQueriesData computes the SQL fragments of MySQL's query file, as
-// generator.newSQLiteQueriesData does SQLite's (and the generator's version
-// of it would): times are BIGINT microseconds and the clock is NowMicros;
-// the flags a query takes (renew, touch, set_<column>, remember) are
-// CAST(? AS UNSIGNED), which the sqlc.yaml override gives Go type bool;
-// microsecond parameters are CAST(? AS SIGNED), int64; a payload value
-// takes its column's type, from the column it is assigned to.
-func newMySQLQueriesData(typ, table string, fields []field) queriesData {
-	now := NowMicros
-	us := func(param string) string { return "CAST(sqlc.arg(" + param + ") AS SIGNED)" }
-	flag := func(param string) string { return "CAST(sqlc.arg(" + param + ") AS UNSIGNED)" }
-	meta := []string{schema.ColCreatedAt, schema.ColLastSeenAt, schema.ColExpiresAt, schema.ColAbsoluteExpiresAt}
-	d := queriesData{
-		Type: typ, Plural: typ + "s", Table: table, Now: now,
-		// remember as a comparison, which sqlc types bool.
-		MetaCols: strings.Join(meta, ", ") + ", (" + schema.ColRemember + " <> 0) AS " + schema.ColRemember,
-		TouchDue: "(" + schema.ColLastSeenAt + " <= " + now + " - " + us("touch_us") + ") AS touch_due",
-		GraceUs:  us("grace_us"),
-	}
-	ins := []string{schema.ColTokenHash, schema.ColRemember, schema.ColAbsoluteExpiresAt, schema.ColExpiresAt}
-	vals := []string{"sqlc.arg(token_hash)", flag("remember"),
-		now + " + " + us("absolute_us"),
-		now + " + LEAST(" + us("absolute_us") + ", " + us("idle_us") + ")"}
-	absolute := "CASE WHEN " + flag("renew") + " THEN " + now + " + " + us("absolute_us") + " ELSE " + schema.ColAbsoluteExpiresAt + " END"
-	sets := []string{
-		// MySQL assigns left to right and a right-hand side sees the
-		// columns assigned before it: previous_token_hash takes the old
-		// key before token_hash changes, and expires_at repeats the
-		// absolute expression rather than read the new column.
-		schema.ColPreviousTokenHash + " = CASE WHEN " + flag("renew") + " THEN " + schema.ColTokenHash + " ELSE " + schema.ColPreviousTokenHash + " END,",
-		schema.ColRenewedAt + " = CASE WHEN " + flag("renew") + " THEN " + now + " ELSE " + schema.ColRenewedAt + " END,",
-		schema.ColTokenHash + " = sqlc.arg(new_token_hash),",
-		schema.ColRemember + " = " + flag("remember") + ",",
-		schema.ColAbsoluteExpiresAt + " = " + absolute + ",",
-		schema.ColLastSeenAt + " = CASE WHEN " + flag("touch") + " THEN " + now + " ELSE " + schema.ColLastSeenAt + " END,",
-		schema.ColExpiresAt + " = CASE WHEN " + flag("touch") + " THEN LEAST(" + absolute + ", " + now + " + " + us("idle_us") + ") ELSE " + schema.ColExpiresAt + " END,",
-	}
-	var cols []string
+// newMySQLQueriesData is Dialect.Queries of a payload type with fields.
+func newMySQLQueriesData(typ, table string, fields []field) dialect.QueryData {
+	q := dialect.Query{Type: typ, Plural: typ + "s", Table: table}
 	for _, f := range fields {
-		arg := "arg"
-		if f.Nullable {
-			arg = "narg"
-		}
-		value := "sqlc." + arg + "(" + f.Column + ")"
-		ins = append(ins, f.Column)
-		vals = append(vals, value)
-		d.SaveOnes = append(d.SaveOnes, saveOne{GoName: f.GoName, Column: f.Column, Value: value})
-		sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s THEN %s ELSE %s END,", f.Column, flag("set_"+f.Column), value, f.Column))
-		if f.Index {
-			d.Indexed = append(d.Indexed, f)
-		}
-		cols = append(cols, f.Column)
+		q.Fields = append(q.Fields, dialect.QueryField{GoName: f.GoName, Column: f.Column, ModelType: f.SQLType, Nullable: f.Nullable, Index: f.Index, Pos: "test.go:1"})
 	}
-	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
-	d.SelectCols = strings.Join(append([]string{d.MetaCols}, cols...), ", ")
-	d.InsertCols = strings.Join(ins, ", ")
-	d.InsertVals = strings.Join(vals, ", ")
-	d.SaveSets = sets
+	d, err := Dialect{}.Queries(q)
+	if err != nil {
+		panic(err) // test data: every field maps
+	}
 	return d
 }
 

@@ -108,7 +108,9 @@ func (d Dialect) RenderMigration(m plan.Migration) (dialect.Statements, error) {
 	if err != nil {
 		return dialect.Statements{}, fmt.Errorf("down: %w", err)
 	}
-	return dialect.Statements{Up: up, Down: down}, nil
+	// dbmate must not wrap the statement in a transaction it cannot hold:
+	// transaction:false says what happens anyway.
+	return dialect.Statements{Up: up, Down: down, NoTransaction: true}, nil
 }
 
 // tableOf is the table the first of ops that names one changes (a rename's

@@ -29,17 +29,18 @@ func TestMain(m *testing.M) {
 }
 
 // runSQLC compiles the MySQL queries of the model of fields with sqlc's
-// mysql engine, the sqlc.yaml entry of testdata/sqlc.yaml and the schema
+// mysql engine, the sqlc.yaml entry templates/sqlc_mysql.yaml.tmpl renders and the schema
 // TableDDL gives, and returns the Go declarations of the package it
 // writes: each struct as "Field Type" lines, each Queries method as its
 // signature.
 func runSQLC(t *testing.T, fields []field) (structs map[string][]string, methods map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
-	config, err := os.ReadFile("testdata/sqlc.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	entry := renderQueries(t, "sqlc_mysql.yaml.tmpl", map[string]string{
+		"Name": "sessions_mysql", "Engine": "mysql", "Schema": "schema/mysql", "Queries": "queries/mysql/sessions.sql",
+		"Package": "sessiondbmysql", "Out": "sessiondbmysql",
+	})
+	config := "version: \"2\"\nsql:\n  - " + strings.ReplaceAll(strings.TrimRight(entry, "\n"), "\n", "\n    ") + "\n"
 	w := wantOf(t, testModelOf("sessions", fields))
 	for path, data := range map[string]string{
 		"sqlc.yaml":                  string(config),
@@ -134,7 +135,7 @@ func sqliteGoType(f field) string {
 }
 
 // TestSQLCTypes compiles the MySQL queries with sqlc's mysql engine and
-// the overrides of testdata/sqlc.yaml, and checks that the Go types are
+// the overrides of templates/sqlc_mysql.yaml.tmpl, and checks that the Go types are
 // the ones sqlc's SQLite code has: for a model with a field of every kind,
 // the types sqlc's SQLite code gives each; for the example's model, the
 // committed SQLite package itself (example/app/sessiondbsqlite), struct by

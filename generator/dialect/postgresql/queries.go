@@ -60,12 +60,14 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 // Runtime is PostgreSQL's: pgx, its native values, NOTIFY for the cache.
 func (Dialect) Runtime() dialect.Runtime {
 	return dialect.Runtime{
-		Title:  "PostgreSQL",
-		Driver: "Pgx",
-		Conn:   dialect.ConnPgx,
-		Via:    "pgx",
-		Values: dialect.NativeValues,
-		Notify: true,
+		Title:     "PostgreSQL",
+		Driver:    "Pgx",
+		Conn:      dialect.ConnPgx,
+		Via:       "pgx",
+		Batch:     dialect.BatchInt32,
+		Returning: true,
+		Values:    dialect.NativeValues,
+		Notify:    true,
 		ConstructorDoc: []string{
 			"a *pgxpool.Pool (on which",
 			"Update pipelines its transaction) or a *pgx.Conn.",

@@ -68,12 +68,14 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 // storage, no notifications.
 func (Dialect) Runtime() dialect.Runtime {
 	return dialect.Runtime{
-		Title:  "SQLite",
-		Suffix: "SQLite",
-		Driver: "SQLite",
-		Conn:   dialect.ConnSQL,
-		Via:    "database/sql",
-		Values: dialect.IntegerValues,
+		Title:     "SQLite",
+		Suffix:    "SQLite",
+		Driver:    "SQLite",
+		Conn:      dialect.ConnSQL,
+		Via:       "database/sql",
+		Batch:     dialect.BatchInt64,
+		Returning: true,
+		Values:    dialect.IntegerValues,
 		ConstructorDoc: []string{
 			"opened with any",
 			"database/sql driver for SQLite. The database must run in WAL mode with a",
