@@ -47,13 +47,18 @@ type engine struct {
 	sqlDB   func(db *testDB) (*sql.DB, error) // a database/sql handle for the schema runs' own statements
 	version func(ctx context.Context) string
 
-	// The schema runs' statements in the engine's SQL.
-	fillSessions  func(ctx context.Context, db *sql.DB, rows int) error                       // rows live sessions, for the index run
-	indexValid    func(ctx context.Context, db *sql.DB, name string) (bool, error)            // the index exists and is usable
-	liveRows      func(ctx context.Context, db *sql.DB, n int) error                          // corpus: n live sessions, every payload column set
-	snapshotRows  func(ctx context.Context, db *sql.DB) (map[string]map[string]string, error) // corpus: token -> column -> value
-	indexBuild    string                                                                      // how the index migration builds its index, for the table
-	addColumnNote string                                                                      // how ADD COLUMN with a default runs, for the table
+	// The schema runs' statements in the engine's SQL: rows live sessions
+	// of the example's table (index run); whether an index exists and is
+	// usable; n live sessions with every payload column set, and every
+	// row as token -> column -> value (corpus).
+	fillSessions func(ctx context.Context, db *sql.DB, rows int) error
+	indexValid   func(ctx context.Context, db *sql.DB, name string) (bool, error)
+	liveRows     func(ctx context.Context, db *sql.DB, n int) error
+	snapshotRows func(ctx context.Context, db *sql.DB) (map[string]map[string]string, error)
+
+	// For the table: the index migration's statement and what it blocks,
+	// and what the additive migration runs.
+	indexBuild, indexNote, addColumnNote string
 }
 
 // engines lists the engines the suite knows, in table order.
@@ -122,6 +127,7 @@ func postgresEngine() *engine {
 		liveRows:      liveRowsPostgres,
 		snapshotRows:  snapshotPostgres,
 		indexBuild:    "CREATE INDEX CONCURRENTLY",
+		indexNote:     "PostgreSQL builds it without blocking reads or writes.",
 		addColumnNote: "ADD COLUMN with a default, then CREATE INDEX CONCURRENTLY",
 	}
 }
@@ -196,7 +202,7 @@ func sqliteEngine() *engine {
 		Name: "sqlite", Title: "SQLite", Schemes: []string{"sqlite"},
 		Migrations: schema.SQLite(), Dialect: sqlite.Dialect{},
 		Where: "a file per run in the temporary directory, in the suite's process",
-		Lock:  fmt.Sprintf("one writer at a time (`BEGIN IMMEDIATE` in `Update`, WAL, `busy_timeout` %s)", sqliteBusyTimeout),
+		Lock:  fmt.Sprintf("the database's one write lock (`BEGIN IMMEDIATE` in `Update`, WAL, `busy_timeout` %s)", sqliteBusyTimeout),
 		create: func(_ context.Context, prefix string) (*testDB, error) {
 			dir, err := os.MkdirTemp("", prefix+"-sqlite-")
 			if err != nil {
@@ -228,7 +234,8 @@ func sqliteEngine() *engine {
 		indexValid:    indexValidSQLite,
 		liveRows:      liveRowsSQLite,
 		snapshotRows:  snapshotSQLite,
-		indexBuild:    "CREATE INDEX (SQLite builds it holding the write lock: writers wait on busy_timeout, readers go on under WAL)",
+		indexBuild:    "CREATE INDEX",
+		indexNote:     "SQLite builds it holding the write lock: writers wait for it (busy_timeout), readers go on (WAL).",
 		addColumnNote: "ADD COLUMN with a default, then CREATE INDEX",
 	}
 }

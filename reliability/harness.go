@@ -87,10 +87,14 @@ func withParam(dsn, k, v string) string {
 	return u.String()
 }
 
+// defaultPoolSize is the app's pool size unless a run sets another: pgxpool
+// connections on PostgreSQL, database/sql open connections on SQLite.
+const defaultPoolSize = 16
+
 // appOptions configures one example application under test.
 type appOptions struct {
 	PoolURL      string        // where the app's pool connects: a testDB's URL, or for PostgreSQL a proxy or PgBouncer in front of it
-	MaxConns     int32         // pool size (SQLite: database/sql's open connections); 0: 16
+	MaxConns     int32         // pool size (SQLite: database/sql's open connections); 0: defaultPoolSize
 	QueryTimeout time.Duration // sessionrt.Config.QueryTimeout; 0: 1s
 	MaxPayload   int           // sessionrt.Config.MaxPayloadBytes; 0: the default
 	TxPooler     bool          // sessionrt.Config.TransactionPooler
@@ -113,7 +117,7 @@ type appServer struct {
 
 func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 	if opt.MaxConns == 0 {
-		opt.MaxConns = 16
+		opt.MaxConns = defaultPoolSize
 	}
 	if opt.QueryTimeout == 0 {
 		opt.QueryTimeout = time.Second
