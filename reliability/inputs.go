@@ -36,8 +36,8 @@ func bigCart(n int) []app.CartItem {
 }
 
 // hostileRoutes adds handlers that set a JSON field (jsonb on PostgreSQL,
-// TEXT on SQLite) to mib MiB, through
-// the response commit and through Update.
+// TEXT on SQLite) to mib MiB, through the response commit and through
+// Update.
 func hostileRoutes(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /test/big-cart", func(w http.ResponseWriter, r *http.Request) {
 		mib, _ := strconv.ParseFloat(r.URL.Query().Get("mib"), 64)
