@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -23,14 +24,19 @@ func TestMigrationCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ran := 0
+		// The changes each engine's dialect plans no migration for: SQLite
+		// cannot change a default or drop NOT NULL in place (a table
+		// rebuild), and every integer is already 64-bit. Any other case
+		// not run would be a replanning that went wrong.
+		notRun := map[string][]string{"sqlite": {"change_default", "make_nullable", "widen"}}[e.Name]
+		var refused []string
 		for _, c := range cases {
-			if c.Refused == "" {
-				ran++
+			if c.Refused != "" {
+				refused = append(refused, c.Name)
 			}
 		}
-		if ran < len(cases)/2 {
-			t.Errorf("%d of %d cases run on %s", ran, len(cases), e.Title)
+		if !slices.Equal(refused, notRun) {
+			t.Errorf("cases not run on %s: %v, want %v", e.Title, refused, notRun)
 		}
 		for _, c := range cases {
 			t.Run(c.Name, func(t *testing.T) {

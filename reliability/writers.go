@@ -129,6 +129,8 @@ func runWriters(ctx context.Context, e *engine, opt writersOptions) (*writersRep
 		sessions = append(sessions, &wsession{cookie: jar.cookieFor(a.URL), values: map[int64]bool{}})
 	}
 
+	var errMu sync.Mutex
+	var errSample []string // the first 5xx answers
 	// send posts to path with the session's cookie and records the answer.
 	send := func(ws *wsession, path, body string) (int, []byte) {
 		req, _ := http.NewRequest(http.MethodPost, a.URL+path, strings.NewReader(body))
@@ -152,7 +154,14 @@ func runWriters(ctx context.Context, e *engine, opt writersOptions) (*writersRep
 			r.hung = errors.As(err, &ne) && ne.Timeout()
 		}
 		stats.add(r)
-		if r.status != 0 && r.status != 200 && r.status < 500 {
+		switch {
+		case r.status >= 500:
+			errMu.Lock()
+			if len(errSample) < 3 {
+				errSample = append(errSample, fmt.Sprintf("%s: %d %.200s", r.op, r.status, strings.TrimSpace(string(data))))
+			}
+			errMu.Unlock()
+		case r.status != 0 && r.status != 200:
 			stats.odd("%s: %d %.200s", r.op, r.status, data)
 		}
 		return r.status, data
@@ -274,7 +283,7 @@ func runWriters(ctx context.Context, e *engine, opt writersOptions) (*writersRep
 	l := rep.Load
 	if n := l.C5xx + l.Hung + l.Transport + stats.oddCount; n > 0 {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("%d errors (5xx %d, hung %d, no answer %d, unexpected 4xx %d): %v",
-			n, l.C5xx, l.Hung, l.Transport, stats.oddCount, first(stats.unexpect, 5)))
+			n, l.C5xx, l.Hung, l.Transport, stats.oddCount, append(errSample, first(stats.unexpect, 5)...)))
 	}
 	if rep.Lost > 0 {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("%d lost updates: %v", rep.Lost, first(rep.LostItems, 5)))
