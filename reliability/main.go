@@ -334,7 +334,7 @@ func main() {
 				status := "ok"
 				switch {
 				case r.Refused != "":
-					status = "not run, the dialect plans no migration: " + r.Refused
+					status = "not run: " + r.Refused
 				case r.Err != nil:
 					status = "FAIL " + r.Err.Error()
 					failed = true
