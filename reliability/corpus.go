@@ -2,28 +2,31 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
-	"github.com/amacneil/dbmate/v2/pkg/dbmate"
 	_ "github.com/amacneil/dbmate/v2/pkg/driver/postgres" // dbmate's PostgreSQL driver
-	"github.com/jackc/pgx/v5"
+	"github.com/sessiongen/sessiongen/generator"
+	"github.com/sessiongen/sessiongen/generator/dialect"
+	"github.com/sessiongen/sessiongen/generator/plan"
 )
 
 // corpusCase is one golden migration plan of the generator's evolution
-// corpus (generator/testdata/migrate/*.sql) and the table it starts from.
+// corpus (generator/testdata/migrate/*.sql) and the table it starts from,
+// in one engine's SQL: the goldens are PostgreSQL's, and replanCorpus
+// plans the same change for another engine.
 type corpusCase struct {
-	Name  string
-	Setup []string         // SQL building the starting table; none: no table
-	Files []corpusMigation // the plan, in order
+	Name    string
+	Setup   []string         // SQL building the starting table; none: no table
+	Files   []corpusMigation // the plan, in order
+	Refused string           // the engine's dialect refuses the change, by design: why (nothing runs)
+	Note    string           // what the replanning did, for the report
 }
 
 type corpusMigation struct {
@@ -37,6 +40,7 @@ type corpusReport struct {
 	Migrations int
 	Rows       int
 	Notes      []string
+	Refused    string // the engine's dialect refused the plan, by design
 	Err        error
 }
 
@@ -107,83 +111,6 @@ func loadCorpus(dir string) ([]corpusCase, error) {
 	return out, nil
 }
 
-// liveRows inserts n live sessions with a non-default value in every
-// payload column.
-func liveRows(ctx context.Context, conn *pgx.Conn, n int) error {
-	if _, err := conn.Exec(ctx, `INSERT INTO sessions (token_hash, expires_at, absolute_expires_at)
-		SELECT sha256(int8send(i)), now() + interval '1 hour', now() + interval '8 hours' FROM generate_series(1, $1) i`, n); err != nil {
-		return err
-	}
-	rows, err := conn.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns
-		WHERE table_name = 'sessions' AND column_name NOT IN ('token_hash','created_at','last_seen_at','expires_at','absolute_expires_at','remember')`)
-	if err != nil {
-		return err
-	}
-	var sets []string
-	for rows.Next() {
-		var col, typ string
-		if err := rows.Scan(&col, &typ); err != nil {
-			return err
-		}
-		b := "get_byte(token_hash, 0)"
-		var v string
-		switch typ {
-		case "bigint", "integer", "smallint":
-			v = b
-		case "real", "double precision":
-			v = b + " / 4.0"
-		case "text":
-			v = "encode(token_hash, 'hex')"
-		case "boolean":
-			v = b + " % 2 = 0"
-		case "bytea":
-			v = "token_hash"
-		case "jsonb":
-			v = "jsonb_build_array(jsonb_build_object('sku', encode(token_hash, 'hex'), 'qty', " + b + "))"
-		case "timestamp with time zone":
-			v = "timestamptz '2026-01-01' + " + b + " * interval '1 minute'"
-		default:
-			continue
-		}
-		sets = append(sets, col+" = "+v)
-	}
-	rows.Close()
-	if rows.Err() != nil {
-		return rows.Err()
-	}
-	if len(sets) == 0 {
-		return nil
-	}
-	_, err = conn.Exec(ctx, "UPDATE sessions SET "+strings.Join(sets, ", "))
-	return err
-}
-
-// snapshotRows reads every row as column -> JSON value, keyed by token.
-func snapshotRows(ctx context.Context, conn *pgx.Conn) (map[string]map[string]string, error) {
-	rows, err := conn.Query(ctx, `SELECT encode(token_hash, 'hex'), to_jsonb(s)::text FROM sessions s`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]map[string]string{}
-	for rows.Next() {
-		var k, j string
-		if err := rows.Scan(&k, &j); err != nil {
-			return nil, err
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(j), &m); err != nil {
-			return nil, err
-		}
-		row := map[string]string{}
-		for c, v := range m {
-			row[c] = string(v)
-		}
-		out[k] = row
-	}
-	return out, rows.Err()
-}
-
 var (
 	renameRE = regexp.MustCompile(`RENAME COLUMN (\w+) TO (\w+)`)
 	dropRE   = regexp.MustCompile(`DROP COLUMN (\w+)`)
@@ -223,23 +150,29 @@ func compareRows(before, after map[string]map[string]string, renames map[string]
 }
 
 // runCorpusCase applies one plan up, down and up again with dbmate on a
-// fresh database holding live sessions, and checks the sessions' data at
-// each step.
-func runCorpusCase(ctx context.Context, c corpusCase, nrows int) (rep corpusReport) {
-	rep = corpusReport{Name: c.Name, Migrations: len(c.Files)}
+// fresh database of engine e holding live sessions, and checks the
+// sessions' data at each step.
+func runCorpusCase(ctx context.Context, e *engine, c corpusCase, nrows int) (rep corpusReport) {
+	rep = corpusReport{Name: c.Name, Migrations: len(c.Files), Refused: c.Refused}
+	if c.Note != "" {
+		rep.Notes = append(rep.Notes, c.Note)
+	}
+	if c.Refused != "" {
+		return rep
+	}
 	fail := func(err error) corpusReport { rep.Err = err; return rep }
-	db, err := createDB(ctx, "reliability_corpus")
+	db, err := e.create(ctx, "reliability_corpus")
 	if err != nil {
 		return fail(err)
 	}
 	defer db.drop()
-	conn, err := pgx.Connect(ctx, db.URL)
+	conn, err := e.sqlDB(db)
 	if err != nil {
 		return fail(err)
 	}
-	defer conn.Close(context.Background())
+	defer conn.Close()
 	for _, s := range c.Setup {
-		if _, err := conn.Exec(ctx, s); err != nil {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fail(fmt.Errorf("setup: %w", err))
 		}
 	}
@@ -249,7 +182,6 @@ func runCorpusCase(ctx context.Context, c corpusCase, nrows int) (rep corpusRepo
 	}
 	defer os.RemoveAll(dir)
 	renames, dropped := map[string]string{}, map[string]bool{}
-	back := map[string]string{}
 	for _, f := range c.Files {
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 			return fail(err)
@@ -257,25 +189,20 @@ func runCorpusCase(ctx context.Context, c corpusCase, nrows int) (rep corpusRepo
 		up := upSection(f.Data)
 		for _, m := range renameRE.FindAllStringSubmatch(up, -1) {
 			renames[m[1]] = m[2]
-			back[m[2]] = m[1]
 		}
 		for _, m := range dropRE.FindAllStringSubmatch(up, -1) {
 			dropped[m[1]] = true
 		}
 	}
-	u, _ := url.Parse(db.URL)
-	dm := dbmate.New(u)
-	dm.MigrationsDir = []string{dir}
-	dm.AutoDumpSchema = false
-	dm.Log = io.Discard
+	dm := newDBMate(db.URL, dir)
 
 	hasTable := len(c.Setup) > 0
 	var before map[string]map[string]string
 	if hasTable {
-		if err := liveRows(ctx, conn, nrows); err != nil {
+		if err := e.liveRows(ctx, conn, nrows); err != nil {
 			return fail(fmt.Errorf("inserting sessions: %w", err))
 		}
-		if before, err = snapshotRows(ctx, conn); err != nil {
+		if before, err = e.snapshotRows(ctx, conn); err != nil {
 			return fail(err)
 		}
 		rep.Rows = len(before)
@@ -284,7 +211,7 @@ func runCorpusCase(ctx context.Context, c corpusCase, nrows int) (rep corpusRepo
 		if !hasTable {
 			return nil
 		}
-		after, err := snapshotRows(ctx, conn)
+		after, err := e.snapshotRows(ctx, conn)
 		if err != nil {
 			return fmt.Errorf("%s: %w", step, err)
 		}
@@ -300,7 +227,7 @@ func runCorpusCase(ctx context.Context, c corpusCase, nrows int) (rep corpusRepo
 		return fail(err)
 	}
 	if !hasTable {
-		if err := liveRows(ctx, conn, nrows); err != nil {
+		if err := e.liveRows(ctx, conn, nrows); err != nil {
 			return fail(fmt.Errorf("inserting sessions into the new table: %w", err))
 		}
 		rep.Notes = append(rep.Notes, "creates the table: down drops it (and its sessions) by design")
@@ -328,4 +255,107 @@ func runCorpusCase(ctx context.Context, c corpusCase, nrows int) (rep corpusRepo
 		rep.Notes = append(rep.Notes, fmt.Sprintf("drops column(s) %s (allowed with -allow-drop): their values are gone by design, every other value survives", strings.Join(d, ", ")))
 	}
 	return rep
+}
+
+// corpusFor returns the corpus in e's SQL: the goldens themselves for
+// PostgreSQL, replanned by e's dialect otherwise.
+func corpusFor(e *engine, golden []corpusCase) ([]corpusCase, error) {
+	if e.Dialect.Name() == "postgresql" {
+		return golden, nil
+	}
+	return replanCorpus(e.Dialect, golden)
+}
+
+// replanCorpus plans every golden case again with dialect d, as sessiongen
+// would for a struct generated for d: the starting table and the wanted
+// one are the PostgreSQL replays of the golden's setup and of its setup
+// plus its plan, translated into d's types (d.Want); the setup is d's
+// create migration of the starting table, the plan d's plan between the
+// two with the golden's renames and drops. A change d refuses (a NOT NULL
+// or default change on SQLite) is reported, not run.
+func replanCorpus(d dialect.Dialect, golden []corpusCase) ([]corpusCase, error) {
+	var out []corpusCase
+	for _, g := range golden {
+		// The setup stands for migrations sessiongen wrote: what a
+		// migration of one's own adds is foreign, and never dropped.
+		setup := generator.MigrationFile{Name: "00000000000000_setup.sql", Data: []byte(generator.GeneratedHeader + "\n-- migrate:up\n" + strings.Join(g.Setup, "\n") + "\n-- migrate:down\n")}
+		files := []generator.MigrationFile{}
+		if len(g.Setup) > 0 {
+			files = append(files, setup)
+		}
+		c := corpusCase{Name: g.Name}
+		var cur *generator.TableSchema
+		if len(files) > 0 {
+			t, err := generator.Replay(files, "sessions")
+			if err != nil {
+				return nil, fmt.Errorf("%s: replaying the setup: %w", g.Name, err)
+			}
+			if cur, err = d.Want(t); err != nil {
+				c.Refused = "starting table: " + err.Error()
+				out = append(out, c)
+				continue
+			}
+		}
+		opt := plan.Options{Renames: map[string]string{}}
+		for _, f := range g.Files {
+			files = append(files, generator.MigrationFile{Name: f.Name, Data: f.Data})
+			up := upSection(f.Data)
+			for _, m := range renameRE.FindAllStringSubmatch(up, -1) {
+				opt.Renames[m[2]] = m[1]
+			}
+			opt.AllowDrop = opt.AllowDrop || dropRE.MatchString(up)
+		}
+		t, err := generator.Replay(files, "sessions")
+		if err != nil {
+			return nil, fmt.Errorf("%s: replaying the golden plan: %w", g.Name, err)
+		}
+		want, err := d.Want(t)
+		if err != nil {
+			c.Refused = "wanted table: " + err.Error()
+			out = append(out, c)
+			continue
+		}
+		if cur != nil {
+			create, err := renderPlan(d, nil, cur, plan.Options{})
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s starting table: %w", g.Name, d.Name(), err)
+			}
+			for _, m := range create {
+				c.Setup = append(c.Setup, upSection(m.Data))
+			}
+		}
+		migs, err := renderPlan(d, cur, want, opt)
+		switch {
+		case err != nil:
+			c.Refused = err.Error()
+		case len(migs) == 0:
+			c.Refused = "no migration: the change is a no-op on " + d.Name()
+		}
+		c.Files = migs
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// renderPlan plans cur -> want with d and renders the migrations as dbmate
+// files named as the generator names them.
+func renderPlan(d dialect.Dialect, cur, want *generator.TableSchema, opt plan.Options) ([]corpusMigation, error) {
+	planned, err := plan.Plan(cur, want, opt, d)
+	if err != nil {
+		return nil, err
+	}
+	var out []corpusMigation
+	ts := time.Date(2026, 11, 26, 0, 15, 0, 0, time.UTC)
+	for i, pm := range planned {
+		st, err := dialect.RenderMigration(d, pm)
+		if err != nil {
+			return nil, err
+		}
+		data, err := generator.RenderMigration(generator.Migration{Name: pm.Name, NoTransaction: pm.NoTransaction, Up: st.Up, Down: st.Down})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, corpusMigation{Name: generator.MigrationFileName(ts.Add(time.Duration(i)*time.Second), pm.Name), Data: data})
+	}
+	return out, nil
 }

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessiongen/sessiongen/example/app"
 	"github.com/sessiongen/sessiongen/sessionrt"
 	"golang.org/x/crypto/bcrypt"
@@ -33,13 +32,16 @@ func adminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 }
 
-// testDB is a scratch database on the admin server.
+// testDB is a scratch database of one engine: a database on the
+// PostgreSQL admin server, or a SQLite file in a temporary directory.
 type testDB struct {
-	Name string
-	URL  string // direct connection URL
+	Engine *engine
+	Name   string // PostgreSQL: the database's name; SQLite: the file's path
+	URL    string // postgres://… (a direct connection) or sqlite:path (app.SQLiteURL): what migrateApp, dbmate and startApp take
+	dir    string // SQLite: the temporary directory holding the file
 }
 
-// createDB creates a uniquely named database; drop removes it.
+// createDB creates a uniquely named PostgreSQL database; drop removes it.
 func createDB(ctx context.Context, prefix string) (*testDB, error) {
 	conn, err := pgx.Connect(ctx, adminURL())
 	if err != nil {
@@ -57,28 +59,11 @@ func createDB(ctx context.Context, prefix string) (*testDB, error) {
 		return nil, err
 	}
 	u.Path = "/" + name
-	return &testDB{Name: name, URL: u.String()}, nil
+	return &testDB{Engine: postgresEngine(), Name: name, URL: u.String()}, nil
 }
 
 // drop removes the database, closing whatever is still connected.
-func (d *testDB) drop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var conn *pgx.Conn
-	var err error
-	for i := 0; i < 20; i++ { // the server may be coming back from a restart
-		if conn, err = pgx.Connect(ctx, adminURL()); err == nil {
-			break
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{d.Name}.Sanitize()+" WITH (FORCE)")
-	return err
-}
+func (d *testDB) drop() error { return d.Engine.drop(d) }
 
 // withHostPort returns dsn pointing at addr (host:port) instead.
 func withHostPort(dsn, addr string) string {
@@ -102,10 +87,14 @@ func withParam(dsn, k, v string) string {
 	return u.String()
 }
 
+// defaultPoolSize is the app's pool size unless a run sets another: pgxpool
+// connections on PostgreSQL, database/sql open connections on SQLite.
+const defaultPoolSize = 16
+
 // appOptions configures one example application under test.
 type appOptions struct {
-	PoolURL      string        // where the app's pool connects (direct, proxy or PgBouncer)
-	MaxConns     int32         // pool size; 0: 16
+	PoolURL      string        // where the app's pool connects: a testDB's URL, or for PostgreSQL a proxy or PgBouncer in front of it
+	MaxConns     int32         // pool size (SQLite: database/sql's open connections); 0: defaultPoolSize
 	QueryTimeout time.Duration // sessionrt.Config.QueryTimeout; 0: 1s
 	MaxPayload   int           // sessionrt.Config.MaxPayloadBytes; 0: the default
 	TxPooler     bool          // sessionrt.Config.TransactionPooler
@@ -118,32 +107,31 @@ type appOptions struct {
 type appServer struct {
 	URL    string
 	App    *app.App
-	Pool   *pgxpool.Pool
+	DB     app.DB       // the engine's handle the app runs on
 	Panics atomic.Int64 // handler panics recovered
 	srv    *http.Server
 	opt    appOptions
 	stop   func() // stops the cache listener
+	close  func() // closes DB
 }
 
 func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 	if opt.MaxConns == 0 {
-		opt.MaxConns = 16
+		opt.MaxConns = defaultPoolSize
 	}
 	if opt.QueryTimeout == 0 {
 		opt.QueryTimeout = time.Second
 	}
-	cfg, err := pgxpool.ParseConfig(opt.PoolURL)
+	e, err := engineForURL(opt.PoolURL)
 	if err != nil {
 		return nil, err
 	}
-	cfg.MaxConns = opt.MaxConns
-	cfg.ConnConfig.ConnectTimeout = opt.QueryTimeout
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	db, closeDB, err := e.open(ctx, opt.PoolURL, opt)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", e.Title, err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(app.DB{PostgreSQL: pool}, app.Config{
+	a, err := app.New(db, app.Config{
 		Sessions: sessionrt.Config{
 			Insecure:          true,
 			QueryTimeout:      opt.QueryTimeout,
@@ -155,10 +143,10 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 		Logger:     quiet,
 	})
 	if err != nil {
-		pool.Close()
+		closeDB()
 		return nil, err
 	}
-	s := &appServer{App: a, Pool: pool, opt: opt, stop: func() {}}
+	s := &appServer{App: a, DB: db, opt: opt, stop: func() {}, close: closeDB}
 	if opt.Cache > 0 {
 		lctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -170,7 +158,7 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 		for deadline := time.Now().Add(10 * time.Second); !a.Sessions.CacheStats().On; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				s.stop()
-				pool.Close()
+				closeDB()
 				return nil, errors.New("the cache listener did not connect")
 			}
 		}
@@ -186,7 +174,8 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		pool.Close()
+		s.stop()
+		closeDB()
 		return nil, err
 	}
 	s.srv = &http.Server{
@@ -215,10 +204,12 @@ func (s *appServer) Close() {
 	defer cancel()
 	_ = s.srv.Shutdown(ctx)
 	s.stop()
-	s.Pool.Close()
+	s.close()
 }
 
-// migrateApp applies the example's migrations to dsn.
+// migrateApp applies the example's migrations to dsn, a testDB's URL,
+// with app.Migrate (dbmate): schema/postgresql for postgres://, and
+// schema/sqlite for sqlite: through the dbmate driver of sqlitedbmate.go.
 func migrateApp(dsn string) error { return app.Migrate(dsn, io.Discard) }
 
 // memStats is a snapshot of the process for the soak's flatness check.

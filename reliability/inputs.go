@@ -35,8 +35,9 @@ func bigCart(n int) []app.CartItem {
 	return items
 }
 
-// hostileRoutes adds handlers that set a jsonb field to mib MiB, through
-// the response commit and through Update.
+// hostileRoutes adds handlers that set a JSON field (jsonb on PostgreSQL,
+// TEXT on SQLite) to mib MiB, through the response commit and through
+// Update.
 func hostileRoutes(mux *http.ServeMux, a *app.App) {
 	mux.HandleFunc("POST /test/big-cart", func(w http.ResponseWriter, r *http.Request) {
 		mib, _ := strconv.ParseFloat(r.URL.Query().Get("mib"), 64)
@@ -67,9 +68,10 @@ func hostileRoutes(mux *http.ServeMux, a *app.App) {
 	})
 }
 
-// runInputs throws oversized inputs at the example over real HTTP.
-func runInputs(ctx context.Context) ([]inputCase, error) {
-	db, err := createDB(ctx, "reliability_inputs")
+// runInputs throws oversized inputs at the example on engine e over real
+// HTTP.
+func runInputs(ctx context.Context, e *engine) ([]inputCase, error) {
+	db, err := e.create(ctx, "reliability_inputs")
 	if err != nil {
 		return nil, err
 	}
@@ -159,10 +161,10 @@ func runInputs(ctx context.Context) ([]inputCase, error) {
 		if mib < 1 {
 			want, okf = "200 (under the 1 MiB default limit)", is(200)
 		}
-		add(fmt.Sprintf("jsonb field (cart) set to %g MiB, saved at the response commit", mib), want, okf, "POST", "/test/big-cart?mib="+fmt.Sprint(mib), valid)
+		add(fmt.Sprintf("JSON field (cart) set to %g MiB, saved at the response commit", mib), want, okf, "POST", "/test/big-cart?mib="+fmt.Sprint(mib), valid)
 	}
 	code, body, h, took, err := send("POST", "/test/big-cart-update?mib=8", valid)
-	c := inputCase{Name: "jsonb field (cart) set to 8 MiB inside Update", Want: "413, error wraps sessionrt.ErrPayloadTooLarge", Took: took}
+	c := inputCase{Name: "JSON field (cart) set to 8 MiB inside Update", Want: "413, error wraps sessionrt.ErrPayloadTooLarge", Took: took}
 	if err != nil {
 		c.Got, c.Failed = err.Error(), "no answer"
 	} else {

@@ -181,7 +181,6 @@ type loadRun struct {
 	stats    *loadStats
 	gen      atomic.Int64 // bumped before and after each logout-all request
 	inflight atomic.Int64 // logout-all requests in flight
-	tr       *http.Transport
 	clients  []*vclient
 	finished chan struct{}
 }
@@ -195,16 +194,10 @@ func startLoad(ctx context.Context, base string, opt loadOptions) *loadRun {
 		opt:      opt,
 		stats:    &loadStats{aggregate: opt.Aggregate},
 		finished: make(chan struct{}),
-		tr: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-			MaxIdleConns:        opt.Clients * 2,
-			MaxIdleConnsPerHost: opt.Clients * 2,
-			IdleConnTimeout:     30 * time.Second,
-		},
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < opt.Clients; i++ {
-		c := &vclient{id: i, lr: lr, rnd: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))}
+		c := &vclient{id: i, lr: lr, tr: clientTransport(), rnd: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))}
 		c.user = "alice@example.com"
 		c.userID = 1
 		if i%2 == 1 {
@@ -238,15 +231,34 @@ func (lr *loadRun) wait() *loadStats {
 		}()
 	}
 	wg.Wait()
-	lr.tr.CloseIdleConnections()
+	for _, c := range lr.clients {
+		c.tr.CloseIdleConnections()
+	}
 	return lr.stats
 }
 
-// vclient is one browser with its own cookie jar and its memory of what the
-// server acknowledged.
+// clientTransport is one client's connection to the app. A client sends
+// one request at a time, so it keeps one keep-alive connection
+// (MaxConnsPerHost 1) and waits for it rather than dialing another while
+// the last answer's connection is still on its way back to the idle pool,
+// which a shared transport does under CPU pressure: the count of
+// connections, and of their goroutines, which the soak watches for leaks,
+// is then the number of clients whatever the scheduling.
+func clientTransport() *http.Transport {
+	return &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+		MaxConnsPerHost:     1,
+		MaxIdleConnsPerHost: 1,
+		IdleConnTimeout:     30 * time.Second,
+	}
+}
+
+// vclient is one browser with its own cookie jar, its connection and its
+// memory of what the server acknowledged.
 type vclient struct {
 	id     int
 	lr     *loadRun
+	tr     *http.Transport
 	rnd    *rand.Rand
 	user   string
 	userID int64
@@ -261,7 +273,7 @@ type vclient struct {
 
 func (c *vclient) reset() {
 	jar, _ := cookiejar.New(nil)
-	c.hc = &http.Client{Jar: jar, Transport: c.lr.tr, Timeout: c.lr.opt.Deadline}
+	c.hc = &http.Client{Jar: jar, Transport: c.tr, Timeout: c.lr.opt.Deadline}
 	c.loggedIn = false
 	c.acked = nil
 	c.counter = 0
@@ -492,7 +504,7 @@ func (c *vclient) verifyFinal() {
 		c.lr.stats.mu.Unlock()
 		return
 	}
-	hc := &http.Client{Jar: c.hc.Jar, Transport: c.lr.tr, Timeout: 10 * time.Second}
+	hc := &http.Client{Jar: c.hc.Jar, Transport: c.tr, Timeout: 10 * time.Second}
 	get := func(method, path string) (int, []byte) {
 		for i := 0; ; i++ {
 			req, _ := http.NewRequest(method, c.lr.base+path, nil)

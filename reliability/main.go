@@ -1,12 +1,18 @@
-// Command reliability runs sessiongen's long fault, soak and schema-change
-// runs against the example application on a real PostgreSQL, prints what
-// it sees and, when every run ran, rewrites the results table of
-// docs/RELIABILITY.md (between its markers). Short versions of the fault,
-// input and schema runs are in go test ./reliability.
+// Command reliability runs sessiongen's long fault, soak, concurrency,
+// input and schema-change runs against the example application, prints
+// what it sees and, when every run ran on every engine, rewrites the
+// results table of docs/RELIABILITY.md (between its markers). Short
+// versions of most runs are in go test ./reliability.
 //
-//	go run ./reliability                    # everything (about 5 minutes); rewrites the table
-//	go run ./reliability -only restart,lock # some runs; prints only
-//	go run ./reliability -write=false       # everything; prints the table only
+//	go run ./reliability                          # everything on every engine (about 7 minutes); rewrites the table
+//	go run ./reliability -only restart,lock       # some runs; prints only
+//	go run ./reliability -only soak -engine sqlite # one run on one engine; prints only
+//	go run ./reliability -write=false             # everything; prints the table only
+//
+// The engine-neutral runs (inputs, soak, writers, corpus, deploy, index)
+// run once per engine of -engine (PostgreSQL, SQLite); the fault runs
+// (restart, terminate, lock) and pgbouncer are PostgreSQL's by nature and
+// run when -engine includes postgresql.
 //
 // The restart run stops and starts the shared PostgreSQL cluster with
 // pg_ctlcluster (needs root or the postgres user): do not run it while other
@@ -27,21 +33,90 @@ import (
 	"github.com/sessiongen/sessiongen/internal/doctable"
 )
 
-var allRuns = []string{"restart", "terminate", "lock", "pgbouncer", "soak", "inputs", "corpus", "deploy", "index"}
+// runInfo is one run of the command.
+type runInfo struct {
+	Name     string
+	Postgres bool   // PostgreSQL's by nature: runs once, when -engine includes postgresql
+	About    string // for -h
+}
+
+// runs lists the runs in table order.
+func runs() []runInfo {
+	return []runInfo{
+		{"restart", true, "PostgreSQL stopped and started mid-load (pg_ctlcluster)"},
+		{"terminate", true, "every pool connection killed (pg_terminate_backend)"},
+		{"lock", true, "LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE held mid-load"},
+		{"pgbouncer", true, "the app behind PgBouncer in transaction pooling mode"},
+		{"soak", false, "concurrency: -soak-clients clients mixing every endpoint for -soak, lost updates, goroutines and heap"},
+		{"inputs", false, "hostile input: oversized and malformed cookies, JSON fields over the payload limit"},
+		{"corpus", false, "evolution: every plan of the generator's migration corpus up, down, up with live sessions"},
+		{"deploy", false, "evolution: the additive migration of a new field applied and rolled back under load"},
+		{"index", false, "evolution: the index migration on -rows sessions under load"},
+		{"writers", false, "concurrency: -writers clients per session writing the same sessions at once, lost updates"},
+	}
+}
+
+func runNames() []string {
+	var out []string
+	for _, r := range runs() {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+// usage is -h: the flags, and how the runs, the engines and the doc's
+// table go together.
+func usage() {
+	w := flag.CommandLine.Output()
+	fmt.Fprintf(w, `Usage: go run ./reliability [flags]
+
+Runs sessiongen's reliability runs against the example application and
+checks them. The runs (-only):
+
+`)
+	for _, r := range runs() {
+		scope := "each engine of -engine"
+		if r.Postgres {
+			scope = "PostgreSQL only"
+		}
+		fmt.Fprintf(w, "  %-10s %s (%s)\n", r.Name, r.About, scope)
+	}
+	fmt.Fprintf(w, `
+Engines (-engine): %s. PostgreSQL runs on SESSIONGEN_TEST_DATABASE_URL
+(default postgres://postgres@127.0.0.1:5432/test), a scratch database per
+run; SQLite on a file per run in the temporary directory.
+
+The results table of -doc (docs/RELIABILITY.md) is that of one whole run:
+only a run of every run on every engine rewrites it, and that run is the
+command without -only and -engine:
+
+  go run ./reliability                  # every run, every engine; rewrites the table
+  go run ./reliability -write=false     # the same; prints the table only
+  go run ./reliability -only inputs,writers -engine sqlite   # some runs; prints their rows only
+
+Flags:
+`, strings.Join(engineNames(), ", "))
+	flag.PrintDefaults()
+}
 
 func main() {
-	only := flag.String("only", strings.Join(allRuns, ","), "comma-separated runs: "+strings.Join(allRuns, ","))
-	clients := flag.Int("clients", 32, "clients of the fault runs")
+	only := flag.String("only", strings.Join(runNames(), ","), "comma-separated runs: "+strings.Join(runNames(), ","))
+	engineList := flag.String("engine", strings.Join(engineNames(), ","), "comma-separated engines of the engine-neutral runs: "+strings.Join(engineNames(), ","))
+	clients := flag.Int("clients", 32, "clients of the fault runs and of deploy")
 	qt := flag.Duration("query-timeout", time.Second, "sessionrt QueryTimeout of the fault runs")
 	outage := flag.Duration("outage", 4*time.Second, "how long each fault lasts")
 	soakClients := flag.Int("soak-clients", 64, "clients of the soak")
 	soakFor := flag.Duration("soak", 60*time.Second, "soak duration")
-	rows := flag.Int("rows", 1_000_000, "session rows of the CREATE INDEX CONCURRENTLY run")
+	writerSessions := flag.Int("writer-sessions", 4, "sessions of the writers run")
+	writers := flag.Int("writers", 8, "writers run: clients per session, all with its cookie")
+	writersFor := flag.Duration("writers-for", 8*time.Second, "writers run duration")
+	rows := flag.Int("rows", 1_000_000, "session rows of the index run")
 	install := flag.Bool("install", true, "apt-get install pgbouncer if it is missing")
 	repo := flag.String("repo", ".", "repository root (for the corpus and the example's tests)")
 	unsafe := flag.Bool("bouncer-unsafe", false, "pgbouncer run: also load the refused exec modes with TransactionPooler off, to measure what the refusal prevents")
-	doc := flag.String("doc", "docs/RELIABILITY.md", "doc whose results table a run of every run rewrites (between <!-- BEGIN reliability table and <!-- END reliability table -->)")
-	write := flag.Bool("write", true, "rewrite the doc's table when every run ran; false: print the table only")
+	doc := flag.String("doc", "docs/RELIABILITY.md", "doc whose results table a run of every run on every engine rewrites (between <!-- BEGIN reliability table and <!-- END reliability table -->)")
+	write := flag.Bool("write", true, "rewrite the doc's table when every run ran on every engine; false: print the table only")
+	flag.Usage = usage
 	flag.Parse()
 	want := map[string]bool{}
 	for _, r := range strings.Split(*only, ",") {
@@ -49,23 +124,40 @@ func main() {
 		if r == "" {
 			continue
 		}
-		if !slices.Contains(allRuns, r) {
-			fmt.Fprintf(os.Stderr, "unknown run %q; known: %s\n", r, strings.Join(allRuns, ","))
+		if !slices.Contains(runNames(), r) {
+			fmt.Fprintf(os.Stderr, "unknown run %q; known: %s\n", r, strings.Join(runNames(), ","))
 			os.Exit(2)
 		}
 		want[r] = true
 	}
+	engs, err := selectEngines(*engineList)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	withPostgres := slices.ContainsFunc(engs, func(e *engine) bool { return e.Name == "postgresql" })
 	ctx := context.Background()
-	res := &results{started: time.Now(), command: strings.TrimSpace("go run ./reliability " + strings.Join(os.Args[1:], " ")), machine: machine(), pgVer: serverVersion(ctx)}
+	res := &results{started: time.Now(), command: strings.TrimSpace("go run ./reliability " + strings.Join(os.Args[1:], " ")), machine: machine()}
+	for _, e := range engs {
+		res.engines = append(res.engines, engineLine(ctx, e))
+	}
 	failed := false
 	fail := func(format string, args ...any) {
 		failed = true
 		fmt.Printf("  FAIL: "+format+"\n", args...)
 	}
 	fo := faultOptions{Clients: *clients, QueryTimeout: *qt, Warmup: 3 * time.Second, Outage: *outage, After: 5 * time.Second, MaxConns: 16}
-	res.fo = fo
-	failRow := func(id, what, command string, err error) {
-		res.add(resultRow{ID: id, What: what, Command: command, Figures: fmt.Sprintf("**FAIL**: %v", err)})
+	if want["restart"] || want["terminate"] || want["lock"] {
+		res.fo = fo
+	}
+	failRow := func(id, engine, what, command string, err error) {
+		res.add(resultRow{ID: id, Engine: engine, What: what, Command: command, Figures: fmt.Sprintf("**FAIL**: %v", err)})
+	}
+	for _, r := range runs() {
+		if r.Postgres && want[r.Name] && !withPostgres {
+			fmt.Printf("== %s: PostgreSQL only, and -engine %s leaves PostgreSQL out: skipped\n", r.Name, *engineList)
+			delete(want, r.Name)
+		}
 	}
 	for _, f := range []struct {
 		name, title string
@@ -87,7 +179,7 @@ func main() {
 		if err != nil {
 			fmt.Printf("== %s\n", f.title)
 			fail("%v", err)
-			failRow(f.id, f.what, f.command, err)
+			failRow(f.id, "PostgreSQL", f.what, f.command, err)
 			continue
 		}
 		fmt.Print(formatReport(rep))
@@ -100,7 +192,7 @@ func main() {
 		b, err := startPgBouncer(ctx, *install)
 		if err != nil {
 			fail("%v", err)
-			failRow("4", "PgBouncer", "`go run ./reliability -only pgbouncer`", err)
+			failRow("4", "PostgreSQL", "PgBouncer", "`go run ./reliability -only pgbouncer`", err)
 		} else {
 			var modes []*bouncerMode
 			if out, err := exec.Command("pgbouncer", "--version").CombinedOutput(); err == nil {
@@ -166,7 +258,7 @@ func main() {
 			}
 			res.add(bouncerRow(modes, contract))
 			if cacheErr != nil {
-				failRow("4′", "The session cache behind PgBouncer", "same", cacheErr)
+				failRow("4′", "PostgreSQL", "The session cache behind PgBouncer", "same", cacheErr)
 			} else {
 				res.add(cacheBouncerRow(cacheRun))
 			}
@@ -174,38 +266,44 @@ func main() {
 		}
 	}
 
-	if want["soak"] {
-		fmt.Printf("== 5. soak: %d clients mixing every endpoint for %s\n", *soakClients, *soakFor)
-		rep, err := runSoak(ctx, *soakClients, *soakFor)
+	for _, e := range engs {
+		if !want["soak"] {
+			break
+		}
+		fmt.Printf("== 5. soak on %s: %d clients mixing every endpoint for %s\n", e.Title, *soakClients, *soakFor)
+		rep, err := runSoak(ctx, e, *soakClients, *soakFor)
 		if err != nil {
 			fail("%v", err)
-			failRow("5", "Soak", "`go run ./reliability -only soak`", err)
-		} else {
-			res.add(soakRow(rep))
-			l := rep.Load
-			fmt.Printf("  attempted %d, 2xx %d, 4xx %d (of which answers to sessions ended by another client's logout-all: %d), 5xx %d, hung %d, no answer %d, panics %d, errors %d, lost updates %d, sessions verified at end %d\n",
-				l.Attempted, l.OK, l.C4xx, rep.Excused, l.C5xx, l.Hung, l.Transport, rep.Panics, rep.Errors, l.Lost, rep.FinalOK)
-			fmt.Printf("  throughput %.0f req/s, slowest request %s\n", float64(l.Attempted)/rep.Duration.Seconds(), l.P99.Round(time.Millisecond))
-			fmt.Printf("  start: %s; end: %s\n", rep.Start, rep.End)
-			var samples []string
-			for _, s := range rep.Samples {
-				samples = append(samples, s.String())
-			}
-			fmt.Printf("  every 10 s: %s\n", strings.Join(samples, " | "))
-			for _, f := range rep.Failures {
-				fail("%s", f)
-			}
+			failRow("5", e.Title, "Soak", e.command("soak", ""), err)
+			continue
+		}
+		res.add(soakRow(rep))
+		l := rep.Load
+		fmt.Printf("  attempted %d, 2xx %d, 4xx %d (of which answers to sessions ended by another client's logout-all: %d), 5xx %d, hung %d, no answer %d, panics %d, errors %d, lost updates %d, sessions verified at end %d\n",
+			l.Attempted, l.OK, l.C4xx, rep.Excused, l.C5xx, l.Hung, l.Transport, rep.Panics, rep.Errors, l.Lost, rep.FinalOK)
+		fmt.Printf("  throughput %.0f req/s, slowest request %s\n", float64(l.Attempted)/rep.Duration.Seconds(), l.P99.Round(time.Millisecond))
+		fmt.Printf("  start: %s; end: %s\n", rep.Start, rep.End)
+		var samples []string
+		for _, s := range rep.Samples {
+			samples = append(samples, s.String())
+		}
+		fmt.Printf("  every 10 s: %s\n", strings.Join(samples, " | "))
+		for _, f := range rep.Failures {
+			fail("%s", f)
 		}
 	}
 
-	if want["inputs"] {
-		fmt.Println("== hostile input: oversized cookies and payloads")
-		cases, err := runInputs(ctx)
+	for _, e := range engs {
+		if !want["inputs"] {
+			break
+		}
+		fmt.Printf("== 6. hostile input on %s: oversized cookies and payloads\n", e.Title)
+		cases, err := runInputs(ctx, e)
 		if err != nil {
 			fail("%v", err)
-			failRow("6", "Hostile input", "`go run ./reliability -only inputs`", err)
+			failRow("6", e.Title, "Hostile input", e.command("inputs", ""), err)
 		}
-		for _, r := range inputRows(cases) {
+		for _, r := range inputRows(e, cases) {
 			res.add(r)
 		}
 		for _, c := range cases {
@@ -217,68 +315,105 @@ func main() {
 	}
 
 	if want["corpus"] {
-		fmt.Println("== schema: every migration of the evolution corpus up, down, up with live sessions")
-		cases, err := loadCorpus(*repo + "/generator/testdata/migrate")
-		if err != nil {
-			fail("%v", err)
-			failRow("7", "Migration corpus", "`go run ./reliability -only corpus`", err)
-		}
-		var reps []corpusReport
-		for _, c := range cases {
-			r := runCorpusCase(ctx, c, 1000)
-			reps = append(reps, r)
-			status := "ok"
-			if r.Err != nil {
-				status = "FAIL " + r.Err.Error()
-				failed = true
+		golden, err := loadCorpus(*repo + "/generator/testdata/migrate")
+		for _, e := range engs {
+			fmt.Printf("== 7. schema on %s: every migration of the evolution corpus up, down, up with live sessions\n", e.Title)
+			cases := golden
+			if err == nil {
+				cases, err = corpusFor(e, golden)
 			}
-			fmt.Printf("  %-22s %d migration(s), %4d live sessions: %s %s\n", r.Name, r.Migrations, r.Rows, status, strings.Join(r.Notes, "; "))
-		}
-		if err == nil {
-			res.add(corpusRow(reps, 1000))
+			if err != nil {
+				fail("%v", err)
+				failRow("7", e.Title, "Migration corpus", e.command("corpus", ""), err)
+				continue
+			}
+			var reps []corpusReport
+			for _, c := range cases {
+				r := runCorpusCase(ctx, e, c, 1000)
+				reps = append(reps, r)
+				status := "ok"
+				switch {
+				case r.Refused != "":
+					status = "not run: " + r.Refused
+				case r.Err != nil:
+					status = "FAIL " + r.Err.Error()
+					failed = true
+				}
+				fmt.Printf("  %-22s %d migration(s), %4d live sessions: %s %s\n", r.Name, r.Migrations, r.Rows, status, strings.Join(r.Notes, "; "))
+			}
+			res.add(corpusRow(e, reps, 1000))
 		}
 	}
 
-	if want["deploy"] {
-		fmt.Println("== schema: old code, new schema (additive migration applied and rolled back under traffic)")
-		rep, err := runOldCodeNewSchema(ctx, *clients, 3*time.Second)
+	for _, e := range engs {
+		if !want["deploy"] {
+			break
+		}
+		fmt.Printf("== 8. schema on %s: old code, new schema (additive migration applied and rolled back under traffic)\n", e.Title)
+		rep, err := runOldCodeNewSchema(ctx, e, *clients, 3*time.Second)
 		if err != nil {
 			fail("%v", err)
-			failRow("8", "Old code, new schema", "`go run ./reliability -only deploy`", err)
-		} else {
-			res.add(deployRow(rep))
-			fmt.Printf("  %v: up %s, down %s; %d requests, %d 2xx, %d 5xx, %d lost; %d sessions verified\n",
-				rep.Migrations, rep.UpTook.Round(time.Millisecond), rep.DownTook.Round(time.Millisecond),
-				rep.Load.Attempted, rep.Load.OK, rep.Load.C5xx, rep.Load.Lost, rep.FinalOK)
-			for _, f := range rep.Failures {
-				fail("%s", f)
-			}
+			failRow("8", e.Title, "Old code, new schema", e.command("deploy", ""), err)
+			continue
+		}
+		res.add(deployRow(rep))
+		fmt.Printf("  %v: up %s, down %s; %d requests, %d 2xx, %d 5xx, %d lost; %d sessions verified\n",
+			rep.Migrations, rep.UpTook.Round(time.Millisecond), rep.DownTook.Round(time.Millisecond),
+			rep.Load.Attempted, rep.Load.OK, rep.Load.C5xx, rep.Load.Lost, rep.FinalOK)
+		for _, f := range rep.Failures {
+			fail("%s", f)
 		}
 	}
 
-	if want["index"] {
-		fmt.Printf("== schema: CREATE INDEX CONCURRENTLY on %d session rows under load\n", *rows)
-		rep, err := runIndexConcurrently(ctx, *rows, 16, 3*time.Second)
+	for _, e := range engs {
+		if !want["index"] {
+			break
+		}
+		fmt.Printf("== 9. schema on %s: the index migration (%s) on %d session rows under load\n", e.Title, e.indexBuild, *rows)
+		rep, err := runIndexConcurrently(ctx, e, *rows, 16, 3*time.Second)
 		if err != nil {
 			fail("%v", err)
-			failRow("9", "CREATE INDEX CONCURRENTLY", "`go run ./reliability -only index`", err)
-		} else {
-			res.add(indexRow(rep, 16))
-			fmt.Printf("  filled in %s; %s applied in %s; longest read before %s, during the build %s (%d reads); %d requests, %d 2xx\n",
-				rep.FillTook.Round(time.Millisecond), rep.Migration, rep.IndexTook.Round(time.Millisecond),
-				rep.BaselineStall.Round(time.Millisecond), rep.Stall.Round(time.Millisecond), rep.Reads, rep.Load.Attempted, rep.Load.OK)
-			for _, f := range rep.Failures {
-				fail("%s", f)
-			}
+			failRow("9", e.Title, "Index migration", e.command("index", ""), err)
+			continue
+		}
+		res.add(indexRow(rep, 16))
+		fmt.Printf("  filled in %s; %s applied in %s; longest read before %s, during the build %s (%d reads), longest write during it %s (%d writes); %d requests, %d 2xx\n",
+			rep.FillTook.Round(time.Millisecond), rep.Migration, rep.IndexTook.Round(time.Millisecond),
+			rep.BaselineStall.Round(time.Millisecond), rep.Stall.Round(time.Millisecond), rep.Reads,
+			rep.WriteStall.Round(time.Millisecond), rep.Writes, rep.Load.Attempted, rep.Load.OK)
+		for _, f := range rep.Failures {
+			fail("%s", f)
 		}
 	}
+
+	for _, e := range engs {
+		if !want["writers"] {
+			break
+		}
+		opt := writersOptions{Sessions: *writerSessions, Writers: *writers, Duration: *writersFor}
+		fmt.Printf("== 10. concurrent writers on %s: %d sessions, %d clients each with its cookie, for %s\n", e.Title, opt.Sessions, opt.Writers, opt.Duration)
+		rep, err := runWriters(ctx, e, opt)
+		if err != nil {
+			fail("%v", err)
+			failRow("10", e.Title, "Concurrent writers", e.command("writers", ""), err)
+			continue
+		}
+		res.add(writersRow(rep))
+		l := rep.Load
+		fmt.Printf("  attempted %d, 2xx %d, 4xx %d, 5xx %d, hung %d, no answer %d, panics %d; acknowledged %d increments and %d cart items; lost updates %d; slowest write %s\n",
+			l.Attempted, l.OK, l.C4xx, l.C5xx, l.Hung, l.Transport, rep.Panics, rep.CounterAcks, rep.CartAcks, rep.Lost, rep.MaxWrite.Round(time.Millisecond))
+		for _, f := range rep.Failures {
+			fail("%s", f)
+		}
+	}
+
 	res.elapsed, res.passed = time.Since(res.started), !failed
 	md := res.markdown()
 	fmt.Printf("\n%s\n", md)
 	switch {
 	case !*write:
-	case len(want) < len(allRuns):
-		fmt.Fprintf(os.Stderr, "%s not rewritten: -only ran a subset of the runs, and the table is that of one whole run\n", *doc)
+	case !wholeRun(want, engs):
+		fmt.Fprintf(os.Stderr, "%s not rewritten: -only or -engine ran a subset, and the table is that of one whole run (go run ./reliability)\n", *doc)
 	default:
 		if err := doctable.Write(*doc, "reliability", md); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -292,6 +427,22 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("PASS")
+}
+
+// wholeRun reports whether every run ran on every engine: only such a run
+// rewrites the doc's table, which is that of one whole run.
+func wholeRun(want map[string]bool, engs []*engine) bool {
+	for _, r := range runs() {
+		if !want[r.Name] {
+			return false
+		}
+	}
+	for _, e := range engines() {
+		if !slices.ContainsFunc(engs, func(x *engine) bool { return x.Name == e.Name }) {
+			return false
+		}
+	}
+	return true
 }
 
 // runSwap prints the two-client interleaving of runUnnamedSwap for every

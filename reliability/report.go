@@ -13,7 +13,7 @@ import (
 
 // resultRow is one row of the results table of docs/RELIABILITY.md.
 type resultRow struct {
-	ID, What, Command                       string
+	ID, Engine, What, Command               string
 	Attempted, OK, C5xx, Hung, Panics, Lost string
 	Figures                                 string
 }
@@ -24,7 +24,7 @@ type results struct {
 	elapsed time.Duration
 	command string
 	machine string
-	pgVer   string
+	engines []string // one line per engine the run drove (engineLine)
 	fo      faultOptions
 	passed  bool
 	rows    []resultRow
@@ -52,19 +52,25 @@ func (r *results) markdown() string {
 	fmt.Fprintf(&b, "### Run of %s\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Command: `%s` (took %s)\n", r.command, r.elapsed.Round(time.Second))
 	fmt.Fprintf(&b, "- Machine: %s\n", r.machine)
-	fmt.Fprintf(&b, "- Go %s, PostgreSQL %s on 127.0.0.1 (same machine)\n", strings.TrimPrefix(runtime.Version(), "go"), r.pgVer)
-	fmt.Fprintf(&b, "- Fault runs: %d clients, `QueryTimeout` %s, a pool of %d connections, faults lasting %s, load kept on %s after each\n",
-		r.fo.Clients, r.fo.QueryTimeout, r.fo.MaxConns, r.fo.Outage, r.fo.After)
+	fmt.Fprintf(&b, "- Go %s\n", strings.TrimPrefix(runtime.Version(), "go"))
+	for _, l := range r.engines {
+		fmt.Fprintf(&b, "- %s\n", l)
+	}
+	if r.fo.Clients > 0 {
+		fmt.Fprintf(&b, "- Fault runs (PostgreSQL only): %d clients, `QueryTimeout` %s, a pool of %d connections, faults lasting %s, load kept on %s after each\n",
+			r.fo.Clients, r.fo.QueryTimeout, r.fo.MaxConns, r.fo.Outage, r.fo.After)
+	}
+	fmt.Fprintf(&b, "- The app's pool: %d connections on every engine (SQLite: database/sql's open connections), unless the row says otherwise\n", defaultPoolSize)
 	result := "PASS (every run met its checks)"
 	if !r.passed {
 		result = "**FAIL** (see the command's output)"
 	}
 	fmt.Fprintf(&b, "- Result: %s\n\n", result)
-	b.WriteString("| # | Fault or input | Command | Attempted | 2xx | 5xx | Hung | Panics | Lost | Other figures |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| # | Engine | Fault or input | Command | Attempted | 2xx | 5xx | Hung | Panics | Lost | Other figures |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, w := range r.rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			cell(w.ID), cell(w.What), cell(w.Command), cell(w.Attempted), cell(w.OK), cell(w.C5xx), cell(w.Hung), cell(w.Panics), cell(w.Lost), cell(w.Figures))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			cell(w.ID), cell(w.Engine), cell(w.What), cell(w.Command), cell(w.Attempted), cell(w.OK), cell(w.C5xx), cell(w.Hung), cell(w.Panics), cell(w.Lost), cell(w.Figures))
 	}
 	return b.String()
 }
@@ -83,14 +89,14 @@ func faultRow(id, what, command string, rep *faultReport) resultRow {
 	for _, n := range rep.Notes {
 		fig += " " + strings.ToUpper(n[:1]) + n[1:] + "."
 	}
-	return resultRow{ID: id, What: what, Command: command,
+	return resultRow{ID: id, Engine: "PostgreSQL", What: what, Command: command,
 		Attempted: itoa(t.Attempted), OK: itoa(t.OK), C5xx: itoa(t.C5xx), Hung: itoa(t.Hung), Panics: itoa(rep.Panics), Lost: itoa(t.Lost), Figures: fig}
 }
 
 // bouncerRow is the row of the PgBouncer load: the first safe mode's
 // counts, the others' in the figures.
 func bouncerRow(modes []*bouncerMode, contract string) resultRow {
-	row := resultRow{ID: "4", What: "PgBouncer, `pool_mode = transaction`, `sessionrt.Config.TransactionPooler` set; 16 clients for 8 s per pgx exec mode",
+	row := resultRow{ID: "4", Engine: "PostgreSQL", What: "PgBouncer, `pool_mode = transaction`, `sessionrt.Config.TransactionPooler` set; 16 clients for 8 s per pgx exec mode",
 		Command: "`go run ./reliability -only pgbouncer`"}
 	var others, refused []string
 	for _, m := range modes {
@@ -118,7 +124,7 @@ func bouncerRow(modes []*bouncerMode, contract string) resultRow {
 
 // cacheBouncerRow is the row of the session cache behind PgBouncer.
 func cacheBouncerRow(r *cacheBouncerRun) resultRow {
-	return resultRow{ID: "4′", What: "The session cache behind PgBouncer: two app instances, queries through PgBouncer (`cache_describe`), cache listeners on direct connections (`Cache.ListenURL`), 16 clients for 8 s",
+	return resultRow{ID: "4′", Engine: "PostgreSQL", What: "The session cache behind PgBouncer: two app instances, queries through PgBouncer (`cache_describe`), cache listeners on direct connections (`Cache.ListenURL`), 16 clients for 8 s",
 		Command: "same", Attempted: itoa(r.Load.Attempted), OK: itoa(r.Load.OK), C5xx: itoa(r.Load.C5xx), Hung: "0", Panics: "0", Lost: itoa(r.Load.Lost),
 		Figures: fmt.Sprintf("Errors: %d. B answered %d reads from its cache. %d logouts on A: the slowest first rejection on B came %s after the logout returned; %d reads were accepted on B later than 100ms after it.",
 			r.Errors, r.Hits, r.Revocations, ms(r.Slowest), r.AcceptedLate)}
@@ -135,8 +141,8 @@ func soakRow(rep *soakReport) resultRow {
 		lo.Goroutines, hi.Goroutines = min(lo.Goroutines, s.Goroutines), max(hi.Goroutines, s.Goroutines)
 		lo.HeapAlloc, hi.HeapAlloc = min(lo.HeapAlloc, s.HeapAlloc), max(hi.HeapAlloc, s.HeapAlloc)
 	}
-	return resultRow{ID: "5", What: fmt.Sprintf("Soak: %d clients mixing every endpoint for %s", rep.Clients, rep.Duration),
-		Command: "`go run ./reliability -only soak`", Attempted: itoa(l.Attempted), OK: itoa(l.OK), C5xx: itoa(l.C5xx), Hung: itoa(l.Hung), Panics: itoa(rep.Panics), Lost: itoa(l.Lost),
+	return resultRow{ID: "5", Engine: rep.Engine.Title, What: fmt.Sprintf("Soak: %d clients mixing every endpoint for %s", rep.Clients, rep.Duration),
+		Command: rep.Engine.command("soak", ""), Attempted: itoa(l.Attempted), OK: itoa(l.OK), C5xx: itoa(l.C5xx), Hung: itoa(l.Hung), Panics: itoa(rep.Panics), Lost: itoa(l.Lost),
 		Figures: fmt.Sprintf("**Errors: %d** (5xx, hung, no answer, unexpected 4xx). The %d 4xx answered bob sessions that another client's logout-all had ended (%d such checks excused). %d sessions verified at the end. %.0f req/s; slowest request %s. **Goroutines %d → %d, heap %s → %s** (samples every 10 s: %d–%d goroutines, %s–%s).",
 			rep.Errors, l.C4xx, rep.Excused, rep.FinalOK, float64(l.Attempted)/rep.Duration.Seconds(), ms(l.P99),
 			rep.Start.Goroutines, rep.End.Goroutines, mib(rep.Start.HeapAlloc), mib(rep.End.HeapAlloc), lo.Goroutines, hi.Goroutines, mib(lo.HeapAlloc), mib(hi.HeapAlloc))}
@@ -144,8 +150,8 @@ func soakRow(rep *soakReport) resultRow {
 
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// inputRows are the rows of the hostile inputs, one per case.
-func inputRows(cases []inputCase) []resultRow {
+// inputRows are the rows of the hostile inputs on e, one per case.
+func inputRows(e *engine, cases []inputCase) []resultRow {
 	var out []resultRow
 	for i, c := range cases {
 		code, rest, _ := strings.Cut(c.Got, " ")
@@ -164,19 +170,24 @@ func inputRows(cases []inputCase) []resultRow {
 		}
 		cmd := "same"
 		if i == 0 {
-			cmd = "`go run ./reliability -only inputs` (short version: `TestOversizedInputs`)"
+			cmd = e.command("inputs", "TestOversizedInputs")
 		}
-		out = append(out, resultRow{ID: fmt.Sprintf("6.%d", i+1), What: c.Name, Command: cmd,
+		out = append(out, resultRow{ID: fmt.Sprintf("6.%d", i+1), Engine: e.Title, What: c.Name, Command: cmd,
 			Attempted: "1", OK: ok, C5xx: c5xx, Hung: "0", Panics: "0", Lost: "0", Figures: fig})
 	}
 	return out
 }
 
-// corpusRow sums up the migration corpus.
-func corpusRow(reps []corpusReport, rows int) resultRow {
-	okN, failed := 0, []string{}
-	var notes []string
+// corpusRow sums up the migration corpus on e.
+func corpusRow(e *engine, reps []corpusReport, rows int) resultRow {
+	okN, ran, failed := 0, 0, []string{}
+	var notes, refused []string
 	for _, r := range reps {
+		if r.Refused != "" {
+			refused = append(refused, r.Name+" ("+r.Refused+")")
+			continue
+		}
+		ran++
 		if r.Err != nil {
 			failed = append(failed, r.Name+": "+r.Err.Error())
 			continue
@@ -186,32 +197,55 @@ func corpusRow(reps []corpusReport, rows int) resultRow {
 			notes = append(notes, r.Name+" "+n)
 		}
 	}
+	what := fmt.Sprintf("Every migration plan in `generator/testdata/migrate/*.sql` up → down → up with dbmate, %d live sessions", rows)
+	if e.Dialect.Name() != "postgresql" {
+		what = fmt.Sprintf("Every migration plan in `generator/testdata/migrate/*.sql`, planned again by the %s dialect from the same starting and wanted tables, up → down → up with dbmate, %d live sessions", e.Title, rows)
+	}
 	fig := "Every value of every session survives every step, renamed columns followed."
+	if okN == 0 {
+		fig = ""
+	}
 	if len(notes) > 0 {
 		fig += " By design: " + strings.Join(notes, "; ") + "."
+	}
+	if len(refused) > 0 {
+		fig += fmt.Sprintf(" Not run on %s, whose dialect plans no migration for them (its own words): %s.", e.Title, strings.Join(refused, "; "))
 	}
 	if len(failed) > 0 {
 		fig += " **FAIL: " + strings.Join(failed, "; ") + "**."
 	}
-	return resultRow{ID: "7", What: fmt.Sprintf("Every migration plan in `generator/testdata/migrate/*.sql` up → down → up with dbmate, %d live sessions", rows),
-		Command:   "`go run ./reliability -only corpus` (short version: `TestMigrationCorpus`, 200 rows)",
-		Attempted: itoa(len(reps)), OK: fmt.Sprintf("%d ok", okN), C5xx: "—", Hung: "—", Panics: "—", Lost: itoa(len(failed)), Figures: fig}
+	return resultRow{ID: "7", Engine: e.Title, What: what,
+		Command:   e.command("corpus", "TestMigrationCorpus") + " (the test: 200 rows)",
+		Attempted: itoa(ran), OK: fmt.Sprintf("%d ok", okN), C5xx: "—", Hung: "—", Panics: "—", Lost: itoa(len(failed)), Figures: strings.TrimSpace(fig)}
 }
 
 // deployRow is the row of the old code on the new schema.
 func deployRow(rep *schemaChangeReport) resultRow {
-	return resultRow{ID: "8", What: "Old code, new schema: the additive migration for a new field ``Locale string `session:\"locale,index\"` `` applied, then rolled back, under traffic",
-		Command:   "`go run ./reliability -only deploy` (short version: `TestOldCodeNewSchema`)",
+	return resultRow{ID: "8", Engine: rep.Engine.Title, What: "Old code, new schema: the additive migration for a new field ``Locale string `session:\"locale,index\"` `` applied, then rolled back, under traffic",
+		Command:   rep.Engine.command("deploy", "TestOldCodeNewSchema"),
 		Attempted: itoa(rep.Load.Attempted), OK: itoa(rep.Load.OK), C5xx: itoa(rep.Load.C5xx), Hung: itoa(rep.Load.Hung), Panics: itoa(rep.Panics), Lost: itoa(rep.Load.Lost),
-		Figures: fmt.Sprintf("Up (ADD COLUMN with a default, then CREATE INDEX CONCURRENTLY) took %s, down %s. %d sessions verified at the end.", ms(rep.UpTook), ms(rep.DownTook), rep.FinalOK)}
+		Figures: fmt.Sprintf("Up (%s) took %s, down %s. %d sessions verified at the end.", rep.Engine.addColumnNote, ms(rep.UpTook), ms(rep.DownTook), rep.FinalOK)}
 }
 
-// indexRow is the row of CREATE INDEX CONCURRENTLY on a large table.
+// indexRow is the row of the index migration on a large table.
 func indexRow(rep *indexReport, clients int) resultRow {
-	return resultRow{ID: "9", What: fmt.Sprintf("CREATE INDEX CONCURRENTLY on %d session rows under mixed load (%d clients)", rep.Rows, clients),
-		Command:   "`go run ./reliability -only index` (short version: `TestIndexConcurrently`, 100k rows)",
+	e := rep.Engine
+	return resultRow{ID: "9", Engine: e.Title, What: fmt.Sprintf("The index migration (%s) on %d session rows under mixed load (%d clients)", e.indexBuild, rep.Rows, clients),
+		Command:   e.command("index", "TestIndexConcurrently") + " (the test: 100k rows)",
 		Attempted: itoa(rep.Load.Attempted), OK: itoa(rep.Load.OK), C5xx: itoa(rep.Load.C5xx), Hung: itoa(rep.Load.Hung), Panics: "0", Lost: itoa(rep.Load.Lost),
-		Figures: fmt.Sprintf("The migration took %s. **Longest read during the build: %s** (%d reads overlapped it), %s before it.", ms(rep.IndexTook), ms(rep.Stall), rep.Reads, ms(rep.BaselineStall))}
+		Figures: fmt.Sprintf("The migration took %s. **Longest read during the build: %s** (%d reads overlapped it), %s before it; longest write during the build: %s (%d writes). %s",
+			ms(rep.IndexTook), ms(rep.Stall), rep.Reads, ms(rep.BaselineStall), ms(rep.WriteStall), rep.Writes, e.indexNote)}
+}
+
+// writersRow is the row of the concurrent writers on shared sessions.
+func writersRow(rep *writersReport) resultRow {
+	e, o, l := rep.Engine, rep.Opt, rep.Load
+	return resultRow{ID: "10", Engine: e.Title,
+		What:      fmt.Sprintf("Concurrent writers: %d sessions, %d clients on each sharing its cookie, `POST /counter` and `POST /cart` for %s", o.Sessions, o.Writers, o.Duration),
+		Command:   e.command("writers", "TestConcurrentWriters"),
+		Attempted: itoa(l.Attempted), OK: itoa(l.OK), C5xx: itoa(l.C5xx), Hung: itoa(l.Hung), Panics: itoa(rep.Panics), Lost: itoa(rep.Lost),
+		Figures: fmt.Sprintf("**Lost updates: %d** (%d counter increments and %d cart items acknowledged; every counter value answered once, the final counter and cart hold every one). %.0f writes/s; slowest write %s. Writers meet on %s.",
+			rep.Lost, rep.CounterAcks, rep.CartAcks, float64(l.Attempted)/o.Duration.Seconds(), ms(rep.MaxWrite), e.Lock)}
 }
 
 // machine describes the host: core count and CPU model.
@@ -228,6 +262,21 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%d cores (nproc), %s, %s/%s", runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH)
+}
+
+// command is the row's command for run on e, with its short test.
+func (e *engine) command(run, test string) string {
+	c := fmt.Sprintf("`go run ./reliability -only %s -engine %s`", run, e.Name)
+	if test != "" {
+		c += fmt.Sprintf(" (short version: `go test -run '%s/%s' ./reliability`)", test, e.Name)
+	}
+	return c
+}
+
+// engineLine describes e for the table's header: version, where its
+// databases live, how its writers meet.
+func engineLine(ctx context.Context, e *engine) string {
+	return fmt.Sprintf("%s %s, %s; concurrent writers: %s", e.Title, e.version(ctx), e.Where, e.Lock)
 }
 
 // serverVersion is PostgreSQL's version string, short form.

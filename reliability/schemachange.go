@@ -8,24 +8,21 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/amacneil/dbmate/v2/pkg/dbmate"
-	"github.com/jackc/pgx/v5"
 	"github.com/sessiongen/sessiongen/generator"
-	"github.com/sessiongen/sessiongen/schema"
 )
 
-// committedMigrations returns the example's committed migrations.
-func committedMigrations() ([]generator.MigrationFile, error) {
+// committedMigrations returns the example's committed migrations for e.
+func committedMigrations(e *engine) ([]generator.MigrationFile, error) {
 	var out []generator.MigrationFile
-	migrations := schema.PostgreSQL()
-	err := fs.WalkDir(migrations, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(e.Migrations, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fs.ReadFile(migrations, p)
+		data, err := fs.ReadFile(e.Migrations, p)
 		if err != nil {
 			return err
 		}
@@ -35,26 +32,34 @@ func committedMigrations() ([]generator.MigrationFile, error) {
 	return out, err
 }
 
-// additivePlan is what sessiongen plans when the example's Session struct
-// gains one field: `Locale string `session:"locale,index"“ (a NOT NULL
-// text column with default ” and its index). It writes the committed
-// migrations plus the new ones into a temporary directory for dbmate.
-func additivePlan() (dir string, newFiles []string, err error) {
-	existing, err := committedMigrations()
+// additivePlan is what sessiongen plans for engine e when the example's
+// Session struct gains one field: `Locale string `session:"locale,index"“
+// (a NOT NULL text column with default ” and its index). It replays the
+// committed migrations with e's dialect, plans the change with it, and
+// writes the committed migrations plus the new ones into a temporary
+// directory for dbmate.
+func additivePlan(e *engine) (dir string, newFiles []string, err error) {
+	existing, err := committedMigrations(e)
 	if err != nil {
 		return "", nil, err
 	}
-	cur, err := generator.Replay(existing, "sessions")
+	r, err := e.Dialect.Replay(existing)
 	if err != nil {
 		return "", nil, err
 	}
+	cur := r.Tables["sessions"]
 	if cur == nil {
-		return "", nil, fmt.Errorf("the committed migrations create no sessions table")
+		return "", nil, fmt.Errorf("the committed %s migrations create no sessions table", e.Title)
 	}
-	want := &generator.TableSchema{Name: cur.Name, Columns: slices.Clone(cur.Columns), Indexes: slices.Clone(cur.Indexes)}
-	want.Columns = append(want.Columns, generator.Column{Name: "locale", Type: "text", Default: "''"})
+	// The new column in the model's vocabulary, translated by the dialect.
+	added, err := e.Dialect.Want(&generator.TableSchema{Name: cur.Name, Columns: []generator.Column{{Name: "locale", Type: "text", Default: "''"}}})
+	if err != nil {
+		return "", nil, err
+	}
+	want := cur.Clone()
+	want.Columns = append(want.Columns, added.Columns...)
 	want.Indexes = append(want.Indexes, generator.Index{Name: generator.IndexName("sessions", "locale"), Columns: []string{"locale"}})
-	plan, err := generator.Plan(cur, want, generator.PlanOptions{})
+	plan, err := renderPlan(e.Dialect, cur, want, generator.PlanOptions{})
 	if err != nil {
 		return "", nil, err
 	}
@@ -69,12 +74,11 @@ func additivePlan() (dir string, newFiles []string, err error) {
 	}
 	ts := generator.NextTimestamp(time.Now(), existing)
 	for i, m := range plan {
-		data, err := generator.RenderMigration(m)
-		if err != nil {
-			return dir, nil, err
-		}
-		name := generator.MigrationFileName(ts.Add(time.Duration(i)*time.Second), m.Name)
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		// renderPlan names the files from a fixed date; these follow the
+		// committed ones.
+		_, suffix, _ := strings.Cut(m.Name, "_")
+		name := generator.MigrationFileName(ts.Add(time.Duration(i)*time.Second), strings.TrimSuffix(suffix, ".sql"))
+		if err := os.WriteFile(filepath.Join(dir, name), m.Data, 0o644); err != nil {
 			return dir, nil, err
 		}
 		newFiles = append(newFiles, name)
@@ -93,6 +97,7 @@ func newDBMate(dsn, dir string) *dbmate.DB {
 
 // schemaChangeReport is the outcome of the old-code/new-schema run.
 type schemaChangeReport struct {
+	Engine     *engine
 	Migrations []string
 	UpTook     time.Duration
 	DownTook   time.Duration
@@ -106,9 +111,9 @@ type schemaChangeReport struct {
 // runOldCodeNewSchema serves the current example (old code) under mixed
 // load while the additive migration of a new field is applied, then rolled
 // back, and checks that no request failed and no data was lost.
-func runOldCodeNewSchema(ctx context.Context, clients int, phase time.Duration) (*schemaChangeReport, error) {
-	rep := &schemaChangeReport{}
-	db, err := createDB(ctx, "reliability_deploy")
+func runOldCodeNewSchema(ctx context.Context, e *engine, clients int, phase time.Duration) (*schemaChangeReport, error) {
+	rep := &schemaChangeReport{Engine: e}
+	db, err := e.create(ctx, "reliability_deploy")
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +121,7 @@ func runOldCodeNewSchema(ctx context.Context, clients int, phase time.Duration) 
 	if err := migrateApp(db.URL); err != nil {
 		return nil, err
 	}
-	dir, files, err := additivePlan()
+	dir, files, err := additivePlan(e)
 	if dir != "" {
 		defer os.RemoveAll(dir)
 	}
@@ -173,8 +178,9 @@ func runOldCodeNewSchema(ctx context.Context, clients int, phase time.Duration) 
 	return rep, nil
 }
 
-// indexReport is the outcome of the CREATE INDEX CONCURRENTLY run.
+// indexReport is the outcome of the index run.
 type indexReport struct {
+	Engine        *engine
 	Rows          int
 	FillTook      time.Duration
 	Migration     string
@@ -182,16 +188,19 @@ type indexReport struct {
 	BaselineStall time.Duration // longest read before the index build
 	Stall         time.Duration // longest read while the index was built
 	Reads         int           // reads answered during the build
+	WriteStall    time.Duration // longest write while the index was built
+	Writes        int           // writes answered during the build
 	Load          summary
 	Failures      []string
 }
 
 // runIndexConcurrently fills the sessions table with rows, serves mixed load
-// and applies the generated index migration (CREATE INDEX CONCURRENTLY),
-// measuring the longest read during it.
-func runIndexConcurrently(ctx context.Context, rows, clients int, phase time.Duration) (*indexReport, error) {
-	rep := &indexReport{Rows: rows}
-	db, err := createDB(ctx, "reliability_index")
+// and applies the generated index migration (PostgreSQL: CREATE INDEX
+// CONCURRENTLY; SQLite: CREATE INDEX, under the write lock), measuring the
+// longest read and write during it.
+func runIndexConcurrently(ctx context.Context, e *engine, rows, clients int, phase time.Duration) (*indexReport, error) {
+	rep := &indexReport{Engine: e, Rows: rows}
+	db, err := e.create(ctx, "reliability_index")
 	if err != nil {
 		return nil, err
 	}
@@ -199,23 +208,17 @@ func runIndexConcurrently(ctx context.Context, rows, clients int, phase time.Dur
 	if err := migrateApp(db.URL); err != nil {
 		return nil, err
 	}
-	conn, err := pgx.Connect(ctx, db.URL)
+	conn, err := e.sqlDB(db)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close(context.Background())
+	defer conn.Close()
 	t := time.Now()
-	if _, err := conn.Exec(ctx, `INSERT INTO sessions (token_hash, expires_at, absolute_expires_at, user_id, email, roles, cart, theme, counter)
-		SELECT sha256(int8send(i)), now() + interval '1 hour', now() + interval '8 hours', 1000 + i % 5000,
-			'user' || i || '@example.com', '["user"]', '[{"sku":"x","qty":1}]', 'dark', i
-		FROM generate_series(1, $1) i`, rows); err != nil {
-		return nil, err
-	}
-	if _, err := conn.Exec(ctx, "VACUUM ANALYZE sessions"); err != nil {
-		return nil, err
+	if err := e.fillSessions(ctx, conn, rows); err != nil {
+		return nil, fmt.Errorf("filling %d sessions: %w", rows, err)
 	}
 	rep.FillTook = time.Since(t)
-	dir, files, err := additivePlan()
+	dir, files, err := additivePlan(e)
 	if dir != "" {
 		defer os.RemoveAll(dir)
 	}
@@ -243,12 +246,13 @@ func runIndexConcurrently(ctx context.Context, rows, clients int, phase time.Dur
 	if err != nil {
 		return nil, fmt.Errorf("applying %v: %w", files, err)
 	}
-	var valid bool
-	if err := conn.QueryRow(ctx, `SELECT indisvalid FROM pg_index WHERE indexrelid = 'sessions_locale_idx'::regclass`).Scan(&valid); err != nil || !valid {
-		rep.Failures = append(rep.Failures, fmt.Sprintf("index sessions_locale_idx not valid after the migration (%v)", err))
+	name := generator.IndexName("sessions", "locale")
+	if valid, err := e.indexValid(ctx, conn, name); err != nil || !valid {
+		rep.Failures = append(rep.Failures, fmt.Sprintf("index %s not valid after the migration (%v)", name, err))
 	}
-	rep.BaselineStall, _ = st.maxRead(time.Time{}, start)
-	rep.Stall, rep.Reads = st.maxRead(start, end)
+	rep.BaselineStall, _ = st.maxOp(time.Time{}, start, true)
+	rep.Stall, rep.Reads = st.maxOp(start, end, true)
+	rep.WriteStall, rep.Writes = st.maxOp(start, end, false)
 	rep.Load = st.summarize(time.Time{}, time.Time{})
 	if n := rep.Load.Attempted - rep.Load.OK; n > 0 {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("%d requests failed: %v", n, st.unexpect))
@@ -259,15 +263,15 @@ func runIndexConcurrently(ctx context.Context, rows, clients int, phase time.Dur
 	return rep, nil
 }
 
-// maxRead is the longest GET that overlapped [from, to), and how many GETs
-// did.
-func (s *loadStats) maxRead(from, to time.Time) (time.Duration, int) {
+// maxOp is the longest request that overlapped [from, to), and how many
+// did: reads (GET) or writes (POST), /healthz left out.
+func (s *loadStats) maxOp(from, to time.Time, reads bool) (time.Duration, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var m time.Duration
 	n := 0
 	for _, r := range s.results {
-		if r.op[:3] != "GET" || r.op == "GET /healthz" {
+		if strings.HasPrefix(r.op, "GET ") != reads || r.op == "GET /healthz" {
 			continue
 		}
 		if !from.IsZero() && r.end.Before(from) || r.start.After(to) {

@@ -25,6 +25,7 @@ import (
 
 // soakReport is the outcome of the soak.
 type soakReport struct {
+	Engine     *engine
 	Clients    int
 	Duration   time.Duration
 	Load       summary
@@ -41,9 +42,9 @@ type soakReport struct {
 // runSoak drives clients browsers mixing every endpoint (bob's clients also
 // log out everywhere) for d and checks errors, lost updates, memory and
 // goroutines.
-func runSoak(ctx context.Context, clients int, d time.Duration) (*soakReport, error) {
-	rep := &soakReport{Clients: clients, Duration: d}
-	db, err := createDB(ctx, "reliability_soak")
+func runSoak(ctx context.Context, e *engine, clients int, d time.Duration) (*soakReport, error) {
+	rep := &soakReport{Engine: e, Clients: clients, Duration: d}
+	db, err := e.create(ctx, "reliability_soak")
 	if err != nil {
 		return nil, err
 	}
