@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/sessiongen/sessiongen/generator/dialect"
+	"github.com/sessiongen/sessiongen/generator/dialect/mysql"
 	"github.com/sessiongen/sessiongen/generator/dialect/postgresql"
 	"github.com/sessiongen/sessiongen/generator/dialect/sqlite"
 	"gopkg.in/yaml.v3"
@@ -27,7 +28,7 @@ const (
 // engine is adding its dialect package here (and its runtime driver in
 // sessionimpl).
 func dialects() []dialect.Dialect {
-	return []dialect.Dialect{postgresql.Dialect{}, sqlite.Dialect{}}
+	return []dialect.Dialect{postgresql.Dialect{}, sqlite.Dialect{}, mysql.Dialect{}}
 }
 
 // dialectFor is the dialect of an engine.

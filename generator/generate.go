@@ -241,6 +241,14 @@ func generateEngine(ctx context.Context, o Options, p paths, m *Model, modelWant
 	}
 	want, err := d.Want(modelWant)
 	if err != nil {
+		var ce *dialect.ColumnError
+		if errors.As(err, &ce) {
+			for _, f := range m.Fields {
+				if f.Column == ce.Column {
+					return nil, nil, fmt.Errorf("%s:%d: field %s: %s: %w", f.Pos.Filename, f.Pos.Line, f.GoName, d.Runtime().Title, err)
+				}
+			}
+		}
 		return nil, nil, fmt.Errorf("%s: %w", engine, err)
 	}
 	previous, err := tableOwnership(p, m, o.Dir, oldConfig)

@@ -13,13 +13,15 @@ const pgxPath = "github.com/jackc/pgx/v5"
 // backendDialect is what differs between the engines' backends over sqlc's
 // code: the rest of renderBackend is the same for every engine.
 type backendDialect struct {
-	typ      string // the backend type
-	engine   string // how its doc comment names the engine and its driver
-	dbPath   string // import path of the engine's sqlc package
-	handle   string // the sessionimpl.Conn method sqlc's code runs on: Pgx or SQL
-	noRows   *jen.Statement
-	evict    bool // the table may have evict triggers (-cache)
-	withMeta bool // emit the meta helper (once per file)
+	typ       string // the backend type
+	engine    string // how its doc comment names the engine and its driver
+	dbPath    string // import path of the engine's sqlc package
+	handle    string // the sessionimpl.Conn method sqlc's code runs on: Pgx or SQL
+	noRows    *jen.Statement
+	evict     bool // the table may have evict triggers (-cache)
+	withMeta  bool // emit the meta helper (once per file)
+	returning bool // UPDATE and DELETE return rows (dialect.Runtime.Returning)
+	batch     dialect.Batch
 	valueMapping
 }
 
@@ -31,19 +33,20 @@ type valueMapping struct {
 	jsonRaw func(fd Field, raw *jen.Statement) jen.Code        // a jsonb column as read, as its parameter
 	jsonEnc func(fd Field, call *jen.Statement) *jen.Statement // the handle's encoding, as its parameter and an error
 	stamp   func(src *jen.Statement) jen.Code                  // a time column of a row (not of a field), as a time.Time
-	limit   func(limit *jen.Statement) jen.Code                // DeleteExpired's batch parameter
 }
 
 // backendOf is the backend of engine e; first is set for the first engine,
 // whose backend emits the meta helper.
 func backendOf(e goEngine, first bool) (backendDialect, error) {
 	d := backendDialect{
-		typ:      e.backend,
-		engine:   "on " + e.rt.Title + " through " + e.rt.Via,
-		dbPath:   e.dbPath,
-		handle:   string(e.rt.Conn),
-		evict:    e.rt.Notify,
-		withMeta: first,
+		typ:       e.backend,
+		engine:    "on " + e.rt.Title + " through " + e.rt.Via,
+		dbPath:    e.dbPath,
+		handle:    string(e.rt.Conn),
+		evict:     e.rt.Notify,
+		withMeta:  first,
+		returning: e.rt.Returning,
+		batch:     e.rt.Batch,
 	}
 	switch e.rt.Conn {
 	case dialect.ConnPgx:
@@ -52,6 +55,11 @@ func backendOf(e goEngine, first bool) (backendDialect, error) {
 		d.noRows = jen.Qual("database/sql", "ErrNoRows")
 	default:
 		return backendDialect{}, fmt.Errorf("engine %s: unknown connection %q", e.name, e.rt.Conn)
+	}
+	switch e.rt.Batch {
+	case dialect.BatchInt32, dialect.BatchInt64:
+	default:
+		return backendDialect{}, fmt.Errorf("engine %s: unknown batch type %q", e.name, e.rt.Batch)
 	}
 	switch e.rt.Values {
 	case dialect.NativeValues:
@@ -64,6 +72,15 @@ func backendOf(e goEngine, first bool) (backendDialect, error) {
 	return d, nil
 }
 
+// limitArg converts the reaper's batch size l (an int) to the type of
+// sqlc's LIMIT parameter.
+func (d backendDialect) limitArg(l *jen.Statement) jen.Code {
+	if d.batch == dialect.BatchInt32 {
+		return jen.Int32().Call(jen.Min(l, jen.Qual("math", "MaxInt32")))
+	}
+	return jen.Int64().Call(l)
+}
+
 // nativeValues is the mapping of sqlc's pgx/v5 code (dialect.NativeValues).
 func nativeValues() valueMapping {
 	same := func(_ Field, c *jen.Statement) jen.Code { return c }
@@ -73,7 +90,6 @@ func nativeValues() valueMapping {
 		jsonRaw: same,
 		jsonEnc: func(_ Field, c *jen.Statement) *jen.Statement { return c },
 		stamp:   func(c *jen.Statement) jen.Code { return c },
-		limit:   func(l *jen.Statement) jen.Code { return jen.Int32().Call(jen.Min(l, jen.Qual("math", "MaxInt32"))) },
 	}
 }
 
@@ -309,10 +325,17 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 		body = append(body, fieldToParam(n, d, fd, jen.Id("p"), rt("Meta").Values())...)
 		save = append(save, jen.If(changed(n, fd, "!=")).Block(body...))
 	}
-	save = append(save,
-		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Save"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),
-		notFound(), errRet(),
-		jen.Return(meta("r"), jen.Nil()))
+	if d.returning {
+		save = append(save,
+			jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Save"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p")),
+			notFound(), errRet(),
+			jen.Return(meta("r"), jen.Nil()))
+	} else {
+		save = append(save, writeThenMeta(m, d, func(queries *jen.Statement) *jen.Statement {
+			return queries.Dot("Save"+m.TypeName).Call(jen.Id("ctx"), jen.Id("p"))
+		}, jen.Id("newHash"))...)
+		save = append(save, notFound(), errRet(), jen.Return(meta("r"), jen.Nil()))
+	}
 	f.Comment("Save writes the changed fields only, and moves the row to newHash.")
 	recv().Id("Save").Params(ctxParam(), dbArg(), jen.List(jen.Id("hash"), jen.Id("newHash")).Index().Byte(), jen.Id("renew").Bool(), jen.Id("rec").Add(impl("Record")), jen.Id("lt").Add(impl("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(save...)
 
@@ -340,14 +363,21 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 		jen.Return(jen.True(), jen.Err()))
 
 	f.Comment("Touch extends the idle expiry of a live session.")
-	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(impl("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(
-		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("Touch"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Touch"+m.TypeName+"Params").Values(
+	touch := func(queries *jen.Statement) *jen.Statement {
+		return queries.Dot("Touch"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Touch"+m.TypeName+"Params").Values(
 			jen.Id("GraceUs").Op(":").Id("lt").Dot("Grace").Dot("Microseconds").Call(),
 			jen.Id("IdleUs").Op(":").Id("lt").Dot("Idle").Dot("Microseconds").Call(),
 			jen.Id("TokenHash").Op(":").Id("hash"),
-		)),
-		notFound(), errRet(),
-		jen.Return(meta("r"), jen.Nil()))
+		))
+	}
+	var touchBody []jen.Code
+	if d.returning {
+		touchBody = []jen.Code{jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(touch(q()))}
+	} else {
+		touchBody = append([]jen.Code{jen.Var().Err().Error()}, writeThenMeta(m, d, touch, jen.Id("hash"))...)
+	}
+	touchBody = append(touchBody, notFound(), errRet(), jen.Return(meta("r"), jen.Nil()))
+	recv().Id("Touch").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lt").Add(impl("Lifetime"))).Params(rt("Meta"), jen.Error()).Block(touchBody...)
 
 	f.Comment("Delete removes the session with this key, or the one it was renewed to")
 	f.Comment("less than grace ago.")
@@ -356,7 +386,7 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 
 	f.Comment("DeleteExpired deletes at most limit expired sessions.")
 	recv().Id("DeleteExpired").Params(ctxParam(), dbArg(), jen.Id("limit").Int()).Params(jen.Int64(), jen.Error()).Block(
-		jen.Return(q().Dot("DeleteExpired"+n.plural).Call(jen.Id("ctx"), d.limit(jen.Id("limit")))))
+		jen.Return(q().Dot("DeleteExpired"+n.plural).Call(jen.Id("ctx"), d.limitArg(jen.Id("limit")))))
 
 	channel := ""
 	if m.Cache && d.evict {
@@ -417,12 +447,57 @@ func renderBackendIndexed(f *jen.File, n goNames, d backendDialect, fd Field, re
 	del := "Delete" + n.plural + "By" + fd.GoName
 	other := "DeleteOther" + n.plural + "By" + fd.GoName
 	f.Commentf("deleteBy%s runs %s, or %s when except is set.", fd.GoName, del, other)
-	recv().Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()).Block(
-		jen.If(jen.Id("except").Op("==").Nil()).Block(
-			jen.Return(q().Dot(del).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))))),
-		jen.Return(q().Dot(other).Call(jen.Id("ctx"), jen.Qual(d.dbPath, other+"Params").Values(jen.Dict{
+	params := func(query string) *jen.Statement {
+		return jen.Qual(d.dbPath, query+"Params").Values(jen.Dict{
 			jen.Id(sqlcName(fd.Column)):           d.toDB(fd, jen.Id("v")),
 			jen.Id(sqlcName("except_token_hash")): jen.Id("except"),
-		}))),
+		})
+	}
+	if d.returning {
+		recv().Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()).Block(
+			jen.If(jen.Id("except").Op("==").Nil()).Block(
+				jen.Return(q().Dot(del).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))))),
+			jen.Return(q().Dot(other).Call(jen.Id("ctx"), params(other))),
+		)
+		return
+	}
+	// Without RETURNING: the keys are read, and locked, by the Lock query,
+	// then the rows deleted, in one transaction.
+	lock := "Lock" + n.plural + "By" + fd.GoName
+	lockOther := "LockOther" + n.plural + "By" + fd.GoName
+	tx := func() *jen.Statement { return jen.Qual(d.dbPath, "New").Call(jen.Id("c").Dot(d.handle).Call()) }
+	recv().Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()).Block(
+		jen.Var().Id("keys").Index().Index().Byte(),
+		jen.Err().Op(":=").Id("c").Dot("Atomic").Call(jen.Id("ctx"), jen.Func().Params(jen.Id("c").Add(impl("Conn"))).Error().Block(
+			jen.Var().Err().Error(),
+			jen.If(jen.Id("except").Op("==").Nil()).Block(
+				jen.If(jen.List(jen.Id("keys"), jen.Err()).Op("=").Add(tx()).Dot(lock).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.List(jen.Id("_"), jen.Err()).Op("=").Add(tx()).Dot(del).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))),
+				jen.Return(jen.Err()),
+			),
+			jen.If(jen.List(jen.Id("keys"), jen.Err()).Op("=").Add(tx()).Dot(lockOther).Call(jen.Id("ctx"), params(lockOther)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.List(jen.Id("_"), jen.Err()).Op("=").Add(tx()).Dot(other).Call(jen.Id("ctx"), params(other)),
+			jen.Return(jen.Err()),
+		)),
+		jen.Return(jen.Id("keys"), jen.Err()),
 	)
+}
+
+// writeThenMeta is, for an engine without RETURNING, the write (Save or
+// Touch, run on the queries it is given) and the read of the lifecycle
+// columns it left under the key, in one transaction (Conn.Atomic): r holds
+// the row and err the error, ErrNotFound when the write changed no row.
+// The enclosing function declares err.
+func writeThenMeta(m *Model, d backendDialect, write func(queries *jen.Statement) *jen.Statement, key *jen.Statement) []jen.Code {
+	tx := func() *jen.Statement { return jen.Qual(d.dbPath, "New").Call(jen.Id("c").Dot(d.handle).Call()) }
+	return []jen.Code{
+		jen.Var().Id("r").Qual(d.dbPath, "Get"+m.TypeName+"MetaRow"),
+		jen.Err().Op("=").Id("c").Dot("Atomic").Call(jen.Id("ctx"), jen.Func().Params(jen.Id("c").Add(impl("Conn"))).Error().Block(
+			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(write(tx())),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.Id("rows").Op("==").Lit(0)).Block(jen.Return(impl("ErrNotFound"))),
+			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(tx()).Dot("Get"+m.TypeName+"Meta").Call(jen.Id("ctx"), key),
+			jen.Return(jen.Err()),
+		)),
+	}
 }

@@ -20,7 +20,7 @@ const (
 
 // contract is the version of the runtime contract (sessionimpl.Contract)
 // the generated code is written for.
-const contract = 3
+const contract = 4
 
 // goNames are the identifiers the typed layer declares for one payload type.
 type goNames struct {

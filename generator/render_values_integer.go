@@ -21,7 +21,6 @@ func integerValues() valueMapping {
 			return impl("JSONText").Call(call)
 		},
 		stamp: func(c *jen.Statement) jen.Code { return impl("UnixMicro").Call(c) },
-		limit: func(l *jen.Statement) jen.Code { return jen.Int64().Call(l) },
 	}
 }
 

@@ -43,6 +43,16 @@ type Dialect interface {
 	Runtime() Runtime
 }
 
+// ColumnError is an error of a dialect about one column of the wanted
+// table, which the generator reports at the field that makes it.
+type ColumnError struct {
+	Column string
+	Err    error
+}
+
+func (e *ColumnError) Error() string { return "column " + e.Column + ": " + e.Err.Error() }
+func (e *ColumnError) Unwrap() error { return e.Err }
+
 // Replayed is what a replay of committed migrations leaves.
 type Replayed struct {
 	Tables map[string]*schema.TableSchema // by name

@@ -1,7 +1,7 @@
 // Package sessionimpl is the contract between the code sessiongen generates
 // and the runtime: the session lifecycle (Manager, State), the Backend a
 // generated package implements over its queries, the engines' drivers (Pgx,
-// NewMemory) and the helpers generated accessors call.
+// SQLite, MySQL, NewMemory) and the helpers generated accessors call.
 //
 // It is for generated code only. Applications use package sessionrt and
 // their generated store; this package changes with the contract version
@@ -13,7 +13,7 @@ package sessionimpl
 // Contract is the version of the contract between generated code and this
 // package. It changes whenever generated code must be regenerated to use
 // what this package offers.
-const Contract = 3
+const Contract = 4
 
 // Code generated for a contract references its constant; this package
 // defines the constants of every contract it still implements, so older
@@ -27,4 +27,7 @@ const (
 	// Contract3_IfUndefinedRunGoGenerate: contract 2 and the SQLite engine
 	// (SQLite, Conn.SQL).
 	Contract3_IfUndefinedRunGoGenerate = 3
+	// Contract4_IfUndefinedRunGoGenerate: contract 3 and the MySQL engine
+	// (MySQL, Conn.Atomic).
+	Contract4_IfUndefinedRunGoGenerate = 4
 )

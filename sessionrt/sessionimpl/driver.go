@@ -26,7 +26,7 @@ func (c Conn) SQL() SQLDB { return c.sql }
 
 // Driver is an engine's half of the runtime: where statements run, how
 // Update's transaction begins and commits, what its errors mean. Only this
-// package implements it (Pgx, SQLite, NewMemory); generated code picks one by the
+// package implements it (Pgx, SQLite, MySQL, NewMemory); generated code picks one by the
 // handle the application passes.
 type Driver interface {
 	// conn is where single statements run.

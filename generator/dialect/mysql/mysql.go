@@ -179,9 +179,12 @@ func (d Dialect) Want(t *schema.TableSchema) (*schema.TableSchema, error) {
 		}
 	}
 	for i, c := range out.Columns {
+		if reserved(c.Name) {
+			return nil, &dialect.ColumnError{Column: c.Name, Err: fmt.Errorf("%s is a reserved word in MySQL (sessiongen does not quote identifiers); name the column otherwise with the field's tag, e.g. `session:\"%s_value\"`", c.Name, c.Name)}
+		}
 		typ, err := ColumnType(c.Type, indexed[c.Name])
 		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", c.Name, err)
+			return nil, &dialect.ColumnError{Column: c.Name, Err: err}
 		}
 		if c.Name == schema.ColTokenHash || c.Name == schema.ColPreviousTokenHash {
 			typ = TypeTokenHash
@@ -196,6 +199,13 @@ func (d Dialect) Want(t *schema.TableSchema) (*schema.TableSchema, error) {
 		out.Columns[i].Type, out.Columns[i].Default = typ, def
 	}
 	return out, nil
+}
+
+// reserved reports whether name cannot be a bare column name in MySQL: a
+// reserved word, which TiDB's parser (MySQL 8's grammar) refuses there.
+func reserved(name string) bool {
+	_, _, err := parser.New().ParseSQL("CREATE TABLE t (" + name + " BIGINT)")
+	return err != nil
 }
 
 // Widens reports false: every integer type maps to BIGINT and every float

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"example.com/golden/engines/sessiondbmysql"
 	"example.com/golden/engines/sessiondbpostgresql"
 	"example.com/golden/engines/sessiondbsqlite"
 	"fmt"
@@ -22,10 +23,10 @@ import (
 	"time"
 )
 
-// This file is generated for version 3 of the runtime contract. If the next line
+// This file is generated for version 4 of the runtime contract. If the next line
 // does not compile, the sessionrt module in go.mod and the sessiongen that
 // generated this file do not match: regenerate with "go generate ./...".
-const _ = sessionimpl.Contract3_IfUndefinedRunGoGenerate
+const _ = sessionimpl.Contract4_IfUndefinedRunGoGenerate
 
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStore and wrap the router with Middleware.
@@ -51,6 +52,18 @@ func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStor
 		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
 	}
 	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewSessionStoreMySQL returns a store on MySQL through db, opened with
+// github.com/go-sql-driver/mysql, on MySQL 8.0.29+ or MariaDB 10.6+. The session
+// must be in strict mode (sql_mode STRICT_TRANS_TABLES, the servers' default);
+// the store refuses it otherwise. Add interpolateParams=true to the DSN: one
+// round trip per query instead of three. The read cache is not available.
+func NewSessionStoreMySQL(db *sql.DB, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.MySQL(db), sessionMySQLBackend{}, cfg)
 }
 
 // NewSessionStoreSQLite returns a store on SQLite through db, opened with any
@@ -1311,6 +1324,461 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMySQLBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on MySQL through database/sql.
+type sessionMySQLBackend struct{}
+
+// New returns an empty handle bound to st.
+func (sessionMySQLBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
+}
+
+// Get reads the live session with this token hash into rec, with whether a
+// touch is due and the time, both by the database clock.
+func (sessionMySQLBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
+	var r sessiondbmysql.GetSessionRow
+	var err error
+	us := touchAfter.Microseconds()
+	if lock {
+		var rl sessiondbmysql.GetSessionForUpdateRow
+		rl, err = sessiondbmysql.New(c.SQL()).GetSessionForUpdate(ctx, sessiondbmysql.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		r = sessiondbmysql.GetSessionRow(rl) // the same columns
+	} else {
+		r, err = sessiondbmysql.New(c.SQL()).GetSession(ctx, sessiondbmysql.GetSessionParams{TokenHash: hash, TouchUs: us})
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Tenant = r.Tenant
+	h.v.Name = r.Name
+	h.v.Admin = r.Admin != 0
+	h.v.Small = int16(r.Small)
+	h.v.Ratio = r.Ratio
+	h.v.Ratio32 = float32(r.Ratio32)
+	h.v.LoginAt = sessionimpl.UnixMicro(r.LoginAt)
+	h.v.Logout = sessionimpl.ConvPtr(r.Logout, sessionimpl.UnixMicro)
+	h.v.Timeout = time.Duration(r.Timeout)
+	h.v.Secret = r.Secret
+	h.raw[0] = sessionimpl.JSON(r.Cart)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Prefs)
+	h.stored[1] = len(h.raw[1])
+	h.v.Flash = r.Flash
+	return sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionMySQLBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondbmysql.New(c.SQL()).GetAnySession(ctx, sessiondbmysql.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Tenant = r.Tenant
+	h.v.Name = r.Name
+	h.v.Admin = r.Admin != 0
+	h.v.Small = int16(r.Small)
+	h.v.Ratio = r.Ratio
+	h.v.Ratio32 = float32(r.Ratio32)
+	h.v.LoginAt = sessionimpl.UnixMicro(r.LoginAt)
+	h.v.Logout = sessionimpl.ConvPtr(r.Logout, sessionimpl.UnixMicro)
+	h.v.Timeout = time.Duration(r.Timeout)
+	h.v.Secret = r.Secret
+	h.raw[0] = sessionimpl.JSON(r.Cart)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Prefs)
+	h.stored[1] = len(h.raw[1])
+	h.v.Flash = r.Flash
+	return r.TokenHash, sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionMySQLBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondbmysql.New(c.SQL()).RenewedSession(ctx, sessiondbmysql.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+}
+
+// Insert stores rec as a new session.
+func (sessionMySQLBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbmysql.InsertSessionParams
+	p.TokenHash = hash
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	p.UserID = h.v.UserID
+	p.Tenant = h.v.Tenant
+	p.Name = h.v.Name
+	p.Admin = sessionimpl.BoolInt(h.v.Admin)
+	p.Small = int64(h.v.Small)
+	p.Ratio = h.v.Ratio
+	p.Ratio32 = float64(h.v.Ratio32)
+	p.LoginAt = h.v.LoginAt.UnixMicro()
+	p.Logout = sessionimpl.ConvPtr(h.v.Logout, time.Time.UnixMicro)
+	p.Timeout = int64(h.v.Timeout)
+	p.Secret = sessionimpl.Bytes(h.v.Secret)
+	if h.raw[0] != nil {
+		p.Cart = string(h.raw[0])
+	} else if p.Cart, err = sessionimpl.JSONText(h.encode(0, h.v.Cart)); err != nil {
+		return fmt.Errorf("encoding field Cart: %w", err)
+	}
+	if h.raw[1] != nil {
+		p.Prefs = string(h.raw[1])
+	} else if p.Prefs, err = sessionimpl.JSONText(h.encode(1, h.v.Prefs)); err != nil {
+		return fmt.Errorf("encoding field Prefs: %w", err)
+	}
+	p.Flash = h.v.Flash
+	return sessiondbmysql.New(c.SQL()).InsertSession(ctx, p)
+}
+
+// Save writes the changed fields only, and moves the row to newHash.
+func (sessionMySQLBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbmysql.SaveSessionParams
+	p.TokenHash = hash
+	p.NewTokenHash = newHash
+	p.Renew = renew
+	p.Touch = lt.Touch
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	if h.dirty&sessionUserIDBit != 0 {
+		p.SetUserID = true
+		p.UserID = h.v.UserID
+	}
+	if h.dirty&sessionTenantBit != 0 {
+		p.SetTenant = true
+		p.Tenant = h.v.Tenant
+	}
+	if h.dirty&sessionNameBit != 0 {
+		p.SetName = true
+		p.Name = h.v.Name
+	}
+	if h.dirty&sessionAdminBit != 0 {
+		p.SetAdmin = true
+		p.Admin = sessionimpl.BoolInt(h.v.Admin)
+	}
+	if h.dirty&sessionSmallBit != 0 {
+		p.SetSmall = true
+		p.Small = int64(h.v.Small)
+	}
+	if h.dirty&sessionRatioBit != 0 {
+		p.SetRatio = true
+		p.Ratio = h.v.Ratio
+	}
+	if h.dirty&sessionRatio32Bit != 0 {
+		p.SetRatio32 = true
+		p.Ratio32 = float64(h.v.Ratio32)
+	}
+	if h.dirty&sessionLoginAtBit != 0 {
+		p.SetLoginAt = true
+		p.LoginAt = h.v.LoginAt.UnixMicro()
+	}
+	if h.dirty&sessionLogoutBit != 0 {
+		p.SetLogout = true
+		p.Logout = sessionimpl.ConvPtr(h.v.Logout, time.Time.UnixMicro)
+	}
+	if h.dirty&sessionTimeoutBit != 0 {
+		p.SetTimeout = true
+		p.Timeout = int64(h.v.Timeout)
+	}
+	if h.dirty&sessionSecretBit != 0 {
+		p.SetSecret = true
+		p.Secret = sessionimpl.Bytes(h.v.Secret)
+	}
+	if h.dirty&sessionCartBit != 0 {
+		p.SetCart = true
+		if h.raw[0] != nil {
+			p.Cart = string(h.raw[0])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(0, h.v.Cart)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
+		}
+	}
+	if h.dirty&sessionPrefsBit != 0 {
+		p.SetPrefs = true
+		if h.raw[1] != nil {
+			p.Prefs = string(h.raw[1])
+		} else if p.Prefs, err = sessionimpl.JSONText(h.encode(1, h.v.Prefs)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Prefs: %w", err)
+		}
+	}
+	if h.dirty&sessionFlashBit != 0 {
+		p.SetFlash = true
+		p.Flash = h.v.Flash
+	}
+	var r sessiondbmysql.GetSessionMetaRow
+	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		rows, err := sessiondbmysql.New(c.SQL()).SaveSession(ctx, p)
+		if err != nil {
+			return err
+		}
+		if rows == 0 {
+			return sessionimpl.ErrNotFound
+		}
+		r, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, newHash)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionMySQLBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionUserIDBit:
+		var p sessiondbmysql.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.UserID = h.v.UserID
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionUserID(ctx, p)
+	case sessionTenantBit:
+		var p sessiondbmysql.SaveSessionTenantParams
+		p.TokenHash = hash
+		p.Tenant = h.v.Tenant
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionTenant(ctx, p)
+	case sessionNameBit:
+		var p sessiondbmysql.SaveSessionNameParams
+		p.TokenHash = hash
+		p.Name = h.v.Name
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionName(ctx, p)
+	case sessionAdminBit:
+		var p sessiondbmysql.SaveSessionAdminParams
+		p.TokenHash = hash
+		p.Admin = sessionimpl.BoolInt(h.v.Admin)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionAdmin(ctx, p)
+	case sessionSmallBit:
+		var p sessiondbmysql.SaveSessionSmallParams
+		p.TokenHash = hash
+		p.Small = int64(h.v.Small)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionSmall(ctx, p)
+	case sessionRatioBit:
+		var p sessiondbmysql.SaveSessionRatioParams
+		p.TokenHash = hash
+		p.Ratio = h.v.Ratio
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionRatio(ctx, p)
+	case sessionRatio32Bit:
+		var p sessiondbmysql.SaveSessionRatio32Params
+		p.TokenHash = hash
+		p.Ratio32 = float64(h.v.Ratio32)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionRatio32(ctx, p)
+	case sessionLoginAtBit:
+		var p sessiondbmysql.SaveSessionLoginAtParams
+		p.TokenHash = hash
+		p.LoginAt = h.v.LoginAt.UnixMicro()
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionLoginAt(ctx, p)
+	case sessionLogoutBit:
+		var p sessiondbmysql.SaveSessionLogoutParams
+		p.TokenHash = hash
+		p.Logout = sessionimpl.ConvPtr(h.v.Logout, time.Time.UnixMicro)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionLogout(ctx, p)
+	case sessionTimeoutBit:
+		var p sessiondbmysql.SaveSessionTimeoutParams
+		p.TokenHash = hash
+		p.Timeout = int64(h.v.Timeout)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionTimeout(ctx, p)
+	case sessionSecretBit:
+		var p sessiondbmysql.SaveSessionSecretParams
+		p.TokenHash = hash
+		p.Secret = sessionimpl.Bytes(h.v.Secret)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionSecret(ctx, p)
+	case sessionCartBit:
+		var p sessiondbmysql.SaveSessionCartParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Cart = string(h.raw[0])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(0, h.v.Cart)); err != nil {
+			return true, fmt.Errorf("encoding field Cart: %w", err)
+		}
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionCart(ctx, p)
+	case sessionPrefsBit:
+		var p sessiondbmysql.SaveSessionPrefsParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Prefs = string(h.raw[1])
+		} else if p.Prefs, err = sessionimpl.JSONText(h.encode(1, h.v.Prefs)); err != nil {
+			return true, fmt.Errorf("encoding field Prefs: %w", err)
+		}
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionPrefs(ctx, p)
+	case sessionFlashBit:
+		var p sessiondbmysql.SaveSessionFlashParams
+		p.TokenHash = hash
+		p.Flash = h.v.Flash
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionFlash(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionimpl.ErrNotFound
+	}
+	return true, err
+}
+
+// Touch extends the idle expiry of a live session.
+func (sessionMySQLBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	var err error
+	var r sessiondbmysql.GetSessionMetaRow
+	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		rows, err := sessiondbmysql.New(c.SQL()).TouchSession(ctx, sessiondbmysql.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+		if err != nil {
+			return err
+		}
+		if rows == 0 {
+			return sessionimpl.ErrNotFound
+		}
+		r, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, hash)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionMySQLBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondbmysql.New(c.SQL()).DeleteSession(ctx, sessiondbmysql.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+}
+
+// DeleteExpired deletes at most limit expired sessions.
+func (sessionMySQLBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondbmysql.New(c.SQL()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+}
+
+// EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
+func (sessionMySQLBackend) EvictChannel() string {
+	return ""
+}
+
+// Count reports the number of live sessions.
+func (sessionMySQLBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondbmysql.New(c.SQL()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionMySQLBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondbmysql.New(c.SQL()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  sessionimpl.UnixMicro(r.CreatedAt),
+				ExpiresAt:  sessionimpl.UnixMicro(r.ExpiresAt),
+				LastSeenAt: sessionimpl.UnixMicro(r.LastSeenAt),
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionMySQLBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	var keys [][]byte
+	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		var err error
+		if except == nil {
+			if keys, err = sessiondbmysql.New(c.SQL()).LockSessionsByUserID(ctx, v); err != nil {
+				return err
+			}
+			_, err = sessiondbmysql.New(c.SQL()).DeleteSessionsByUserID(ctx, v)
+			return err
+		}
+		if keys, err = sessiondbmysql.New(c.SQL()).LockOtherSessionsByUserID(ctx, sessiondbmysql.LockOtherSessionsByUserIDParams{
+			ExceptTokenHash: except,
+			UserID:          v,
+		}); err != nil {
+			return err
+		}
+		_, err = sessiondbmysql.New(c.SQL()).DeleteOtherSessionsByUserID(ctx, sessiondbmysql.DeleteOtherSessionsByUserIDParams{
+			ExceptTokenHash: except,
+			UserID:          v,
+		})
+		return err
+	})
+	return keys, err
+}
+
+// listByTenant runs ListSessionsByTenant.
+func (sessionMySQLBackend) listByTenant(ctx context.Context, c sessionimpl.Conn, v *string) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondbmysql.New(c.SQL()).ListSessionsByTenant(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  sessionimpl.UnixMicro(r.CreatedAt),
+				ExpiresAt:  sessionimpl.UnixMicro(r.ExpiresAt),
+				LastSeenAt: sessionimpl.UnixMicro(r.LastSeenAt),
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByTenant runs DeleteSessionsByTenant, or DeleteOtherSessionsByTenant when except is set.
+func (sessionMySQLBackend) deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
+	var keys [][]byte
+	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		var err error
+		if except == nil {
+			if keys, err = sessiondbmysql.New(c.SQL()).LockSessionsByTenant(ctx, v); err != nil {
+				return err
+			}
+			_, err = sessiondbmysql.New(c.SQL()).DeleteSessionsByTenant(ctx, v)
+			return err
+		}
+		if keys, err = sessiondbmysql.New(c.SQL()).LockOtherSessionsByTenant(ctx, sessiondbmysql.LockOtherSessionsByTenantParams{
+			ExceptTokenHash: except,
+			Tenant:          v,
+		}); err != nil {
+			return err
+		}
+		_, err = sessiondbmysql.New(c.SQL()).DeleteOtherSessionsByTenant(ctx, sessiondbmysql.DeleteOtherSessionsByTenantParams{
+			ExceptTokenHash: except,
+			Tenant:          v,
+		})
+		return err
+	})
+	return keys, err
 }
 
 // sessionSQLiteBackend implements sessionimpl.Backend with the sqlc queries of the sessions table

@@ -16,10 +16,10 @@ import (
 	"time"
 )
 
-// This file is generated for version 3 of the runtime contract. If the next line
+// This file is generated for version 4 of the runtime contract. If the next line
 // does not compile, the sessionrt module in go.mod and the sessiongen that
 // generated this file do not match: regenerate with "go generate ./...".
-const _ = sessionimpl.Contract3_IfUndefinedRunGoGenerate
+const _ = sessionimpl.Contract4_IfUndefinedRunGoGenerate
 
 // SessionStore is the typed server-side session store for Session, backed by the sessions table.
 // Create one per process with NewSessionStoreSQLite and wrap the router with Middleware.
