@@ -8,9 +8,11 @@
 // Without DATABASE_URL it runs on the SQLite file named by -db (default
 // sessions.db, created if missing): no database server needed. With
 // DATABASE_URL=postgres://... (or postgresql://...) it runs on PostgreSQL,
-// which the session cache (-cache) and -transaction-pooler need. The HTTP
-// contract is the same on both. It applies the emitted migrations of the
-// engine (schema/postgresql or schema/sqlite) with the dbmate library, and
+// which the session cache (-cache) and -transaction-pooler need; with
+// DATABASE_URL=mysql://user@host:port/database (dbmate's form) on MySQL 8
+// or MariaDB. The HTTP contract is the same on all three. It applies the
+// emitted migrations of the engine (schema/postgresql, schema/sqlite or
+// schema/mysql) with the dbmate library, and
 // serves until SIGINT or SIGTERM, then shuts down gracefully.
 //
 // The example links one SQLite implementation, mattn/go-sqlite3 (cgo):
@@ -106,9 +108,10 @@ func run(log *slog.Logger) error {
 
 // setup opens the database the example runs on, applies its migrations
 // (dbmate's progress goes to migrateLog) and builds the application: on
-// PostgreSQL when databaseURL is a postgres:// or postgresql:// URL, on the
-// SQLite file dbFile when databaseURL is empty. The session cache and
-// -transaction-pooler are refused on SQLite (app.New). closeDB closes the
+// PostgreSQL when databaseURL is a postgres:// or postgresql:// URL, on
+// MySQL or MariaDB when it is a mysql:// URL (dbmate's form), on the SQLite
+// file dbFile when it is empty. The session cache and -transaction-pooler
+// are refused but on PostgreSQL (app.New). closeDB closes the
 // database.
 func setup(ctx context.Context, databaseURL, dbFile string, cfg app.Config, migrateLog io.Writer) (a *app.App, closeDB func(), err error) {
 	var db app.DB
@@ -151,8 +154,27 @@ func setup(ctx context.Context, databaseURL, dbFile string, cfg app.Config, migr
 		}
 		db.PostgreSQL = pool
 		closeDB = pool.Close
+	case strings.HasPrefix(databaseURL, "mysql://"):
+		sqlDB, err := app.OpenMySQL(databaseURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bad DATABASE_URL: %w", err)
+		}
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = sqlDB.PingContext(pingCtx)
+		cancel()
+		if err != nil {
+			sqlDB.Close()
+			return nil, nil, fmt.Errorf("cannot reach MySQL at %s: %w\n"+
+				"  start it, point DATABASE_URL at a running server, or unset it to run on SQLite", redact(databaseURL), err)
+		}
+		if err := app.Migrate(databaseURL, migrateLog); err != nil {
+			sqlDB.Close()
+			return nil, nil, err
+		}
+		db.MySQL = sqlDB
+		closeDB = func() { sqlDB.Close() }
 	default:
-		return nil, nil, errors.New("DATABASE_URL: want a postgres:// or postgresql:// URL, or nothing for the SQLite file named by -db")
+		return nil, nil, errors.New("DATABASE_URL: want a postgres://, postgresql:// or mysql:// URL, or nothing for the SQLite file named by -db")
 	}
 	a, err = app.New(db, cfg)
 	if err != nil {

@@ -37,8 +37,8 @@ echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.m
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt/sessionimpl
 
 echo "== generated files are up to date (sessiongen -check), generated both ways: cgo and CGO_ENABLED=0 (WebAssembly parser); both passing -check means identical output" >&2
-go run ./cmd/sessiongen -check -dir example/app -type Session -cache -engine postgresql,sqlite
-CGO_ENABLED=0 CC=/nonexistent/cc go run ./cmd/sessiongen -check -dir example/app -type Session -cache -engine postgresql,sqlite
+go run ./cmd/sessiongen -check -dir example/app -type Session -cache -engine postgresql,sqlite,mysql
+CGO_ENABLED=0 CC=/nonexistent/cc go run ./cmd/sessiongen -check -dir example/app -type Session -cache -engine postgresql,sqlite,mysql
 
 echo "== the migration replay's parser tests with CGO_ENABLED=0 (WebAssembly libpg_query)" >&2
 CGO_ENABLED=0 go test -count=1 -run 'CanonicalDefault|Replay|ReadMigrations|Plan|RenderMigration|StorageOptions' ./generator ./generator/dialect/postgresql

@@ -29,8 +29,8 @@ type Config struct {
 
 // DB is the database the example's sessions live in: set one field, the
 // engine in use, or none for sessions in memory (handler tests without a
-// database). The session layer is generated for both engines
-// (-engine postgresql,sqlite); the HTTP contract is the same on both.
+// database). The session layer is generated for three engines
+// (-engine postgresql,sqlite,mysql); the HTTP contract is the same on all.
 type DB struct {
 	// PostgreSQL: several instances can share it; the read cache
 	// (Config.Sessions.Cache) and transaction poolers need it.
@@ -39,15 +39,21 @@ type DB struct {
 	// example/app/appsqlite.Open (WAL and busy_timeout in the DSN, which the
 	// store requires).
 	SQLite *sql.DB
+	// MySQL: MySQL 8.0.29+ or MariaDB 10.6+, several instances can share
+	// it. Open it with OpenMySQL (interpolateParams, strict mode).
+	MySQL *sql.DB
 }
 
-// Engine names the engine in use: "postgresql", "sqlite" or "memory".
+// Engine names the engine in use: "postgresql", "sqlite", "mysql" or
+// "memory".
 func (d DB) Engine() string {
 	switch {
 	case d.PostgreSQL != nil:
 		return "postgresql"
 	case d.SQLite != nil:
 		return "sqlite"
+	case d.MySQL != nil:
+		return "mysql"
 	}
 	return "memory"
 }
@@ -59,6 +65,8 @@ func (d DB) ping(ctx context.Context) error {
 		return d.PostgreSQL.Ping(ctx)
 	case d.SQLite != nil:
 		return d.SQLite.PingContext(ctx)
+	case d.MySQL != nil:
+		return d.MySQL.PingContext(ctx)
 	}
 	return errors.New("no database configured")
 }
@@ -74,10 +82,16 @@ type App struct {
 // New builds the application over db, whose migrations are applied
 // (Migrate). A zero DB gives an application whose sessions live in memory,
 // for handler tests without a database. The session cache and the
-// transaction-pooler mode need PostgreSQL: New refuses them on SQLite.
+// transaction-pooler mode need PostgreSQL: New refuses them on the others.
 func New(db DB, cfg Config) (*App, error) {
-	if db.PostgreSQL != nil && db.SQLite != nil {
-		return nil, errors.New("app.New: set one engine of DB, not both")
+	set := 0
+	for _, on := range []bool{db.PostgreSQL != nil, db.SQLite != nil, db.MySQL != nil} {
+		if on {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, errors.New("app.New: set one engine of DB, not several")
 	}
 	if db.PostgreSQL == nil {
 		if cfg.Sessions.Cache.MaxEntries > 0 {
@@ -115,6 +129,8 @@ func New(db DB, cfg Config) (*App, error) {
 		store, err = NewSessionStore(db.PostgreSQL, cfg.Sessions)
 	case db.SQLite != nil:
 		store, err = NewSessionStoreSQLite(db.SQLite, cfg.Sessions)
+	case db.MySQL != nil:
+		store, err = NewSessionStoreMySQL(db.MySQL, cfg.Sessions)
 	default:
 		store, err = NewMemorySessionStore(cfg.Sessions)
 	}

@@ -90,7 +90,7 @@ func TestContract(t *testing.T) {
 	for _, mode := range []struct {
 		name   string
 		server serverFunc
-	}{{"postgresql/cache_off", server}, {"postgresql/cache_on", cachedServer}, {"sqlite", sqliteServer}} {
+	}{{"postgresql/cache_off", server}, {"postgresql/cache_on", cachedServer}, {"sqlite", sqliteServer}, {"mysql", mysqlServer}} {
 		for _, c := range cases {
 			t.Run(mode.name+"/"+c.name, func(t *testing.T) { c.run(t, mode.server) })
 		}
@@ -98,19 +98,24 @@ func TestContract(t *testing.T) {
 }
 
 // testDB reads the sessions table of a test server, on its engine: pool on
-// PostgreSQL, sqlite (a connection of the test's own) on SQLite.
+// PostgreSQL, sqlite (a connection of the test's own) on SQLite, mysql (a
+// pool of the test's own) on MySQL.
 type testDB struct {
 	pool   *pgxpool.Pool
 	sqlite *sql.DB
+	mysql  *sql.DB
 }
 
 // exec runs one statement.
 func (d testDB) exec(t *testing.T, query string) {
 	t.Helper()
 	var err error
-	if d.pool != nil {
+	switch {
+	case d.pool != nil:
 		_, err = d.pool.Exec(context.Background(), query)
-	} else {
+	case d.mysql != nil:
+		_, err = d.mysql.Exec(query)
+	default:
 		_, err = d.sqlite.Exec(query)
 	}
 	if err != nil {
@@ -122,6 +127,9 @@ func (d testDB) exec(t *testing.T, query string) {
 // sessions table changes ("0:" when the table is empty).
 func (d testDB) digest(t *testing.T) string {
 	t.Helper()
+	if d.mysql != nil {
+		return mysqlDigest(t, d.mysql)
+	}
 	var v string
 	var err error
 	if d.pool != nil {
@@ -145,6 +153,9 @@ func (d testDB) digest(t *testing.T) string {
 // write.
 func (d testDB) writes(t *testing.T) string {
 	t.Helper()
+	if d.mysql != nil {
+		return mysqlWrites(t, d.mysql)
+	}
 	var v string
 	if d.pool != nil {
 		if err := d.pool.QueryRow(context.Background(), `SELECT xmin::text || ':' || notice FROM sessions WHERE user_id = 1`).Scan(&v); err != nil {

@@ -27,7 +27,7 @@ type dbmateEngine struct {
 
 // TestDbmateCLI applies the committed migrations with the dbmate command,
 // as a user who deploys by hand would (`dbmate -u <url> -d schema/<engine>
-// up`), and checks that it leaves exactly the schema app.Migrate leaves,
+// up`, on SQLite, PostgreSQL and MySQL), and checks that it leaves exactly the schema app.Migrate leaves,
 // which applies the same files with the dbmate library; a second `up` is a
 // no-op.
 func TestDbmateCLI(t *testing.T) {
@@ -49,6 +49,11 @@ func TestDbmateCLI(t *testing.T) {
 			name: "postgresql", dir: "../../schema/postgresql",
 			url:  func(t *testing.T) string { return sessiontest.NewDB(t) },
 			dump: dumpPostgreSQL,
+		},
+		{
+			name: "mysql", dir: "../../schema/mysql",
+			url:  func(t *testing.T) string { return newMySQLDB(t) },
+			dump: dumpMySQL,
 		},
 	}
 	for _, e := range engines {
@@ -128,6 +133,23 @@ func dumpPostgreSQL(t *testing.T, url string) string {
 		out = append(out, lines...)
 	}
 	return strings.Join(out, "\n")
+}
+
+// dumpMySQL lists the columns and indexes of the MySQL database at a
+// dbmate URL, but dbmate's own table.
+func dumpMySQL(t *testing.T, url string) string {
+	t.Helper()
+	db, err := app.OpenMySQL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return queryLines(t, db, `SELECT CONCAT_WS(' ', table_name, column_name, column_type, is_nullable, coalesce(column_default, 'none'))
+		FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name <> 'schema_migrations'
+		UNION ALL
+		SELECT CONCAT_WS(' ', table_name, index_name, seq_in_index, column_name, non_unique)
+		FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name <> 'schema_migrations'
+		ORDER BY 1`)
 }
 
 // queryLines returns the one-column rows of q, one per line.

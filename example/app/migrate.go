@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/amacneil/dbmate/v2/pkg/dbmate"
+	_ "github.com/amacneil/dbmate/v2/pkg/driver/mysql"    // dbmate's MySQL driver (go-sql-driver/mysql, pure Go)
 	_ "github.com/amacneil/dbmate/v2/pkg/driver/postgres" // dbmate's PostgreSQL driver
 	"github.com/sessiongen/sessiongen/schema"
 )
@@ -31,7 +32,8 @@ func SQLiteURL(path string) string { return "sqlite:" + filepath.ToSlash(path) }
 // database at databaseURL with the dbmate library: postgres:// or
 // postgresql:// applies schema/postgresql, sqlite:path (SQLiteURL)
 // schema/sqlite, with dbmate's SQLite driver, which the binary links by
-// importing example/app/appsqlite. The schema dump is off: the migrations are the source of
+// importing example/app/appsqlite, and mysql://user@host:port/db
+// schema/mysql. The schema dump is off: the migrations are the source of
 // truth. log receives dbmate's progress.
 func Migrate(databaseURL string, log io.Writer) error {
 	u, err := url.Parse(databaseURL)
@@ -53,8 +55,10 @@ func Migrate(databaseURL string, log io.Writer) error {
 		u.RawQuery = q.Encode()
 	case "sqlite":
 		migrations = schema.SQLite()
+	case "mysql":
+		migrations = schema.MySQL()
 	default:
-		return fmt.Errorf("database URL %q: want postgres://, postgresql:// or sqlite:", u.Redacted())
+		return fmt.Errorf("database URL %q: want postgres://, postgresql://, mysql:// or sqlite:", u.Redacted())
 	}
 	db := dbmate.New(u)
 	db.FS = migrations

@@ -2,7 +2,7 @@ package app
 
 import "time"
 
-//go:generate go run github.com/sessiongen/sessiongen/cmd/sessiongen -type Session -cache -engine postgresql,sqlite
+//go:generate go run github.com/sessiongen/sessiongen/cmd/sessiongen -type Session -cache -engine postgresql,sqlite,mysql
 
 // Session is the example app's session payload: each field is a column of
 // the sessions table, read and written through the generated SessionHandle.

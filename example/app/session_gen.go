@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5"
+	"github.com/sessiongen/sessiongen/example/app/sessiondbmysql"
 	"github.com/sessiongen/sessiongen/example/app/sessiondbpostgresql"
 	"github.com/sessiongen/sessiongen/example/app/sessiondbsqlite"
 	"github.com/sessiongen/sessiongen/sessionrt"
@@ -47,6 +48,18 @@ func NewSessionStore(db sessionimpl.PgxPool, cfg sessionrt.Config) (*SessionStor
 		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
 	}
 	return newSessionStoreOn(sessionimpl.Pgx(db), sessionBackend{}, cfg)
+}
+
+// NewSessionStoreMySQL returns a store on MySQL through db, opened with
+// github.com/go-sql-driver/mysql, on MySQL 8.0.29+ or MariaDB 10.6+. The session
+// must be in strict mode (sql_mode STRICT_TRANS_TABLES, the servers' default);
+// the store refuses it otherwise. Add interpolateParams=true to the DSN: one
+// round trip per query instead of three. The read cache is not available.
+func NewSessionStoreMySQL(db *sql.DB, cfg sessionrt.Config) (*SessionStore, error) {
+	if db == nil {
+		return nil, errors.New("sessiongen: Session store on table sessions: nil database")
+	}
+	return newSessionStoreOn(sessionimpl.MySQL(db), sessionMySQLBackend{}, cfg)
 }
 
 // NewSessionStoreSQLite returns a store on SQLite through db, opened with any
@@ -998,6 +1011,342 @@ func sessionMeta(created, lastSeen, expires, absolute time.Time, remember bool) 
 		LastSeenAt:        lastSeen,
 		Remember:          remember,
 	}
+}
+
+// sessionMySQLBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
+// on MySQL through database/sql.
+type sessionMySQLBackend struct{}
+
+// New returns an empty handle bound to st.
+func (sessionMySQLBackend) New(st *sessionimpl.State) sessionimpl.Record {
+	return &sessionRecord{st: st}
+}
+
+// Get reads the live session with this token hash into rec, with whether a
+// touch is due and the time, both by the database clock.
+func (sessionMySQLBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
+	var r sessiondbmysql.GetSessionRow
+	var err error
+	us := touchAfter.Microseconds()
+	if lock {
+		var rl sessiondbmysql.GetSessionForUpdateRow
+		rl, err = sessiondbmysql.New(c.SQL()).GetSessionForUpdate(ctx, sessiondbmysql.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		r = sessiondbmysql.GetSessionRow(rl) // the same columns
+	} else {
+		r, err = sessiondbmysql.New(c.SQL()).GetSession(ctx, sessiondbmysql.GetSessionParams{TokenHash: hash, TouchUs: us})
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Email = r.Email
+	h.raw[0] = sessionimpl.JSON(r.Roles)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Cart)
+	h.stored[1] = len(h.raw[1])
+	h.v.Theme = Theme(r.Theme)
+	h.v.MFAAt = sessionimpl.ConvPtr(r.MfaAt, sessionimpl.UnixMicro)
+	h.v.Counter = r.Counter
+	h.v.Notice = r.Notice
+	return sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// GetAny reads the most recently used live session among hashes into rec and
+// returns its token hash.
+func (sessionMySQLBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
+	r, err := sessiondbmysql.New(c.SQL()).GetAnySession(ctx, sessiondbmysql.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return nil, sessionimpl.Loaded{}, err
+	}
+	h := sessionHandleOf(rec)
+	h.v.UserID = r.UserID
+	h.v.Email = r.Email
+	h.raw[0] = sessionimpl.JSON(r.Roles)
+	h.stored[0] = len(h.raw[0])
+	h.raw[1] = sessionimpl.JSON(r.Cart)
+	h.stored[1] = len(h.raw[1])
+	h.v.Theme = Theme(r.Theme)
+	h.v.MFAAt = sessionimpl.ConvPtr(r.MfaAt, sessionimpl.UnixMicro)
+	h.v.Counter = r.Counter
+	h.v.Notice = r.Notice
+	return r.TokenHash, sessionimpl.Loaded{
+		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
+		Now:      sessionimpl.UnixMicro(r.DbNow),
+		TouchDue: r.TouchDue,
+	}, nil
+}
+
+// Renewed reports whether one of hashes was renewed away less than grace ago.
+func (sessionMySQLBackend) Renewed(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, grace time.Duration) (bool, error) {
+	return sessiondbmysql.New(c.SQL()).RenewedSession(ctx, sessiondbmysql.RenewedSessionParams{Hashes: hashes, GraceUs: grace.Microseconds()})
+}
+
+// Insert stores rec as a new session.
+func (sessionMySQLBackend) Insert(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record, lt sessionimpl.Lifetime) error {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbmysql.InsertSessionParams
+	p.TokenHash = hash
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	p.UserID = h.v.UserID
+	p.Email = h.v.Email
+	if h.raw[0] != nil {
+		p.Roles = string(h.raw[0])
+	} else if p.Roles, err = sessionimpl.JSONText(h.encode(0, h.v.Roles)); err != nil {
+		return fmt.Errorf("encoding field Roles: %w", err)
+	}
+	if h.raw[1] != nil {
+		p.Cart = string(h.raw[1])
+	} else if p.Cart, err = sessionimpl.JSONText(h.encode(1, h.v.Cart)); err != nil {
+		return fmt.Errorf("encoding field Cart: %w", err)
+	}
+	p.Theme = string(h.v.Theme)
+	p.MfaAt = sessionimpl.ConvPtr(h.v.MFAAt, time.Time.UnixMicro)
+	p.Counter = h.v.Counter
+	p.Notice = h.v.Notice
+	return sessiondbmysql.New(c.SQL()).InsertSession(ctx, p)
+}
+
+// Save writes the changed fields only, and moves the row to newHash.
+func (sessionMySQLBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, newHash []byte, renew bool, rec sessionimpl.Record, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var p sessiondbmysql.SaveSessionParams
+	p.TokenHash = hash
+	p.NewTokenHash = newHash
+	p.Renew = renew
+	p.Touch = lt.Touch
+	p.Remember = lt.Remember
+	p.AbsoluteUs = lt.Absolute.Microseconds()
+	p.IdleUs = lt.Idle.Microseconds()
+	if h.dirty&sessionUserIDBit != 0 {
+		p.SetUserID = true
+		p.UserID = h.v.UserID
+	}
+	if h.dirty&sessionEmailBit != 0 {
+		p.SetEmail = true
+		p.Email = h.v.Email
+	}
+	if h.dirty&sessionRolesBit != 0 {
+		p.SetRoles = true
+		if h.raw[0] != nil {
+			p.Roles = string(h.raw[0])
+		} else if p.Roles, err = sessionimpl.JSONText(h.encode(0, h.v.Roles)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Roles: %w", err)
+		}
+	}
+	if h.dirty&sessionCartBit != 0 {
+		p.SetCart = true
+		if h.raw[1] != nil {
+			p.Cart = string(h.raw[1])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(1, h.v.Cart)); err != nil {
+			return sessionrt.Meta{}, fmt.Errorf("encoding field Cart: %w", err)
+		}
+	}
+	if h.dirty&sessionThemeBit != 0 {
+		p.SetTheme = true
+		p.Theme = string(h.v.Theme)
+	}
+	if h.dirty&sessionMFAAtBit != 0 {
+		p.SetMfaAt = true
+		p.MfaAt = sessionimpl.ConvPtr(h.v.MFAAt, time.Time.UnixMicro)
+	}
+	if h.dirty&sessionCounterBit != 0 {
+		p.SetCounter = true
+		p.Counter = h.v.Counter
+	}
+	if h.dirty&sessionNoticeBit != 0 {
+		p.SetNotice = true
+		p.Notice = h.v.Notice
+	}
+	var r sessiondbmysql.GetSessionMetaRow
+	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		rows, err := sessiondbmysql.New(c.SQL()).SaveSession(ctx, p)
+		if err != nil {
+			return err
+		}
+		if rows == 0 {
+			return sessionimpl.ErrNotFound
+		}
+		r, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, newHash)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// SaveOne writes the only changed field with a single-column UPDATE; it
+// reports false, running nothing, when not exactly one field changed.
+func (sessionMySQLBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash []byte, rec sessionimpl.Record) (bool, error) {
+	h := sessionHandleOf(rec)
+	var err error
+	var rows int64
+	switch h.dirty {
+	case sessionUserIDBit:
+		var p sessiondbmysql.SaveSessionUserIDParams
+		p.TokenHash = hash
+		p.UserID = h.v.UserID
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionUserID(ctx, p)
+	case sessionEmailBit:
+		var p sessiondbmysql.SaveSessionEmailParams
+		p.TokenHash = hash
+		p.Email = h.v.Email
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionEmail(ctx, p)
+	case sessionRolesBit:
+		var p sessiondbmysql.SaveSessionRolesParams
+		p.TokenHash = hash
+		if h.raw[0] != nil {
+			p.Roles = string(h.raw[0])
+		} else if p.Roles, err = sessionimpl.JSONText(h.encode(0, h.v.Roles)); err != nil {
+			return true, fmt.Errorf("encoding field Roles: %w", err)
+		}
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionRoles(ctx, p)
+	case sessionCartBit:
+		var p sessiondbmysql.SaveSessionCartParams
+		p.TokenHash = hash
+		if h.raw[1] != nil {
+			p.Cart = string(h.raw[1])
+		} else if p.Cart, err = sessionimpl.JSONText(h.encode(1, h.v.Cart)); err != nil {
+			return true, fmt.Errorf("encoding field Cart: %w", err)
+		}
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionCart(ctx, p)
+	case sessionThemeBit:
+		var p sessiondbmysql.SaveSessionThemeParams
+		p.TokenHash = hash
+		p.Theme = string(h.v.Theme)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionTheme(ctx, p)
+	case sessionMFAAtBit:
+		var p sessiondbmysql.SaveSessionMFAAtParams
+		p.TokenHash = hash
+		p.MfaAt = sessionimpl.ConvPtr(h.v.MFAAt, time.Time.UnixMicro)
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionMFAAt(ctx, p)
+	case sessionCounterBit:
+		var p sessiondbmysql.SaveSessionCounterParams
+		p.TokenHash = hash
+		p.Counter = h.v.Counter
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionCounter(ctx, p)
+	case sessionNoticeBit:
+		var p sessiondbmysql.SaveSessionNoticeParams
+		p.TokenHash = hash
+		p.Notice = h.v.Notice
+		rows, err = sessiondbmysql.New(c.SQL()).SaveSessionNotice(ctx, p)
+	default:
+		return false, nil
+	}
+	if err == nil && rows == 0 {
+		err = sessionimpl.ErrNotFound
+	}
+	return true, err
+}
+
+// Touch extends the idle expiry of a live session.
+func (sessionMySQLBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash []byte, lt sessionimpl.Lifetime) (sessionrt.Meta, error) {
+	var err error
+	var r sessiondbmysql.GetSessionMetaRow
+	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		rows, err := sessiondbmysql.New(c.SQL()).TouchSession(ctx, sessiondbmysql.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
+		if err != nil {
+			return err
+		}
+		if rows == 0 {
+			return sessionimpl.ErrNotFound
+		}
+		r, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, hash)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return sessionrt.Meta{}, sessionimpl.ErrNotFound
+	}
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	return sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember), nil
+}
+
+// Delete removes the session with this key, or the one it was renewed to
+// less than grace ago.
+func (sessionMySQLBackend) Delete(ctx context.Context, c sessionimpl.Conn, hash []byte, grace time.Duration) error {
+	return sessiondbmysql.New(c.SQL()).DeleteSession(ctx, sessiondbmysql.DeleteSessionParams{TokenHash: hash, GraceUs: grace.Microseconds()})
+}
+
+// DeleteExpired deletes at most limit expired sessions.
+func (sessionMySQLBackend) DeleteExpired(ctx context.Context, c sessionimpl.Conn, limit int) (int64, error) {
+	return sessiondbmysql.New(c.SQL()).DeleteExpiredSessions(ctx, int32(min(limit, math.MaxInt32)))
+}
+
+// EvictChannel is the NOTIFY channel of the table's evict triggers ("": none).
+func (sessionMySQLBackend) EvictChannel() string {
+	return ""
+}
+
+// Count reports the number of live sessions.
+func (sessionMySQLBackend) Count(ctx context.Context, c sessionimpl.Conn) (int64, error) {
+	return sessiondbmysql.New(c.SQL()).CountSessions(ctx)
+}
+
+// listByUserID runs ListSessionsByUserID.
+func (sessionMySQLBackend) listByUserID(ctx context.Context, c sessionimpl.Conn, v int64) ([]sessionimpl.Listed, error) {
+	rows, err := sessiondbmysql.New(c.SQL()).ListSessionsByUserID(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sessionimpl.Listed, len(rows))
+	for i, r := range rows {
+		out[i] = sessionimpl.Listed{
+			Hash: r.TokenHash,
+			Meta: sessionrt.Meta{
+				CreatedAt:  sessionimpl.UnixMicro(r.CreatedAt),
+				ExpiresAt:  sessionimpl.UnixMicro(r.ExpiresAt),
+				LastSeenAt: sessionimpl.UnixMicro(r.LastSeenAt),
+			},
+		}
+	}
+	return out, nil
+}
+
+// deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
+func (sessionMySQLBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
+	var keys [][]byte
+	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+		var err error
+		if except == nil {
+			if keys, err = sessiondbmysql.New(c.SQL()).LockSessionsByUserID(ctx, v); err != nil {
+				return err
+			}
+			_, err = sessiondbmysql.New(c.SQL()).DeleteSessionsByUserID(ctx, v)
+			return err
+		}
+		if keys, err = sessiondbmysql.New(c.SQL()).LockOtherSessionsByUserID(ctx, sessiondbmysql.LockOtherSessionsByUserIDParams{
+			ExceptTokenHash: except,
+			UserID:          v,
+		}); err != nil {
+			return err
+		}
+		_, err = sessiondbmysql.New(c.SQL()).DeleteOtherSessionsByUserID(ctx, sessiondbmysql.DeleteOtherSessionsByUserIDParams{
+			ExceptTokenHash: except,
+			UserID:          v,
+		})
+		return err
+	})
+	return keys, err
 }
 
 // sessionSQLiteBackend implements sessionimpl.Backend with the sqlc queries of the sessions table
