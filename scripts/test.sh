@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-mariadb.sh # the MySQL engine's tests run on MariaDB
 bash scripts/ensure-chromium.sh # the browser tests of example/app drive it
 
 echo "== gofmt" >&2
