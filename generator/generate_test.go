@@ -499,7 +499,7 @@ func TestErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			o := Options{Dir: dir, Type: c.typ, Now: fixedNow, Table: map[string]string{"Inner": "user", "LongIdx": "sessions_of_the_customer_portal_app_xyz"}[c.typ],
 				Engines: map[string][]string{"MySQLReserved": {"mysql"}}[c.typ],
-				SQLC: func(context.Context, string) error { t.Error("sqlc ran for a refused payload"); return nil }}
+				SQLC:    func(context.Context, string) error { t.Error("sqlc ran for a refused payload"); return nil }}
 			if late[c.typ] {
 				o.SQLC = nil
 			}
