@@ -50,7 +50,7 @@ type sqliteDriver struct {
 	stmts *stmtCache // the pool's prepared statements
 }
 
-func (d *sqliteDriver) conn() Conn { return Conn{sql: cachedSQL{d.stmts}} }
+func (d *sqliteDriver) conn() Conn { return Conn{sql: cachedSQL{d}} }
 
 // isNil reports a nil *sql.DB, which NewManager refuses.
 func (d *sqliteDriver) isNil() bool { return d.db == nil }

@@ -70,35 +70,37 @@ func (c *stmtCache) close() {
 }
 
 // cachedSQL is the SQLDB of a SQLite driver's pool: statements run
-// prepared, from the driver's stmtCache.
-type cachedSQL struct{ c *stmtCache }
+// prepared, from the driver's stmtCache. It holds the driver, not the
+// cache alone, so that the cleanup that closes the cache cannot run while
+// a Conn is in use.
+type cachedSQL struct{ d *sqliteDriver }
 
 // ExecContext runs query as a prepared statement.
 func (q cachedSQL) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := q.c.stmt(ctx, query); s != nil {
+	if s := q.d.stmts.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return q.c.db.ExecContext(ctx, query, args...)
+	return q.d.db.ExecContext(ctx, query, args...)
 }
 
 // PrepareContext prepares query on the pool; the caller closes the
 // statement.
 func (q cachedSQL) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return q.c.db.PrepareContext(ctx, query)
+	return q.d.db.PrepareContext(ctx, query)
 }
 
 // QueryContext runs query as a prepared statement.
 func (q cachedSQL) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := q.c.stmt(ctx, query); s != nil {
+	if s := q.d.stmts.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return q.c.db.QueryContext(ctx, query, args...)
+	return q.d.db.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs query as a prepared statement.
 func (q cachedSQL) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := q.c.stmt(ctx, query); s != nil {
+	if s := q.d.stmts.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return q.c.db.QueryRowContext(ctx, query, args...)
+	return q.d.db.QueryRowContext(ctx, query, args...)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx": a real engine for the engine-independent cache
 
@@ -27,7 +29,7 @@ func TestStmtCache(t *testing.T) {
 	t.Cleanup(func() { _ = db.Close() })
 	ctx := context.Background()
 	c := &stmtCache{db: db}
-	q := cachedSQL{c}
+	q := cachedSQL{&sqliteDriver{db: db, stmts: c}}
 	one := func(query string, args ...any) int {
 		t.Helper()
 		var n int
@@ -87,5 +89,36 @@ func TestStmtCache(t *testing.T) {
 	c.stmts.Range(func(any, any) bool { n++; return true })
 	if n != 0 {
 		t.Fatalf("%d statements left after close", n)
+	}
+}
+
+// TestStmtCacheCleanup checks that the statements of a driver that is no
+// longer reachable are closed (runtime.AddCleanup), while its *sql.DB
+// lives on.
+func TestStmtCacheCleanup(t *testing.T) {
+	_, dsn := sessiontest.New(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	ctx := context.Background()
+	c := SQLite(db).(*sqliteDriver).stmts // the driver itself is dropped here
+	s := c.stmt(ctx, "SELECT 1")
+	if s == nil {
+		t.Fatal("nothing prepared")
+	}
+	for i := 0; i < 100 && !c.done.Load(); i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !c.done.Load() {
+		t.Fatal("the cache of an unreachable driver was not closed")
+	}
+	if err := s.QueryRowContext(ctx).Scan(new(int)); err == nil {
+		t.Fatal("a statement of an unreachable driver still runs")
+	}
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("the *sql.DB was closed too: %v", err)
 	}
 }
