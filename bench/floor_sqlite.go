@@ -16,7 +16,10 @@ import (
 // file opened like the example's (mattn/go-sqlite3, WAL, busy_timeout), and
 // the same minimal statements through database/sql: a read is one SELECT by
 // primary key, a change one UPDATE, an increment one atomic UPDATE …
-// RETURNING. It is the floor of the -sqlite modes (floorOf).
+// RETURNING. Every statement is prepared once (*sql.Stmt), as sessiongen's
+// runtime prepares its own on SQLite, where compiling a statement costs as
+// much as running it: the best a hand-written app does. It is the floor of
+// the -sqlite modes (floorOf).
 
 const floorSQLiteSchema = `
 CREATE TABLE floor_sessions (
@@ -29,32 +32,56 @@ CREATE TABLE floor_sessions (
     qty INTEGER NOT NULL DEFAULT 0
 )`
 
-type floorSQLite struct{ db *sql.DB }
+// floorSQLite serves the floor's endpoints with its prepared statements.
+type floorSQLite struct {
+	insert, read, readUID, setTheme, del, incr *sql.Stmt
+	readField, setField                        [2]*sql.Stmt // counter (field a), qty (field b)
+	state                                      *sql.Stmt
+}
 
 func newFloorSQLite(ctx context.Context, db *sql.DB) (http.Handler, error) {
 	if _, err := db.ExecContext(ctx, floorSQLiteSchema); err != nil {
 		return nil, err
 	}
-	f := &floorSQLite{db: db}
+	f := &floorSQLite{}
+	var errs []error
+	prep := func(query string) *sql.Stmt {
+		s, err := db.PrepareContext(ctx, query)
+		errs = append(errs, err)
+		return s
+	}
+	f.insert = prep("INSERT INTO floor_sessions (token, expires_at, user_id, email) VALUES (?, unixepoch() + 8*3600, ?, ?)")
+	f.read = prep("SELECT user_id, email FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()")
+	f.readUID = prep("SELECT user_id FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()")
+	f.setTheme = prep("UPDATE floor_sessions SET theme = ? WHERE token = ?")
+	f.del = prep("DELETE FROM floor_sessions WHERE token = ?")
+	f.incr = prep("UPDATE floor_sessions SET counter = counter + 1 WHERE token = ? AND expires_at > unixepoch() RETURNING counter")
+	for i, col := range []string{"counter", "qty"} {
+		f.readField[i] = prep("SELECT " + col + " FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()")
+		f.setField[i] = prep("UPDATE floor_sessions SET " + col + " = ? WHERE token = ?")
+	}
+	f.state = prep("SELECT counter, qty FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()")
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /login", f.login)
-	mux.HandleFunc("GET /read", f.read)
-	mux.HandleFunc("POST /write", f.write)
-	mux.HandleFunc("POST /logout", f.logout)
+	mux.HandleFunc("POST /login", f.serveLogin)
+	mux.HandleFunc("GET /read", f.serveRead)
+	mux.HandleFunc("POST /write", f.serveWrite)
+	mux.HandleFunc("POST /logout", f.serveLogout)
 	mux.HandleFunc("GET /none", none)
-	mux.HandleFunc("POST /incr", f.incr)
-	mux.HandleFunc("POST /field", f.field)
-	mux.HandleFunc("GET /state", f.state)
+	mux.HandleFunc("POST /incr", f.serveIncr)
+	mux.HandleFunc("POST /field", f.serveField)
+	mux.HandleFunc("GET /state", f.serveState)
 	return mux, nil
 }
 
-func (f *floorSQLite) login(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveLogin(w http.ResponseWriter, r *http.Request) {
 	uid, _ := strconv.ParseInt(r.URL.Query().Get("uid"), 10, 64)
 	var raw [32]byte
 	rand.Read(raw[:])
 	tok := base64.RawURLEncoding.EncodeToString(raw[:])
-	_, err := f.db.ExecContext(r.Context(), "INSERT INTO floor_sessions (token, expires_at, user_id, email) VALUES (?, unixepoch() + 8*3600, ?, ?)",
-		tok, uid, emailOf(uid))
+	_, err := f.insert.ExecContext(r.Context(), tok, uid, emailOf(uid))
 	if err != nil {
 		fail(w, err)
 		return
@@ -63,7 +90,7 @@ func (f *floorSQLite) login(w http.ResponseWriter, r *http.Request) {
 	writeUser(w, uid, emailOf(uid))
 }
 
-func (f *floorSQLite) read(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveRead(w http.ResponseWriter, r *http.Request) {
 	tok, ok := floorToken(r)
 	if !ok {
 		unauthorized(w)
@@ -71,7 +98,7 @@ func (f *floorSQLite) read(w http.ResponseWriter, r *http.Request) {
 	}
 	var uid int64
 	var email string
-	err := f.db.QueryRowContext(r.Context(), "SELECT user_id, email FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()", tok).Scan(&uid, &email)
+	err := f.read.QueryRowContext(r.Context(), tok).Scan(&uid, &email)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && uid == 0 {
 		unauthorized(w)
 		return
@@ -84,14 +111,14 @@ func (f *floorSQLite) read(w http.ResponseWriter, r *http.Request) {
 }
 
 // write reads the session (is the visitor logged in?) then changes one field.
-func (f *floorSQLite) write(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveWrite(w http.ResponseWriter, r *http.Request) {
 	tok, ok := floorToken(r)
 	if !ok {
 		unauthorized(w)
 		return
 	}
 	var uid int64
-	err := f.db.QueryRowContext(r.Context(), "SELECT user_id FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()", tok).Scan(&uid)
+	err := f.readUID.QueryRowContext(r.Context(), tok).Scan(&uid)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && uid == 0 {
 		unauthorized(w)
 		return
@@ -100,16 +127,16 @@ func (f *floorSQLite) write(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if _, err := f.db.ExecContext(r.Context(), "UPDATE floor_sessions SET theme = ? WHERE token = ?", r.URL.Query().Get("v"), tok); err != nil {
+	if _, err := f.setTheme.ExecContext(r.Context(), r.URL.Query().Get("v"), tok); err != nil {
 		fail(w, err)
 		return
 	}
 	ok200(w)
 }
 
-func (f *floorSQLite) logout(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if tok, ok := floorToken(r); ok {
-		if _, err := f.db.ExecContext(r.Context(), "DELETE FROM floor_sessions WHERE token = ?", tok); err != nil {
+		if _, err := f.del.ExecContext(r.Context(), tok); err != nil {
 			fail(w, err)
 			return
 		}
@@ -119,14 +146,14 @@ func (f *floorSQLite) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // incr is the lossless increment at its physical limit: one atomic UPDATE.
-func (f *floorSQLite) incr(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveIncr(w http.ResponseWriter, r *http.Request) {
 	tok, ok := floorToken(r)
 	if !ok {
 		unauthorized(w)
 		return
 	}
 	var n int64
-	err := f.db.QueryRowContext(r.Context(), "UPDATE floor_sessions SET counter = counter + 1 WHERE token = ? AND expires_at > unixepoch() RETURNING counter", tok).Scan(&n)
+	err := f.incr.QueryRowContext(r.Context(), tok).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		unauthorized(w)
 		return
@@ -139,18 +166,18 @@ func (f *floorSQLite) incr(w http.ResponseWriter, r *http.Request) {
 }
 
 // field reads the session, then writes the one column it changed.
-func (f *floorSQLite) field(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveField(w http.ResponseWriter, r *http.Request) {
 	tok, ok := floorToken(r)
 	if !ok {
 		unauthorized(w)
 		return
 	}
-	col := "counter"
+	col := 0 // counter
 	if r.URL.Query().Get("f") == "b" {
-		col = "qty"
+		col = 1 // qty
 	}
 	var n int64
-	err := f.db.QueryRowContext(r.Context(), "SELECT "+col+" FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()", tok).Scan(&n)
+	err := f.readField[col].QueryRowContext(r.Context(), tok).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		unauthorized(w)
 		return
@@ -159,21 +186,21 @@ func (f *floorSQLite) field(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if _, err := f.db.ExecContext(r.Context(), "UPDATE floor_sessions SET "+col+" = ? WHERE token = ?", n+1, tok); err != nil {
+	if _, err := f.setField[col].ExecContext(r.Context(), n+1, tok); err != nil {
 		fail(w, err)
 		return
 	}
 	ok200(w)
 }
 
-func (f *floorSQLite) state(w http.ResponseWriter, r *http.Request) {
+func (f *floorSQLite) serveState(w http.ResponseWriter, r *http.Request) {
 	tok, ok := floorToken(r)
 	if !ok {
 		unauthorized(w)
 		return
 	}
 	var c, q int64
-	err := f.db.QueryRowContext(r.Context(), "SELECT counter, qty FROM floor_sessions WHERE token = ? AND expires_at > unixepoch()", tok).Scan(&c, &q)
+	err := f.state.QueryRowContext(r.Context(), tok).Scan(&c, &q)
 	if err != nil {
 		unauthorized(w)
 		return

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -48,7 +49,11 @@ func (in *instance) start(h http.Handler) error {
 		return err
 	}
 	in.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go in.srv.Serve(ln)
+	// The connections' goroutines inherit the labels: a -cpuprofile
+	// splits by mode and side (pprof -tagfocus mode=NAME).
+	pprof.Do(context.Background(), pprof.Labels("mode", in.name, "side", "server"), func(context.Context) {
+		go in.srv.Serve(ln)
+	})
 	in.base = "http://" + ln.Addr().String()
 	in.client = newClient()
 	return nil
@@ -227,9 +232,11 @@ func (in *instance) run(workers int, dur time.Duration, gen func(w, i int) (req,
 	busy0, busyOK := machineBusy()
 	self0, selfOK := processBusy()
 	start := time.Now()
+	labels := pprof.WithLabels(context.Background(), pprof.Labels("mode", in.name, "side", "client"))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
+			pprof.SetGoroutineLabels(labels)
 			defer wg.Done()
 			r := &res[w]
 			r.ok = map[int]int64{}

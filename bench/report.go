@@ -83,7 +83,7 @@ func (r *results) markdown() string {
 	fmt.Fprintf(&b, "- Machine: %s\n", r.machine)
 	fmt.Fprintf(&b, "- Go %s, PostgreSQL %s on 127.0.0.1 (same machine), %d pgx connections per mode\n", strings.TrimPrefix(r.goVer, "go"), r.pgVer, o.conns)
 	if r.sqliteVer != "" {
-		fmt.Fprintf(&b, "- SQLite modes (-sqlite): SQLite %s through mattn/go-sqlite3 in the benchmark process, a fresh file per mode in a temp dir, WAL and busy_timeout 5 s (the example's DSN), %d database/sql connections per mode; "+
+		fmt.Fprintf(&b, "- SQLite modes (-sqlite): SQLite %s through mattn/go-sqlite3 in the benchmark process, a fresh file per mode in a temp dir, WAL and busy_timeout 5 s (the example's DSN), %d database/sql connections per mode, statements prepared once per connection in both; "+
 			"their ratio is to floor-sqlite, the floor on the same kind of file, and they have no round trips to count (n/a)\n", r.sqliteVer, o.conns)
 	}
 	fmt.Fprintf(&b, "- Load: %d keep-alive HTTP workers over %d sessions, %s windows, %d rounds alternating the modes (order rotated each round); "+

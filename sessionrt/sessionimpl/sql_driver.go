@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -32,23 +33,34 @@ func SQLConn(db SQLDB) Conn { return Conn{sql: db} }
 // connection, so it takes the write lock before it reads and concurrent
 // updates queue on busy_timeout instead of failing. The database must run
 // in WAL mode with a busy_timeout, set in the DSN; the driver checks both
-// when the store is created.
-func SQLite(db *sql.DB) Driver { return sqliteDriver{db: db} }
+// when the store is created. Statements on the pool run prepared: each
+// query string is prepared once per connection and kept (stmtCache) until
+// db is closed or the driver is no longer reachable.
+func SQLite(db *sql.DB) Driver {
+	d := &sqliteDriver{db: db, stmts: &stmtCache{db: db}}
+	if db != nil {
+		runtime.AddCleanup(d, (*stmtCache).close, d.stmts)
+	}
+	return d
+}
 
 // sqliteDriver runs statements on a database/sql pool of SQLite connections.
-type sqliteDriver struct{ db *sql.DB }
+type sqliteDriver struct {
+	db    *sql.DB
+	stmts *stmtCache // the pool's prepared statements
+}
 
-func (d sqliteDriver) conn() Conn { return Conn{sql: d.db} }
+func (d *sqliteDriver) conn() Conn { return Conn{sql: cachedSQL{d}} }
 
 // isNil reports a nil *sql.DB, which NewManager refuses.
-func (d sqliteDriver) isNil() bool { return d.db == nil }
+func (d *sqliteDriver) isNil() bool { return d.db == nil }
 
 // check refuses a database without WAL or busy_timeout: without them
 // concurrent writers fail with SQLITE_BUSY at once. An in-memory database
 // (journal_mode memory) is refused too: every connection of the pool would
 // have a database of its own. It also refuses TransactionPooler, which
 // means nothing for an embedded database.
-func (d sqliteDriver) check(cfg sessionrt.Config) error {
+func (d *sqliteDriver) check(cfg sessionrt.Config) error {
 	if cfg.TransactionPooler {
 		return errors.New("sessionrt: Config.TransactionPooler is for PostgreSQL poolers, not SQLite")
 	}
@@ -82,11 +94,11 @@ func (d sqliteDriver) check(cfg sessionrt.Config) error {
 	return nil
 }
 
-func (d sqliteDriver) listenConfig(sessionrt.Config) (*pgx.ConnConfig, error) {
+func (d *sqliteDriver) listenConfig(sessionrt.Config) (*pgx.ConnConfig, error) {
 	return nil, sessionrt.ErrNoCache
 }
 
-func (d sqliteDriver) wrap(err error) error {
+func (d *sqliteDriver) wrap(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -94,7 +106,7 @@ func (d sqliteDriver) wrap(err error) error {
 }
 
 // beginUpdate takes a connection and the write lock (BEGIN IMMEDIATE).
-func (d sqliteDriver) beginUpdate(ctx context.Context, timeout time.Duration) (updateTx, error) {
+func (d *sqliteDriver) beginUpdate(ctx context.Context, timeout time.Duration) (updateTx, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := d.db.Conn(ctx)

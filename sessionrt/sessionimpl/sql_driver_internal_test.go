@@ -13,7 +13,7 @@ import (
 // TestSQLiteErrorUnavailable checks the messages of the SQLite drivers that
 // mean the database cannot answer now, and that others do not.
 func TestSQLiteErrorUnavailable(t *testing.T) {
-	d := sqliteDriver{}
+	d := &sqliteDriver{}
 	for msg, want := range map[string]bool{
 		"database is locked":                       true, // mattn/go-sqlite3
 		"sqlite3: database is locked":              true, // ncruces/go-sqlite3
