@@ -30,8 +30,8 @@ echo "== bench and reliability build on their own too (their go.mod files are co
 echo "== go test" >&2
 go test -count=1 -timeout 30m $modules
 
-echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race, cache)" >&2
-go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update|Cache|Memory' ./sessionrt/sessionimpl
+echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race, cache, the lifecycle suite)" >&2
+go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update|Cache|Memory|Lifecycle' ./sessionrt/sessionimpl
 
 echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.md)" >&2
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt/sessionimpl

@@ -49,8 +49,8 @@ func TestCookieAttributes(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.cfg.Logger = newLogger(e.logs)
-			m, err := sessionimpl.NewManager(sessionimpl.Pgx(e.pool), backend{}, c.cfg)
+			c.cfg.Logger = newLogger(e.Logs)
+			m, err := sessionimpl.NewManager(sessionimpl.Pgx(e.Pool), backend{}, c.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,15 +103,15 @@ func TestCookieAttributes(t *testing.T) {
 // session; and that a stale cookie is left alone (issue 10, items 1 and 3).
 func TestReadRequestSendsNoCookie(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
-	tok := e.create("alice")
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) { e.load(r); _, _ = w.Write([]byte("x")) }, tok)
+	tok := e.Create("alice")
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) { e.Load(r); _, _ = w.Write([]byte("x")) }, tok)
 	h := w.Result().Header
 	if h.Get("Set-Cookie") != "" || h.Get("Vary") != "Cookie" || h.Get("Cache-Control") != `private, no-cache="Set-Cookie"` {
 		t.Fatalf("read request headers: %v", h)
 	}
 	// A handler that keeps its own stricter Cache-Control keeps it.
-	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
-		e.load(r)
+	w = e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		e.Load(r)
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write([]byte("x"))
 	}, tok)
@@ -119,16 +119,16 @@ func TestReadRequestSendsNoCookie(t *testing.T) {
 		t.Fatalf("no-store response headers: %v", h)
 	}
 	// A handler that never loads the session adds nothing.
-	w = e.serve(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("x")) }, tok)
+	w = e.Serve(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("x")) }, tok)
 	if h := w.Result().Header; h.Get("Vary") != "" || h.Get("Cache-Control") != "" {
 		t.Fatalf("untouched request headers: %v", h)
 	}
 	// A stale cookie is not expired: it may be a login's renewed-away token
 	// whose browser already holds the new one.
-	if _, err := e.admin.Exec(context.Background(), "DELETE FROM sessions"); err != nil {
+	if _, err := e.Admin.Exec(context.Background(), "DELETE FROM sessions"); err != nil {
 		t.Fatal(err)
 	}
-	w = e.serve(func(w http.ResponseWriter, r *http.Request) { e.load(r); _, _ = w.Write([]byte("x")) }, tok)
+	w = e.Serve(func(w http.ResponseWriter, r *http.Request) { e.Load(r); _, _ = w.Write([]byte("x")) }, tok)
 	if c := w.Result().Header.Get("Set-Cookie"); c != "" {
 		t.Fatalf("stale cookie answered with Set-Cookie %q", c)
 	}
@@ -138,13 +138,13 @@ func TestReadRequestSendsNoCookie(t *testing.T) {
 // the remember lifetimes in the database and the cookie.
 func TestRememberMe(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
-	tok := e.create("alice")
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		st, x := e.load(r)
+	tok := e.Create("alice")
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.Load(r)
 		x.SetUserID(1)
 		st.SetRememberMe(true)
 	}, tok)
-	ck := sessionCookie(w.Result(), e.m.CookieName())
+	ck := sessionCookie(w.Result(), e.M.CookieName())
 	if ck == nil || ck.Value == tok {
 		t.Fatalf("no renewed cookie: %v", ck)
 	}
@@ -154,7 +154,7 @@ func TestRememberMe(t *testing.T) {
 	var remember bool
 	var idle, abs time.Duration
 	var uid int64
-	if err := e.admin.QueryRow(context.Background(), `SELECT remember, user_id,
+	if err := e.Admin.QueryRow(context.Background(), `SELECT remember, user_id,
 		extract(epoch FROM expires_at - now())::bigint * 1000000000, extract(epoch FROM absolute_expires_at - now())::bigint * 1000000000
 		FROM sessions`).Scan(&remember, &uid, &idle, &abs); err != nil {
 		t.Fatal(err)
@@ -163,13 +163,13 @@ func TestRememberMe(t *testing.T) {
 		t.Fatalf("row: remember=%v uid=%d idle=%s abs=%s", remember, uid, idle, abs)
 	}
 	// The old token is dead, the new one carries remember-me.
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		if st, _ := e.load(r); !st.IsNew() {
+	e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		if st, _ := e.Load(r); !st.IsNew() {
 			t.Error("old token still works")
 		}
 	}, tok)
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		if st, _ := e.load(r); st.IsNew() || !st.Meta().Remember {
+	e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		if st, _ := e.Load(r); st.IsNew() || !st.Meta().Remember {
 			t.Error("new token lost remember-me")
 		}
 	}, ck.Value)
@@ -179,8 +179,8 @@ func TestRememberMe(t *testing.T) {
 // is used and malformed ones are ignored without a query.
 func TestCookieSelection(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
-	tok := e.create("alice")
-	name := e.m.CookieName()
+	tok := e.Create("alice")
+	name := e.M.CookieName()
 	cases := []struct {
 		header  string
 		queries int
@@ -200,17 +200,17 @@ func TestCookieSelection(t *testing.T) {
 		{name + "\f=" + tok, 0, false},
 	}
 	for _, c := range cases {
-		e.tr.Reset()
+		e.Tr.Reset()
 		req := newRequest()
 		req.Header.Set("Cookie", c.header)
 		w := newRecorder()
-		e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			st, x := e.load(r)
+		e.M.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st, x := e.Load(r)
 			if found := !st.IsNew() && x.Name() == "alice"; found != c.found {
 				t.Errorf("%q: found = %v", c.header, found)
 			}
 		})).ServeHTTP(w, req)
-		if n, stmts := e.tr.Reset(); n != c.queries {
+		if n, stmts := e.Tr.Reset(); n != c.queries {
 			t.Errorf("%q: %d queries %q, want %d", c.header, n, stmts, c.queries)
 		}
 	}
