@@ -35,7 +35,7 @@ go test -count=1 -timeout 30m $modules
 
 echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race, cache, the lifecycle suite)" >&2
 go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update|Cache|Memory|Lifecycle' ./sessionrt/sessionimpl
-go test -count=1 -race -run 'Lifecycle' ./sessionrt/enginetest/mattn # SQLite
+go test -count=1 -race -run 'Lifecycle|InMemory' ./sessionrt/enginetest/mattn # SQLite: a WAL file and an in-memory database
 
 echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.md)" >&2
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt/sessionimpl

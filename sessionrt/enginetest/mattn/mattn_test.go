@@ -29,7 +29,22 @@ func openFile(t testing.TB) *sql.DB {
 	return open(t, "file:"+filepath.Join(t.TempDir(), "sessions.db")+"?_journal_mode=WAL&_busy_timeout=5000")
 }
 
-// TestLifecycle runs the suite on a WAL file.
-func TestLifecycle(t *testing.T) {
-	lifecycletest.Run(t, lifecycletest.SQL("file", lifecycletest.SQLiteDialect(), openFile))
+// openMemory returns a new in-memory database, its pool unlimited.
+func openMemory(t testing.TB) *sql.DB { return open(t, ":memory:") }
+
+// openMemoryOne returns a new in-memory database on a pool of one
+// connection, as a handler test opens it.
+func openMemoryOne(t testing.TB) *sql.DB {
+	db := openMemory(t)
+	db.SetMaxOpenConns(1)
+	return db
 }
+
+// TestLifecycle runs the suite on a WAL file and on an in-memory database.
+func TestLifecycle(t *testing.T) {
+	d := lifecycletest.SQLiteDialect()
+	lifecycletest.Run(t, lifecycletest.SQL("file", d, openFile), lifecycletest.SQL("memory", d, openMemoryOne))
+}
+
+// TestInMemory checks in-memory databases on the runtime's SQLite driver.
+func TestInMemory(t *testing.T) { lifecycletest.SQLiteInMemory(t, openMemory) }

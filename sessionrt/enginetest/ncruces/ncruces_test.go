@@ -28,6 +28,9 @@ func openFile(t testing.TB) *sql.DB {
 	return open(t, "file:"+filepath.Join(t.TempDir(), "sessions.db")+"?_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)")
 }
 
+// openMemory returns a new in-memory database, its pool unlimited.
+func openMemory(t testing.TB) *sql.DB { return open(t, ":memory:") }
+
 // TestLifecycle runs the suite on a WAL file, with the SQLite dialect and
 // with the same dialect told it has no RETURNING: the path of an engine
 // without it (Save and Touch read the row back).
@@ -38,3 +41,6 @@ func TestLifecycle(t *testing.T) {
 		lifecycletest.SQL("file", lifecycletest.SQLiteDialect(), openFile),
 		lifecycletest.SQL("file-no-returning", noReturning, openFile))
 }
+
+// TestInMemory checks in-memory databases on the runtime's SQLite driver.
+func TestInMemory(t *testing.T) { lifecycletest.SQLiteInMemory(t, openMemory) }
