@@ -31,9 +31,9 @@ type Engine struct {
 // Env is one test's engine and manager, with what the tests assert with.
 // The fields of one engine are nil on the others.
 type Env struct {
-	T    testing.TB
-	M    *sessionimpl.Manager
-	Logs *SyncBuffer // the manager's log, at debug level
+	T    testing.TB           // the test the env was made for
+	M    *sessionimpl.Manager // the manager under test
+	Logs *SyncBuffer          // the manager's log, at debug level
 
 	// On PostgreSQL: the database, an untraced pool for setup and
 	// assertions, and the traced pool the manager uses.

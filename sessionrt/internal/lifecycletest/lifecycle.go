@@ -17,8 +17,8 @@ import (
 
 // Test is one lifecycle test, run once per engine.
 type Test struct {
-	Name string
-	Run  func(t *testing.T, eng Engine)
+	Name string                         // the subtest's name
+	Run  func(t *testing.T, eng Engine) // the test, on one engine
 }
 
 // Tests returns the lifecycle tests. Each runs on any engine; a test that

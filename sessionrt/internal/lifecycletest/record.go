@@ -91,8 +91,8 @@ func (r *Rec) Merge(src sessionimpl.Record) {
 
 // Row is the payload of one stored session.
 type Row struct {
-	Name        string
-	Counter, ID int64
+	Name        string // the name column
+	Counter, ID int64  // the counter and user_id columns
 }
 
 // row returns the payload r holds.
