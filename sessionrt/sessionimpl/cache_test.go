@@ -178,7 +178,7 @@ func TestCacheEviction(t *testing.T) {
 	t.Logf("change seen on B after %v", eventually("change", "alice2", tok))
 	// A renew on A: the old token reads as anonymous on B.
 	readVia(t, b, tok)
-	newTok := e.renew(tok)
+	newTok := e.RenewVia(tok)
 	t.Logf("renew seen on B after %v", eventually("renew", "", tok))
 	// A destroy on A.
 	readVia(t, b, newTok)

@@ -48,6 +48,17 @@ func Tests() []Test {
 		{"LateChange", lateChange},
 		{"WriteLeavesExpiryAlone", writeLeavesExpiryAlone},
 		{"SaveOneRouting", saveOneRouting},
+		{"RenewRace", renewRace},
+		{"RenewGraceEnds", renewGraceEnds},
+		{"LoginRaceBrowser", loginRaceBrowser},
+		{"DuplicateCookies", duplicateCookies},
+		{"DuplicateCookiesDestroy", duplicateCookiesDestroy},
+		{"UpdatePanicRecovers", updatePanicRecovers},
+		{"WriteInsideUpdate", writeInsideUpdate},
+		{"UpdateInsertKeepsHandle", updateInsertKeepsHandle},
+		{"ReadRequestSendsNoCookie", readRequestSendsNoCookie},
+		{"RememberMe", rememberMe},
+		{"CookieSelection", cookieSelection},
 	}
 }
 
