@@ -129,19 +129,6 @@ func (t *Trace) add(q string) {
 	t.stmts = append(t.stmts, q)
 }
 
-// addToLast appends q to the last entry: the second statement of one
-// backend call.
-func (t *Trace) addToLast(q string) {
-	if t == nil {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if n := len(t.stmts); n > 0 {
-		t.stmts[n-1] += "; " + q
-	}
-}
-
 // Reset returns and clears the entries recorded so far.
 func (t *Trace) Reset() (int, []string) {
 	t.mu.Lock()
@@ -324,15 +311,20 @@ func (b SQLBackend) writeMeta(ctx context.Context, c sessionimpl.Conn, q string,
 		}
 		return m.meta(), nil
 	}
-	n, err := b.exec(ctx, c, q, args...)
+	q = b.d.expand(q)
+	read := `SELECT ` + metaCols + ` FROM sessions WHERE token_hash = ?`
+	b.tr.add(q + "; " + read)
+	res, err := c.SQL().ExecContext(ctx, q, args...)
+	if err != nil {
+		return sessionrt.Meta{}, err
+	}
+	n, err := res.RowsAffected()
 	if err != nil {
 		return sessionrt.Meta{}, err
 	}
 	if n == 0 {
 		return sessionrt.Meta{}, sessionimpl.ErrNotFound
 	}
-	read := `SELECT ` + metaCols + ` FROM sessions WHERE token_hash = ?`
-	b.tr.addToLast(read)
 	if err := c.SQL().QueryRowContext(ctx, read, key).Scan(m.dst()...); err != nil {
 		return sessionrt.Meta{}, notFound(err)
 	}
