@@ -14,9 +14,11 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 
-# The repository is four modules tied by go.work: the generator (with the
-# example), the runtime (sessionrt), the benchmarks and the reliability suite.
-modules="./... ./sessionrt/... ./bench/... ./reliability/..."
+# The repository is five modules tied by go.work: the generator (with the
+# example), the runtime (sessionrt), the runtime's lifecycle suite on SQLite
+# (sessionrt/enginetest: its SQLite drivers stay out of the runtime's
+# go.mod), the benchmarks and the reliability suite.
+modules="./... ./sessionrt/... ./sessionrt/enginetest/... ./bench/... ./reliability/..."
 
 echo "== go vet" >&2
 go vet $modules
@@ -24,15 +26,17 @@ go vet $modules
 echo "== the runtime module builds and vets on its own (go 1.25, pgx only)" >&2
 (cd sessionrt && GOWORK=off go vet ./...)
 
-echo "== bench and reliability build on their own too (their go.mod files are complete)" >&2
+echo "== enginetest, bench and reliability build on their own too (their go.mod files are complete)" >&2
+(cd sessionrt/enginetest && GOWORK=off go vet ./...)
 (cd bench && GOWORK=off go build -o /dev/null ./...)
 (cd reliability && GOWORK=off go build -o /dev/null ./...)
 
 echo "== go test" >&2
 go test -count=1 -timeout 30m $modules
 
-echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race, cache)" >&2
-go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update|Cache|Memory' ./sessionrt/sessionimpl
+echo "== race detector on the concurrency-sensitive runtime tests (hijack, TimeoutHandler, clock skew, renew race, cache, the lifecycle suite)" >&2
+go test -count=1 -race -run 'Hijack|Timeout|Skew|Renew|LoginRace|Duplicate|Update|Cache|Memory|Lifecycle' ./sessionrt/sessionimpl
+go test -count=1 -race -run 'Lifecycle|InMemory' ./sessionrt/enginetest/mattn # SQLite: a WAL file and an in-memory database
 
 echo "== benchmarks run once (they must keep working; figures: docs/BENCHMARKS.md)" >&2
 go test -run '^$' -bench . -benchtime 1x ./bench ./sessionrt/sessionimpl

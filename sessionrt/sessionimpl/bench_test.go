@@ -48,14 +48,14 @@ func BenchmarkMiddlewareUntouched(b *testing.B) {
 // BenchmarkReadOnly measures a request that loads an existing session.
 func BenchmarkReadOnly(b *testing.B) {
 	e := newEnv(b, sessionrt.Config{})
-	tok := e.create("bench")
-	h := e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := e.m.Load(r.Context()); err != nil {
+	tok := e.Create("bench")
+	h := e.M.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := e.M.Load(r.Context()); err != nil {
 			b.Fatal(err)
 		}
 	}))
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(&http.Cookie{Name: e.m.CookieName(), Value: tok})
+	req.AddCookie(&http.Cookie{Name: e.M.CookieName(), Value: tok})
 	w := httptest.NewRecorder()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -53,32 +53,32 @@ func evictTriggers(t *testing.T) string {
 func newCacheEnv(t *testing.T, cfg sessionrt.Config) *env {
 	t.Helper()
 	e := newEnv(t, sessionrt.Config{})
-	if _, err := e.admin.Exec(context.Background(), evictTriggers(t)); err != nil {
+	if _, err := e.Admin.Exec(context.Background(), evictTriggers(t)); err != nil {
 		t.Fatal(err)
 	}
-	e.m = e.startCache(cfg, e.pool)
+	e.M = e.startCache(cfg, e.Pool)
 	return e
 }
 
 // startCache returns a manager with cfg on pool, its listener running until
 // the test ends, once the cache serves.
 func (e *env) startCache(cfg sessionrt.Config, pool *pgxpool.Pool) *sessionimpl.Manager {
-	e.t.Helper()
-	cfg.Logger = newLogger(e.logs)
+	e.T.Helper()
+	cfg.Logger = newLogger(e.Logs)
 	m, err := sessionimpl.NewManager(sessionimpl.Pgx(pool), backend{}, cfg)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.RunCacheListener(ctx) }()
-	e.t.Cleanup(func() {
+	e.T.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			e.t.Errorf("RunCacheListener: %v", err)
+			e.T.Errorf("RunCacheListener: %v", err)
 		}
 	})
-	waitOn(e.t, m, true)
+	waitOn(e.T, m, true)
 	return m
 }
 
@@ -95,9 +95,9 @@ func waitOn(t testing.TB, m *sessionimpl.Manager, on bool) {
 // otherInstance is a second app instance on the same database: its own
 // pool, manager and listener.
 func (e *env) otherInstance(cfg sessionrt.Config) (*sessionimpl.Manager, *sessiontest.Recorder) {
-	e.t.Helper()
+	e.T.Helper()
 	tr := &sessiontest.Recorder{}
-	pool := sessiontest.TracedPool(e.t, e.dsn, tr, nil)
+	pool := sessiontest.TracedPool(e.T, e.DSN, tr, nil)
 	return e.startCache(cfg, pool), tr
 }
 
@@ -128,24 +128,24 @@ func serveVia(m *sessionimpl.Manager, h http.HandlerFunc, tok string) {
 // cache is off without the option.
 func TestCacheHit(t *testing.T) {
 	e := newCacheEnv(t, cacheCfg())
-	tok := e.create("alice")
+	tok := e.Create("alice")
 	for i := range 3 {
-		if got := readVia(t, e.m, tok); got != "alice" {
+		if got := readVia(t, e.M, tok); got != "alice" {
 			t.Fatalf("read %d: %q", i, got)
 		}
-		if n, _ := e.tr.Reset(); i > 0 && n != 0 {
+		if n, _ := e.Tr.Reset(); i > 0 && n != 0 {
 			t.Fatalf("read %d made %d round trips, want 0", i, n)
 		}
 	}
-	if s := e.m.CacheStats(); s.Hits != 2 || s.Entries != 1 {
+	if s := e.M.CacheStats(); s.Hits != 2 || s.Entries != 1 {
 		t.Fatalf("stats %+v", s)
 	}
 	off := newEnv(t, sessionrt.Config{})
-	tok = off.create("bob")
-	readVia(t, off.m, tok)
-	off.tr.Reset()
-	readVia(t, off.m, tok)
-	if n, _ := off.tr.Reset(); n != 1 {
+	tok = off.Create("bob")
+	readVia(t, off.M, tok)
+	off.Tr.Reset()
+	readVia(t, off.M, tok)
+	if n, _ := off.Tr.Reset(); n != 1 {
 		t.Fatalf("without Cache a read made %d round trips, want 1", n)
 	}
 }
@@ -156,7 +156,7 @@ func TestCacheHit(t *testing.T) {
 func TestCacheEviction(t *testing.T) {
 	e := newCacheEnv(t, cacheCfg())
 	b, _ := e.otherInstance(cacheCfg())
-	tok := e.create("alice")
+	tok := e.Create("alice")
 	readVia(t, b, tok) // cached on B
 	eventually := func(what string, want string, tok string) time.Duration {
 		t.Helper()
@@ -171,25 +171,25 @@ func TestCacheEviction(t *testing.T) {
 		return 0
 	}
 	// A change on A.
-	serveVia(e.m, func(w http.ResponseWriter, r *http.Request) {
-		st, _ := e.m.Load(r.Context())
+	serveVia(e.M, func(w http.ResponseWriter, r *http.Request) {
+		st, _ := e.M.Load(r.Context())
 		st.Record().(*rec).SetName("alice2")
 	}, tok)
 	t.Logf("change seen on B after %v", eventually("change", "alice2", tok))
 	// A renew on A: the old token reads as anonymous on B.
 	readVia(t, b, tok)
-	newTok := e.renew(tok)
+	newTok := e.RenewVia(tok)
 	t.Logf("renew seen on B after %v", eventually("renew", "", tok))
 	// A destroy on A.
 	readVia(t, b, newTok)
-	serveVia(e.m, func(w http.ResponseWriter, r *http.Request) {
-		if err := e.m.Destroy(r.Context()); err != nil {
+	serveVia(e.M, func(w http.ResponseWriter, r *http.Request) {
+		if err := e.M.Destroy(r.Context()); err != nil {
 			t.Error(err)
 		}
 	}, newTok)
 	t.Logf("destroy seen on B after %v", eventually("destroy", "", newTok))
 	// Local writes evict at once: B changes and reads back its own write.
-	tok = e.create("carol")
+	tok = e.Create("carol")
 	readVia(t, b, tok)
 	serveVia(b, func(w http.ResponseWriter, r *http.Request) {
 		st, _ := b.Load(r.Context())
@@ -207,22 +207,22 @@ func TestCacheExpiryBound(t *testing.T) {
 	cfg.IdleTimeout = 600 * time.Millisecond
 	cfg.TouchInterval = 500 * time.Millisecond
 	e := newCacheEnv(t, cfg)
-	tok := e.create("alice")
-	if readVia(t, e.m, tok) != "alice" || readVia(t, e.m, tok) != "alice" {
+	tok := e.Create("alice")
+	if readVia(t, e.M, tok) != "alice" || readVia(t, e.M, tok) != "alice" {
 		t.Fatal("not cached")
 	}
 	time.Sleep(700 * time.Millisecond)
-	if got := readVia(t, e.m, tok); got != "" {
+	if got := readVia(t, e.M, tok); got != "" {
 		t.Fatalf("served %q past the idle expiry", got)
 	}
 
 	cfg = cacheCfg()
 	cfg.Cache.MaxStaleness = 300 * time.Millisecond
 	e = newCacheEnv(t, cfg)
-	tok = e.create("bob")
-	readVia(t, e.m, tok)
+	tok = e.Create("bob")
+	readVia(t, e.M, tok)
 	// A change that publishes nothing (triggers off for this session).
-	conn, err := e.admin.Acquire(context.Background())
+	conn, err := e.Admin.Acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,11 +230,11 @@ func TestCacheExpiryBound(t *testing.T) {
 	if _, err := conn.Exec(context.Background(), "SET session_replication_role = replica; UPDATE sessions SET name = 'bob2'; RESET session_replication_role"); err != nil {
 		t.Fatal(err)
 	}
-	if got := readVia(t, e.m, tok); got != "bob" {
+	if got := readVia(t, e.M, tok); got != "bob" {
 		t.Fatalf("read %q; the unpublished change should still be hidden by the cache", got)
 	}
 	time.Sleep(350 * time.Millisecond)
-	if got := readVia(t, e.m, tok); got != "bob2" {
+	if got := readVia(t, e.M, tok); got != "bob2" {
 		t.Fatalf("served %q past MaxStaleness", got)
 	}
 }
@@ -248,7 +248,7 @@ func TestCacheExpiryBound(t *testing.T) {
 func TestCacheListenerLoss(t *testing.T) {
 	e := newCacheEnv(t, cacheCfg())
 	b, _ := e.otherInstance(cacheCfg())
-	tok := e.create("0")
+	tok := e.Create("0")
 	type commit struct {
 		v  int64
 		at time.Time
@@ -275,8 +275,8 @@ func TestCacheListenerLoss(t *testing.T) {
 				return
 			default:
 			}
-			serveVia(e.m, func(w http.ResponseWriter, r *http.Request) {
-				st, _ := e.m.Load(r.Context())
+			serveVia(e.M, func(w http.ResponseWriter, r *http.Request) {
+				st, _ := e.M.Load(r.Context())
 				st.Record().(*rec).SetName(fmt.Sprint(i))
 			}, tok)
 			mu.Lock()
@@ -310,7 +310,7 @@ func TestCacheListenerLoss(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	before := b.CacheStats()
 	var killed int
-	if err := e.admin.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+	if err := e.Admin.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 WHERE application_name = 'sessionrt cache listener' AND datname = current_database()`).Scan(&killed); err != nil || killed != 2 {
 		t.Fatalf("terminated %d listeners, %v", killed, err)
 	}
@@ -334,11 +334,11 @@ WHERE application_name = 'sessionrt cache listener' AND datname = current_databa
 func TestCacheUpdate(t *testing.T) {
 	e := newCacheEnv(t, cacheCfg())
 	b, _ := e.otherInstance(cacheCfg())
-	tok := e.create("alice")
-	readVia(t, e.m, tok)
+	tok := e.Create("alice")
+	readVia(t, e.M, tok)
 	readVia(t, b, tok)
 	var wg sync.WaitGroup
-	for _, m := range []*sessionimpl.Manager{e.m, b, e.m, b} {
+	for _, m := range []*sessionimpl.Manager{e.M, b, e.M, b} {
 		wg.Go(func() {
 			for range 25 {
 				serveVia(m, func(w http.ResponseWriter, r *http.Request) {
@@ -358,7 +358,7 @@ func TestCacheUpdate(t *testing.T) {
 	}
 	wg.Wait()
 	var n int64
-	if err := e.admin.QueryRow(context.Background(), "SELECT counter FROM sessions").Scan(&n); err != nil || n != 100 {
+	if err := e.Admin.QueryRow(context.Background(), "SELECT counter FROM sessions").Scan(&n); err != nil || n != 100 {
 		t.Fatalf("counter = %d, want 100 (%v)", n, err)
 	}
 }
@@ -368,7 +368,7 @@ func TestCacheUpdate(t *testing.T) {
 func TestCacheRevocation(t *testing.T) {
 	e := newCacheEnv(t, cacheCfg())
 	b, _ := e.otherInstance(cacheCfg())
-	tok := e.create("alice")
+	tok := e.Create("alice")
 	readVia(t, b, tok)
 	var revokedAt atomic.Int64
 	var late, accepted atomic.Int64
@@ -395,8 +395,8 @@ func TestCacheRevocation(t *testing.T) {
 		})
 	}
 	time.Sleep(100 * time.Millisecond)
-	serveVia(e.m, func(w http.ResponseWriter, r *http.Request) {
-		if err := e.m.Destroy(r.Context()); err != nil {
+	serveVia(e.M, func(w http.ResponseWriter, r *http.Request) {
+		if err := e.M.Destroy(r.Context()); err != nil {
 			t.Error(err)
 		}
 	}, tok)
@@ -417,11 +417,11 @@ func TestCacheConfig(t *testing.T) {
 	cfg := cacheCfg()
 	cfg.TransactionPooler = true
 	cfg.Cache.ListenURL = ""
-	if _, err := sessionimpl.NewManager(sessionimpl.Pgx(e.pool), backend{}, cfg); err == nil {
+	if _, err := sessionimpl.NewManager(sessionimpl.Pgx(e.Pool), backend{}, cfg); err == nil {
 		t.Fatal("a transaction pooler without Cache.ListenURL was accepted")
 	}
 	// The table has no triggers: the listener refuses to serve.
-	m, err := sessionimpl.NewManager(sessionimpl.Pgx(e.pool), backend{}, cacheCfg())
+	m, err := sessionimpl.NewManager(sessionimpl.Pgx(e.Pool), backend{}, cacheCfg())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func wellFormed(r *http.Request, name string) bool {
 // unknown token is an anonymous request.
 func FuzzCookie(f *testing.F) {
 	e := newEnv(f, sessionrt.Config{})
-	name := e.m.CookieName()
+	name := e.M.CookieName()
 	for _, s := range []string{
 		"",
 		name + "=",
@@ -45,8 +45,8 @@ func FuzzCookie(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.Header["Cookie"] = []string{header}
-		h := e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			st, err := e.m.Load(r.Context())
+		h := e.M.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st, err := e.M.Load(r.Context())
 			if err != nil {
 				t.Errorf("Load: %v", err)
 				return
@@ -55,10 +55,10 @@ func FuzzCookie(f *testing.F) {
 				t.Errorf("fuzzed cookie %q loaded a session", header)
 			}
 		}))
-		e.tr.Reset()
+		e.Tr.Reset()
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
-		n, stmts := e.tr.Reset()
+		n, stmts := e.Tr.Reset()
 		if !wellFormed(req, name) && n != 0 {
 			t.Fatalf("malformed cookie %q reached the database: %q", header, stmts)
 		}

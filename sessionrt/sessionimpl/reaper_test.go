@@ -15,15 +15,15 @@ import (
 // reapers while requests keep reading a live session.
 func TestReap(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
-	tok := e.create("live")
+	tok := e.Create("live")
 	ctx := context.Background()
 	const expired = 100000
-	if _, err := e.admin.Exec(ctx, `INSERT INTO sessions (token_hash, expires_at, absolute_expires_at)
+	if _, err := e.Admin.Exec(ctx, `INSERT INTO sessions (token_hash, expires_at, absolute_expires_at)
 		SELECT sha256(i::text::bytea), now() - interval '1 hour' - i * interval '1 millisecond', now() - interval '1 hour'
 		FROM generate_series(1, $1) AS i`, expired); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.admin.Exec(ctx, "ANALYZE sessions"); err != nil {
+	if _, err := e.Admin.Exec(ctx, "ANALYZE sessions"); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
@@ -39,8 +39,8 @@ func TestReap(t *testing.T) {
 					return
 				default:
 				}
-				e.serve(func(w http.ResponseWriter, r *http.Request) {
-					st, err := e.m.Load(r.Context())
+				e.Serve(func(w http.ResponseWriter, r *http.Request) {
+					st, err := e.M.Load(r.Context())
 					if err != nil || st.IsNew() {
 						readErrs.Add(1)
 					}
@@ -56,7 +56,7 @@ func TestReap(t *testing.T) {
 		reapers.Add(1)
 		go func() {
 			defer reapers.Done()
-			n, err := e.m.Reap(ctx, 1000)
+			n, err := e.M.Reap(ctx, 1000)
 			if err != nil {
 				t.Error(err)
 			}
@@ -71,13 +71,13 @@ func TestReap(t *testing.T) {
 	if total.Load() != expired {
 		t.Errorf("reaped %d, want %d", total.Load(), expired)
 	}
-	if n := e.rows(); n != 1 {
+	if n := e.Rows(); n != 1 {
 		t.Errorf("rows left = %d, want the live one", n)
 	}
 	if readErrs.Load() != 0 || reads.Load() == 0 {
 		t.Errorf("reads = %d, failed = %d", reads.Load(), readErrs.Load())
 	}
-	if n, err := e.m.Count(ctx); err != nil || n != 1 {
+	if n, err := e.M.Count(ctx); err != nil || n != 1 {
 		t.Errorf("Count = %d, %v", n, err)
 	}
 }
@@ -88,15 +88,15 @@ func TestRunReaper(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		e.m.RunReaper(ctx, 20*time.Millisecond, 10)
+		e.M.RunReaper(ctx, 20*time.Millisecond, 10)
 		close(done)
 	}()
-	if _, err := e.admin.Exec(context.Background(), `INSERT INTO sessions (token_hash, expires_at, absolute_expires_at)
+	if _, err := e.Admin.Exec(context.Background(), `INSERT INTO sessions (token_hash, expires_at, absolute_expires_at)
 		SELECT sha256(i::text::bytea), now() - interval '1 minute', now() FROM generate_series(1, 25) AS i`); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for e.rows() != 0 {
+	for e.Rows() != 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("RunReaper did not delete the expired rows")
 		}

@@ -31,11 +31,22 @@ func SQLConn(db SQLDB) Conn { return Conn{sql: db} }
 // registered with it (mattn/go-sqlite3, modernc.org/sqlite,
 // ncruces/go-sqlite3). Update's transaction is BEGIN IMMEDIATE on one
 // connection, so it takes the write lock before it reads and concurrent
-// updates queue on busy_timeout instead of failing. The database must run
-// in WAL mode with a busy_timeout, set in the DSN; the driver checks both
-// when the store is created. Statements on the pool run prepared: each
+// updates queue on busy_timeout instead of failing. A database file must
+// run in WAL mode with a busy_timeout, set in the DSN; the driver checks
+// both when the store is created. Statements on the pool run prepared: each
 // query string is prepared once per connection and kept (stmtCache) until
 // db is closed or the driver is no longer reachable.
+//
+// An in-memory database (":memory:", journal_mode memory), for handler
+// tests, lives in the connection that opened it: every other connection of
+// the pool would have an empty database of its own. It is accepted on a
+// pool of exactly one connection, db.SetMaxOpenConns(1), and needs no
+// busy_timeout; keep the pool's idle settings (no SetMaxIdleConns(0),
+// SetConnMaxLifetime or SetConnMaxIdleTime), since closing that connection
+// ends the database. Requests then take turns on the connection, and a
+// statement that waits for it longer than Config.QueryTimeout fails (503):
+// so does a store call made inside an Update's function, which holds the
+// connection until it commits.
 func SQLite(db *sql.DB) Driver {
 	d := &sqliteDriver{db: db, stmts: &stmtCache{db: db}}
 	if db != nil {
@@ -57,9 +68,11 @@ func (d *sqliteDriver) isNil() bool { return d.db == nil }
 
 // check refuses a database without WAL or busy_timeout: without them
 // concurrent writers fail with SQLITE_BUSY at once. An in-memory database
-// (journal_mode memory) is refused too: every connection of the pool would
-// have a database of its own. It also refuses TransactionPooler, which
-// means nothing for an embedded database.
+// (journal_mode memory) is accepted on a pool of one connection only: every
+// connection of a larger pool would have a database of its own; with one,
+// no other connection can hold the lock, so busy_timeout does not matter.
+// It also refuses TransactionPooler, which means nothing for an embedded
+// database.
 func (d *sqliteDriver) check(cfg sessionrt.Config) error {
 	if cfg.TransactionPooler {
 		return errors.New("sessionrt: Config.TransactionPooler is for PostgreSQL poolers, not SQLite")
@@ -78,6 +91,17 @@ func (d *sqliteDriver) check(cfg sessionrt.Config) error {
 	}
 	if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
 		return fmt.Errorf("sessionrt: SQLite: reading busy_timeout: %w", err)
+	}
+	if strings.EqualFold(mode, "memory") {
+		if n := d.db.Stats().MaxOpenConnections; n != 1 {
+			limit := "no limit"
+			if n > 1 {
+				limit = fmt.Sprintf("up to %d", n)
+			}
+			return fmt.Errorf("sessionrt: SQLite: an in-memory database (journal_mode memory) needs a pool of one connection, "+
+				"since every other connection has an empty database of its own: call db.SetMaxOpenConns(1) (the pool has %s)", limit)
+		}
+		return nil
 	}
 	var errs []error
 	if !strings.EqualFold(mode, "wal") {

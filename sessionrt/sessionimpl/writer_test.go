@@ -27,8 +27,8 @@ import (
 func TestStreamingFlush(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
 	release := make(chan struct{})
-	srv := httptest.NewServer(e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	srv := httptest.NewServer(e.M.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName("streamer")
 		_, _ = io.WriteString(w, "first\n")
 		w.(http.Flusher).Flush()
@@ -45,7 +45,7 @@ func TestStreamingFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if sessionCookie(resp, e.m.CookieName()) == nil {
+	if sessionCookie(resp, e.M.CookieName()) == nil {
 		t.Error("no session cookie on the streamed response")
 	}
 	br := bufio.NewReader(resp.Body)
@@ -58,7 +58,7 @@ func TestStreamingFlush(t *testing.T) {
 	if string(rest) != "second\n" {
 		t.Fatalf("rest = %q", rest)
 	}
-	if n := e.rows(); n != 1 {
+	if n := e.Rows(); n != 1 {
 		t.Fatalf("rows = %d", n)
 	}
 }
@@ -67,8 +67,8 @@ func TestStreamingFlush(t *testing.T) {
 // underlying writer through the wrapper: Flush, SetWriteDeadline, Hijack.
 func TestResponseController(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
-	srv := httptest.NewServer(e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	srv := httptest.NewServer(e.M.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName(r.URL.Path)
 		rc := http.NewResponseController(w)
 		if err := rc.SetWriteDeadline(time.Now().Add(5 * time.Second)); err != nil {
@@ -81,7 +81,7 @@ func TestResponseController(t *testing.T) {
 				t.Errorf("Flush: %v", err)
 			}
 		case "/hijack":
-			hdr, err := e.m.UpgradeHeader(r.Context())
+			hdr, err := e.M.UpgradeHeader(r.Context())
 			if err != nil {
 				t.Errorf("UpgradeHeader: %v", err)
 				return
@@ -110,7 +110,7 @@ func TestResponseController(t *testing.T) {
 			t.Errorf("hijack body = %q", body)
 		}
 	}
-	if n := e.rows(); n != 2 {
+	if n := e.Rows(); n != 2 {
 		t.Fatalf("rows = %d, want 2 (commit runs before flush and hijack)", n)
 	}
 }
@@ -120,8 +120,8 @@ func TestResponseController(t *testing.T) {
 // change made after it.
 func TestInformationalPassesThrough(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{})
-	srv := httptest.NewServer(e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, x := e.load(r)
+	srv := httptest.NewServer(e.M.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, x := e.Load(r)
 		w.Header().Set("Link", "</style.css>; rel=preload")
 		w.WriteHeader(http.StatusEarlyHints)
 		x.SetName("after hints")
@@ -144,7 +144,7 @@ func TestInformationalPassesThrough(t *testing.T) {
 	if got1xx != http.StatusEarlyHints {
 		t.Errorf("1xx seen by the client = %d", got1xx)
 	}
-	if sessionCookie(resp, e.m.CookieName()) == nil || e.rows() != 1 {
+	if sessionCookie(resp, e.M.CookieName()) == nil || e.Rows() != 1 {
 		t.Fatal("change after 103 was not committed")
 	}
 }
@@ -153,15 +153,15 @@ func TestInformationalPassesThrough(t *testing.T) {
 // the error handler's answer when that commit fails.
 func TestHandlerWritesNothing(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 4})
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName("ok")
 	})
-	if w.Code != http.StatusOK || sessionCookie(w.Result(), e.m.CookieName()) == nil {
+	if w.Code != http.StatusOK || sessionCookie(w.Result(), e.M.CookieName()) == nil {
 		t.Fatalf("silent handler: %d %v", w.Code, w.Result().Header)
 	}
-	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	w = e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName("far too long")
 	})
 	if w.Code != http.StatusRequestEntityTooLarge {
@@ -172,9 +172,9 @@ func TestHandlerWritesNothing(t *testing.T) {
 // TestPayloadTooLarge proves 413 without any database statement.
 func TestPayloadTooLarge(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 16})
-	e.tr.Reset()
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	e.Tr.Reset()
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName(strings.Repeat("x", 100))
 		w.Header().Set("Content-Type", "application/json")
 		if _, err := w.Write([]byte(`{"secret":1}`)); !errors.Is(err, sessionrt.ErrCommitFailed) {
@@ -187,15 +187,15 @@ func TestPayloadTooLarge(t *testing.T) {
 	if strings.Contains(w.Body.String(), "secret") || strings.Contains(w.Header().Get("Content-Type"), "json") {
 		t.Errorf("handler output leaked: %q %v", w.Body.String(), w.Header())
 	}
-	if n, stmts := e.tr.Reset(); n != 0 {
+	if n, stmts := e.Tr.Reset(); n != 0 {
 		t.Errorf("queries = %d %q, want 0", n, stmts)
 	}
-	if n := e.rows(); n != 0 {
+	if n := e.Rows(); n != 0 {
 		t.Errorf("rows = %d", n)
 	}
 	// Also through Update.
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		err := e.m.Update(r.Context(), func(rr sessionimpl.Record) error {
+	e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		err := e.M.Update(r.Context(), func(rr sessionimpl.Record) error {
 			rr.(*rec).SetName(strings.Repeat("y", 100))
 			return nil
 		})
@@ -254,9 +254,9 @@ func TestUnavailable503(t *testing.T) {
 // blocked by a row lock) answers 503 and leaves the request usable.
 func TestQueryTimeout503(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{QueryTimeout: 200 * time.Millisecond})
-	tok := e.create("alice")
+	tok := e.Create("alice")
 	ctx := context.Background()
-	tx, err := e.admin.Begin(ctx)
+	tx, err := e.Admin.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,8 +265,8 @@ func TestQueryTimeout503(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r) // plain reads are not blocked
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r) // plain reads are not blocked
 		x.SetUserID(1)    // the UPDATE at commit waits for the lock
 		_, _ = w.Write([]byte("x"))
 	}, tok)
@@ -276,8 +276,8 @@ func TestQueryTimeout503(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %s", d)
 	}
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		err := e.m.Update(r.Context(), func(sessionimpl.Record) error { return nil })
+	e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		err := e.M.Update(r.Context(), func(sessionimpl.Record) error { return nil })
 		if !sessionrt.IsUnavailable(err) {
 			t.Errorf("Update under lock = %v, want unavailable", err)
 		}
@@ -291,11 +291,11 @@ func TestKilledConnection(t *testing.T) {
 		c.MaxConns = 1
 		c.ConnConfig.RuntimeParams["application_name"] = "victim"
 	})
-	tok := e.create("alice")
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	tok := e.Create("alice")
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		var n int
-		if err := e.admin.QueryRow(r.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		if err := e.Admin.QueryRow(r.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
 			AND application_name = 'victim'`).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -310,8 +310,8 @@ func TestKilledConnection(t *testing.T) {
 		t.Fatalf("killed connection: %d %q", w.Code, w.Body.String())
 	}
 	t.Logf("killed connection answered %d %q", w.Code, strings.TrimSpace(w.Body.String()))
-	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	w = e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetUserID(10)
 		_, _ = w.Write([]byte("ok"))
 	}, tok)
@@ -319,7 +319,7 @@ func TestKilledConnection(t *testing.T) {
 		t.Fatalf("next request: %d %q", w.Code, w.Body.String())
 	}
 	var uid int64
-	if err := e.admin.QueryRow(context.Background(), "SELECT user_id FROM sessions").Scan(&uid); err != nil || uid != 10 {
+	if err := e.Admin.QueryRow(context.Background(), "SELECT user_id FROM sessions").Scan(&uid); err != nil || uid != 10 {
 		t.Fatalf("user_id = %d %v", uid, err)
 	}
 }
@@ -367,9 +367,9 @@ func TestLockTimeout503(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{}, func(c *pgxpool.Config) {
 		c.ConnConfig.RuntimeParams["lock_timeout"] = "50ms"
 	})
-	tok := e.create("alice")
+	tok := e.Create("alice")
 	ctx := context.Background()
-	tx, err := e.admin.Begin(ctx)
+	tx, err := e.Admin.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,10 +378,10 @@ func TestLockTimeout503(t *testing.T) {
 		t.Fatal(err)
 	}
 	var upd error
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		upd = e.m.Update(r.Context(), func(sessionimpl.Record) error { return nil })
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		upd = e.M.Update(r.Context(), func(sessionimpl.Record) error { return nil })
 		if upd != nil {
-			e.m.HandleError(w, r, upd)
+			e.M.HandleError(w, r, upd)
 		}
 	}, tok)
 	var pgErr *pgconn.PgError
@@ -392,14 +392,14 @@ func TestLockTimeout503(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A constraint violation is a bug, not an outage.
-	if _, err := e.admin.Exec(ctx, `ALTER TABLE sessions ADD CONSTRAINT short_name CHECK (length(name) < 10)`); err != nil {
+	if _, err := e.Admin.Exec(ctx, `ALTER TABLE sessions ADD CONSTRAINT short_name CHECK (length(name) < 10)`); err != nil {
 		t.Fatal(err)
 	}
 	var commit error
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName("far too long a name")
-		commit = e.m.Commit(r.Context())
+		commit = e.M.Commit(r.Context())
 	}, tok)
 	if !errors.As(commit, &pgErr) || pgErr.Code != "23514" || sessionrt.IsUnavailable(commit) || sessionrt.StatusCode(commit) != http.StatusInternalServerError {
 		t.Fatalf("check violation: %v, want 23514 as a 500", commit)
@@ -412,12 +412,12 @@ func TestLockTimeout503(t *testing.T) {
 // handler's own response (issue 17 item 8).
 func TestCommitErrorIsTheHandlers(t *testing.T) {
 	e := newEnv(t, sessionrt.Config{MaxPayloadBytes: 10})
-	tok := e.create("alice")
-	e.tr.Reset()
-	w := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	tok := e.Create("alice")
+	e.Tr.Reset()
+	w := e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName("a name longer than ten bytes")
-		err := e.m.Commit(r.Context())
+		err := e.M.Commit(r.Context())
 		if !errors.Is(err, sessionrt.ErrPayloadTooLarge) {
 			t.Errorf("Commit = %v", err)
 		}
@@ -426,23 +426,23 @@ func TestCommitErrorIsTheHandlers(t *testing.T) {
 	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "name too long") {
 		t.Fatalf("response %d %q, want the handler's 422", w.Code, w.Body.String())
 	}
-	if n, stmts := e.tr.Reset(); len(writes(stmts)) != 0 {
+	if n, stmts := e.Tr.Reset(); len(writes(stmts)) != 0 {
 		t.Fatalf("the failed write was retried: %d statements %q", n, stmts)
 	}
 	// A later successful Commit hands the response back to the middleware.
-	w = e.serve(func(w http.ResponseWriter, r *http.Request) {
-		_, x := e.load(r)
+	w = e.Serve(func(w http.ResponseWriter, r *http.Request) {
+		_, x := e.Load(r)
 		x.SetName("too long for the limit")
-		if err := e.m.Commit(r.Context()); err == nil {
+		if err := e.M.Commit(r.Context()); err == nil {
 			t.Error("Commit succeeded")
 		}
 		x.SetName("bob")
-		if err := e.m.Commit(r.Context()); err != nil {
+		if err := e.M.Commit(r.Context()); err != nil {
 			t.Errorf("second Commit = %v", err)
 		}
 		_, _ = io.WriteString(w, "ok")
 	}, tok)
-	if w.Code != http.StatusOK || e.readName(tok) != "bob" {
-		t.Fatalf("response %d, name %q", w.Code, e.readName(tok))
+	if w.Code != http.StatusOK || e.ReadName(tok) != "bob" {
+		t.Fatalf("response %d, name %q", w.Code, e.ReadName(tok))
 	}
 }
