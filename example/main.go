@@ -28,6 +28,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -189,6 +190,13 @@ func setup(ctx context.Context, databaseURL, dbFile string, cfg app.Config, migr
 
 // redact hides the password of a database URL in messages.
 func redact(s string) string {
+	if strings.HasPrefix(s, "mysql://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return "(unparsable DATABASE_URL)"
+		}
+		return u.User.Username() + "@" + u.Host + u.Path
+	}
 	cfg, err := pgxpool.ParseConfig(s)
 	if err != nil {
 		return "(unparsable DATABASE_URL)"

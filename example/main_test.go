@@ -94,7 +94,8 @@ func TestStartupRefusals(t *testing.T) {
 	}{
 		{"cache on SQLite", "", sessionrt.Config{Cache: sessionrt.CacheConfig{MaxEntries: 10}}, "-cache needs PostgreSQL"},
 		{"pooler on SQLite", "", sessionrt.Config{TransactionPooler: true}, "-transaction-pooler"},
-		{"mysql URL", "mysql://localhost/x", sessionrt.Config{}, "want a postgres://"},
+		{"sqlserver URL", "sqlserver://localhost/x", sessionrt.Config{}, "want a postgres://"},
+		{"mysql down", "mysql://root@127.0.0.1:1/x", sessionrt.Config{}, "cannot reach MySQL at root@127.0.0.1:1/x"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := setup(context.Background(), tt.url, file, app.Config{Sessions: tt.cfg}, io.Discard)
