@@ -352,6 +352,16 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 		cases = append(cases, jen.Case(bitOf(n, m.Fields[i])).Block(body...))
 	}
 	cases = append(cases, jen.Default().Block(jen.Return(jen.False(), jen.Nil())))
+	saveOneNotFound := jen.If(jen.Err().Op("==").Nil().Op("&&").Id("rows").Op("==").Lit(0)).Block(jen.Err().Op("=").Add(impl("ErrNotFound")))
+	if !d.returning {
+		// The engine counts changed rows, not matched ones (MySQL): 0 is
+		// also a write of the value the row has; the live row decides.
+		saveOneNotFound = jen.If(jen.Err().Op("==").Nil().Op("&&").Id("rows").Op("==").Lit(0)).Block(
+			jen.If(jen.List(jen.Id("_"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"Meta").Call(jen.Id("ctx"), jen.Id("hash")), jen.Qual("errors", "Is").Call(jen.Err(), d.noRows.Clone())).Block(
+				jen.Err().Op("=").Add(impl("ErrNotFound")),
+			),
+		)
+	}
 	f.Comment("SaveOne writes the only changed field with a single-column UPDATE; it")
 	f.Comment("reports false, running nothing, when not exactly one field changed.")
 	recv().Id("SaveOne").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("rec").Add(impl("Record"))).Params(jen.Bool(), jen.Error()).Block(
@@ -359,7 +369,7 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 		jen.Var().Err().Error(),
 		jen.Var().Id("rows").Int64(),
 		jen.Switch(jen.Id("h").Dot("dirty")).Block(cases...),
-		jen.If(jen.Err().Op("==").Nil().Op("&&").Id("rows").Op("==").Lit(0)).Block(jen.Err().Op("=").Add(impl("ErrNotFound"))),
+		saveOneNotFound,
 		jen.Return(jen.True(), jen.Err()))
 
 	f.Comment("Touch extends the idle expiry of a live session.")
@@ -462,13 +472,13 @@ func renderBackendIndexed(f *jen.File, n goNames, d backendDialect, fd Field, re
 		return
 	}
 	// Without RETURNING: the keys are read, and locked, by the Lock query,
-	// then the rows deleted, in one transaction.
+	// then the rows deleted, in one REPEATABLE READ transaction.
 	lock := "Lock" + n.plural + "By" + fd.GoName
 	lockOther := "LockOther" + n.plural + "By" + fd.GoName
 	tx := func() *jen.Statement { return jen.Qual(d.dbPath, "New").Call(jen.Id("c").Dot(d.handle).Call()) }
 	recv().Id("deleteBy"+fd.GoName).Params(ctxParam(), jen.Id("c").Add(impl("Conn")), jen.Id("v").Add(typ.Clone()), jen.Id("except").Index().Byte()).Params(jen.Index().Index().Byte(), jen.Error()).Block(
 		jen.Var().Id("keys").Index().Index().Byte(),
-		jen.Err().Op(":=").Id("c").Dot("Atomic").Call(jen.Id("ctx"), jen.Func().Params(jen.Id("c").Add(impl("Conn"))).Error().Block(
+		jen.Err().Op(":=").Id("c").Dot("AtomicRange").Call(jen.Id("ctx"), jen.Func().Params(jen.Id("c").Add(impl("Conn"))).Error().Block(
 			jen.Var().Err().Error(),
 			jen.If(jen.Id("except").Op("==").Nil()).Block(
 				jen.If(jen.List(jen.Id("keys"), jen.Err()).Op("=").Add(tx()).Dot(lock).Call(jen.Id("ctx"), d.toDB(fd, jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -486,16 +496,17 @@ func renderBackendIndexed(f *jen.File, n goNames, d backendDialect, fd Field, re
 // writeThenMeta is, for an engine without RETURNING, the write (Save or
 // Touch, run on the queries it is given) and the read of the lifecycle
 // columns it left under the key, in one transaction (Conn.Atomic): r holds
-// the row and err the error, ErrNotFound when the write changed no row.
-// The enclosing function declares err.
+// the row and err the error, the engine's no-rows error when no live
+// session has the key. The enclosing function declares err.
 func writeThenMeta(m *Model, d backendDialect, write func(queries *jen.Statement) *jen.Statement, key *jen.Statement) []jen.Code {
 	tx := func() *jen.Statement { return jen.Qual(d.dbPath, "New").Call(jen.Id("c").Dot(d.handle).Call()) }
 	return []jen.Code{
 		jen.Var().Id("r").Qual(d.dbPath, "Get"+m.TypeName+"MetaRow"),
 		jen.Err().Op("=").Id("c").Dot("Atomic").Call(jen.Id("ctx"), jen.Func().Params(jen.Id("c").Add(impl("Conn"))).Error().Block(
-			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(write(tx())),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.If(jen.Id("rows").Op("==").Lit(0)).Block(jen.Return(impl("ErrNotFound"))),
+			// The count of changed rows says nothing: a write of the values
+			// the row has changes none. The read of the live row decides.
+			jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Add(write(tx())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Var().Err().Error(),
 			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(tx()).Dot("Get"+m.TypeName+"Meta").Call(jen.Id("ctx"), key),
 			jen.Return(jen.Err()),
 		)),

@@ -54,10 +54,10 @@ UPDATE sessions SET
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > CAST(UNIX_TIMESTAMP() * 1000000 + MICROSECOND(NOW(6)) AS SIGNED);
 
 -- name: GetSessionMeta :one
--- GetSessionMeta reads the lifecycle columns of the session with this key, live or not: what SaveSession and TouchSession return where the engine has RETURNING. Run it in the transaction of the UPDATE, whose row lock keeps them as the UPDATE left them.
+-- GetSessionMeta reads the lifecycle columns of the live session with this key: what SaveSession and TouchSession return where the engine has RETURNING. Run it in the transaction of the UPDATE, whose row lock keeps them as the UPDATE left them. No row means the UPDATE found none: MySQL's affected-rows count cannot tell, since it counts the rows an UPDATE changed, and writing the values a row already has changes none.
 SELECT created_at, last_seen_at, expires_at, absolute_expires_at, (remember <> 0) AS remember
 FROM sessions
-WHERE token_hash = sqlc.arg(token_hash);
+WHERE token_hash = sqlc.arg(token_hash) AND expires_at > CAST(UNIX_TIMESTAMP() * 1000000 + MICROSECOND(NOW(6)) AS SIGNED);
 
 -- name: SaveSessionUserID :execrows
 -- SaveSessionUserID writes the user_id column alone of a live session.

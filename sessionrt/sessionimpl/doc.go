@@ -28,6 +28,6 @@ const (
 	// (SQLite, Conn.SQL).
 	Contract3_IfUndefinedRunGoGenerate = 3
 	// Contract4_IfUndefinedRunGoGenerate: contract 3 and the MySQL engine
-	// (MySQL, Conn.Atomic).
+	// (MySQL, Conn.Atomic, Conn.AtomicRange).
 	Contract4_IfUndefinedRunGoGenerate = 4
 )

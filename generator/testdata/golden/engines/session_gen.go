@@ -1529,13 +1529,10 @@ func (sessionMySQLBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, n
 	}
 	var r sessiondbmysql.GetSessionMetaRow
 	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
-		rows, err := sessiondbmysql.New(c.SQL()).SaveSession(ctx, p)
-		if err != nil {
+		if _, err := sessiondbmysql.New(c.SQL()).SaveSession(ctx, p); err != nil {
 			return err
 		}
-		if rows == 0 {
-			return sessionimpl.ErrNotFound
-		}
+		var err error
 		r, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, newHash)
 		return err
 	})
@@ -1637,7 +1634,9 @@ func (sessionMySQLBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionimpl.ErrNotFound
+		if _, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, hash); errors.Is(err, sql.ErrNoRows) {
+			err = sessionimpl.ErrNotFound
+		}
 	}
 	return true, err
 }
@@ -1647,13 +1646,10 @@ func (sessionMySQLBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash [
 	var err error
 	var r sessiondbmysql.GetSessionMetaRow
 	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
-		rows, err := sessiondbmysql.New(c.SQL()).TouchSession(ctx, sessiondbmysql.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
-		if err != nil {
+		if _, err := sessiondbmysql.New(c.SQL()).TouchSession(ctx, sessiondbmysql.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash}); err != nil {
 			return err
 		}
-		if rows == 0 {
-			return sessionimpl.ErrNotFound
-		}
+		var err error
 		r, err = sessiondbmysql.New(c.SQL()).GetSessionMeta(ctx, hash)
 		return err
 	})
@@ -1710,7 +1706,7 @@ func (sessionMySQLBackend) listByUserID(ctx context.Context, c sessionimpl.Conn,
 // deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
 func (sessionMySQLBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
 	var keys [][]byte
-	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+	err := c.AtomicRange(ctx, func(c sessionimpl.Conn) error {
 		var err error
 		if except == nil {
 			if keys, err = sessiondbmysql.New(c.SQL()).LockSessionsByUserID(ctx, v); err != nil {
@@ -1757,7 +1753,7 @@ func (sessionMySQLBackend) listByTenant(ctx context.Context, c sessionimpl.Conn,
 // deleteByTenant runs DeleteSessionsByTenant, or DeleteOtherSessionsByTenant when except is set.
 func (sessionMySQLBackend) deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
 	var keys [][]byte
-	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+	err := c.AtomicRange(ctx, func(c sessionimpl.Conn) error {
 		var err error
 		if except == nil {
 			if keys, err = sessiondbmysql.New(c.SQL()).LockSessionsByTenant(ctx, v); err != nil {

@@ -1094,13 +1094,10 @@ func (sessionMySQLBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, n
 	}
 	var r sessiondb.GetSessionMetaRow
 	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
-		rows, err := sessiondb.New(c.SQL()).SaveSession(ctx, p)
-		if err != nil {
+		if _, err := sessiondb.New(c.SQL()).SaveSession(ctx, p); err != nil {
 			return err
 		}
-		if rows == 0 {
-			return sessionimpl.ErrNotFound
-		}
+		var err error
 		r, err = sessiondb.New(c.SQL()).GetSessionMeta(ctx, newHash)
 		return err
 	})
@@ -1202,7 +1199,9 @@ func (sessionMySQLBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionimpl.ErrNotFound
+		if _, err = sessiondb.New(c.SQL()).GetSessionMeta(ctx, hash); errors.Is(err, sql.ErrNoRows) {
+			err = sessionimpl.ErrNotFound
+		}
 	}
 	return true, err
 }
@@ -1212,13 +1211,10 @@ func (sessionMySQLBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash [
 	var err error
 	var r sessiondb.GetSessionMetaRow
 	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
-		rows, err := sessiondb.New(c.SQL()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
-		if err != nil {
+		if _, err := sessiondb.New(c.SQL()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash}); err != nil {
 			return err
 		}
-		if rows == 0 {
-			return sessionimpl.ErrNotFound
-		}
+		var err error
 		r, err = sessiondb.New(c.SQL()).GetSessionMeta(ctx, hash)
 		return err
 	})
@@ -1275,7 +1271,7 @@ func (sessionMySQLBackend) listByUserID(ctx context.Context, c sessionimpl.Conn,
 // deleteByUserID runs DeleteSessionsByUserID, or DeleteOtherSessionsByUserID when except is set.
 func (sessionMySQLBackend) deleteByUserID(ctx context.Context, c sessionimpl.Conn, v int64, except []byte) ([][]byte, error) {
 	var keys [][]byte
-	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+	err := c.AtomicRange(ctx, func(c sessionimpl.Conn) error {
 		var err error
 		if except == nil {
 			if keys, err = sessiondb.New(c.SQL()).LockSessionsByUserID(ctx, v); err != nil {
@@ -1322,7 +1318,7 @@ func (sessionMySQLBackend) listByTenant(ctx context.Context, c sessionimpl.Conn,
 // deleteByTenant runs DeleteSessionsByTenant, or DeleteOtherSessionsByTenant when except is set.
 func (sessionMySQLBackend) deleteByTenant(ctx context.Context, c sessionimpl.Conn, v *string, except []byte) ([][]byte, error) {
 	var keys [][]byte
-	err := c.Atomic(ctx, func(c sessionimpl.Conn) error {
+	err := c.AtomicRange(ctx, func(c sessionimpl.Conn) error {
 		var err error
 		if except == nil {
 			if keys, err = sessiondb.New(c.SQL()).LockSessionsByTenant(ctx, v); err != nil {

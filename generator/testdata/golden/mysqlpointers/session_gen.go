@@ -1045,13 +1045,10 @@ func (sessionMySQLBackend) Save(ctx context.Context, c sessionimpl.Conn, hash, n
 	}
 	var r sessiondb.GetSessionMetaRow
 	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
-		rows, err := sessiondb.New(c.SQL()).SaveSession(ctx, p)
-		if err != nil {
+		if _, err := sessiondb.New(c.SQL()).SaveSession(ctx, p); err != nil {
 			return err
 		}
-		if rows == 0 {
-			return sessionimpl.ErrNotFound
-		}
+		var err error
 		r, err = sessiondb.New(c.SQL()).GetSessionMeta(ctx, newHash)
 		return err
 	})
@@ -1171,7 +1168,9 @@ func (sessionMySQLBackend) SaveOne(ctx context.Context, c sessionimpl.Conn, hash
 		return false, nil
 	}
 	if err == nil && rows == 0 {
-		err = sessionimpl.ErrNotFound
+		if _, err = sessiondb.New(c.SQL()).GetSessionMeta(ctx, hash); errors.Is(err, sql.ErrNoRows) {
+			err = sessionimpl.ErrNotFound
+		}
 	}
 	return true, err
 }
@@ -1181,13 +1180,10 @@ func (sessionMySQLBackend) Touch(ctx context.Context, c sessionimpl.Conn, hash [
 	var err error
 	var r sessiondb.GetSessionMetaRow
 	err = c.Atomic(ctx, func(c sessionimpl.Conn) error {
-		rows, err := sessiondb.New(c.SQL()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash})
-		if err != nil {
+		if _, err := sessiondb.New(c.SQL()).TouchSession(ctx, sessiondb.TouchSessionParams{GraceUs: lt.Grace.Microseconds(), IdleUs: lt.Idle.Microseconds(), TokenHash: hash}); err != nil {
 			return err
 		}
-		if rows == 0 {
-			return sessionimpl.ErrNotFound
-		}
+		var err error
 		r, err = sessiondb.New(c.SQL()).GetSessionMeta(ctx, hash)
 		return err
 	})
