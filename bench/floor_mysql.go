@@ -24,10 +24,18 @@ import (
 // An UPDATE followed by a SELECT would cost a second round trip and, in
 // autocommit, could read another request's increment; SELECT ... FOR
 // UPDATE in a transaction costs four (what sessiongen's Update does, since
-// it runs arbitrary Go code on the row). The statements are not prepared:
-// with interpolateParams each query is one round trip already, and
-// sessiongen's runtime does the same on MySQL. It is the floor of the
-// -mysql modes (floorOf).
+// it runs arbitrary Go code on the row).
+//
+// Every statement is prepared once (*sql.Stmt: a server-side prepared
+// statement, prepared again on each connection of the pool the first time
+// it runs there, then executed in one round trip with the binary
+// protocol). interpolateParams makes an unprepared query one round trip
+// too, but the server parses it every time: on this machine a prepared
+// read served about 1.1 to 1.6 times the interpolated one's rate (5 of 6
+// alternating one-second windows, 32 goroutines on 8 connections), so the
+// prepared floor is the best a hand-written app does. sessiongen's runtime
+// does not prepare on MySQL. It is the floor of the -mysql modes
+// (floorOf).
 
 const floorMySQLSchema = `
 CREATE TABLE floor_sessions (
@@ -40,33 +48,37 @@ CREATE TABLE floor_sessions (
     qty BIGINT NOT NULL DEFAULT 0
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`
 
-// floorMySQL serves the floor's endpoints on db. readField and setField
-// are the statements of the field scenario per column: counter (field a),
-// qty (field b).
+// floorMySQL serves the floor's endpoints with its prepared statements.
 type floorMySQL struct {
-	db                  *sql.DB
-	readField, setField [2]string
+	insert, read, readUID, setTheme, del, incr *sql.Stmt
+	readField, setField                        [2]*sql.Stmt // counter (field a), qty (field b)
+	state                                      *sql.Stmt
 }
-
-// The floor's other statements.
-const (
-	floorMySQLInsert = "INSERT INTO floor_sessions (token, expires_at, user_id, email) VALUES (?, UNIX_TIMESTAMP() + 8*3600, ?, ?)"
-	floorMySQLRead   = "SELECT user_id, email FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()"
-	floorMySQLUID    = "SELECT user_id FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()"
-	floorMySQLTheme  = "UPDATE floor_sessions SET theme = ? WHERE token = ?"
-	floorMySQLDelete = "DELETE FROM floor_sessions WHERE token = ?"
-	floorMySQLIncr   = "UPDATE floor_sessions SET counter = LAST_INSERT_ID(counter + 1) WHERE token = ? AND expires_at > UNIX_TIMESTAMP()"
-	floorMySQLState  = "SELECT counter, qty FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()"
-)
 
 func newFloorMySQL(ctx context.Context, db *sql.DB) (http.Handler, error) {
 	if _, err := db.ExecContext(ctx, floorMySQLSchema); err != nil {
 		return nil, err
 	}
-	f := &floorMySQL{db: db}
+	f := &floorMySQL{}
+	var errs []error
+	prep := func(query string) *sql.Stmt {
+		s, err := db.PrepareContext(ctx, query)
+		errs = append(errs, err)
+		return s
+	}
+	f.insert = prep("INSERT INTO floor_sessions (token, expires_at, user_id, email) VALUES (?, UNIX_TIMESTAMP() + 8*3600, ?, ?)")
+	f.read = prep("SELECT user_id, email FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()")
+	f.readUID = prep("SELECT user_id FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()")
+	f.setTheme = prep("UPDATE floor_sessions SET theme = ? WHERE token = ?")
+	f.del = prep("DELETE FROM floor_sessions WHERE token = ?")
+	f.incr = prep("UPDATE floor_sessions SET counter = LAST_INSERT_ID(counter + 1) WHERE token = ? AND expires_at > UNIX_TIMESTAMP()")
 	for i, col := range []string{"counter", "qty"} {
-		f.readField[i] = "SELECT " + col + " FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()"
-		f.setField[i] = "UPDATE floor_sessions SET " + col + " = ? WHERE token = ?"
+		f.readField[i] = prep("SELECT " + col + " FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()")
+		f.setField[i] = prep("UPDATE floor_sessions SET " + col + " = ? WHERE token = ?")
+	}
+	f.state = prep("SELECT counter, qty FROM floor_sessions WHERE token = ? AND expires_at > UNIX_TIMESTAMP()")
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", f.serveLogin)
@@ -85,7 +97,7 @@ func (f *floorMySQL) serveLogin(w http.ResponseWriter, r *http.Request) {
 	var raw [32]byte
 	rand.Read(raw[:])
 	tok := base64.RawURLEncoding.EncodeToString(raw[:])
-	if _, err := f.db.ExecContext(r.Context(), floorMySQLInsert, tok, uid, emailOf(uid)); err != nil {
+	if _, err := f.insert.ExecContext(r.Context(), tok, uid, emailOf(uid)); err != nil {
 		fail(w, err)
 		return
 	}
@@ -101,7 +113,7 @@ func (f *floorMySQL) serveRead(w http.ResponseWriter, r *http.Request) {
 	}
 	var uid int64
 	var email string
-	err := f.db.QueryRowContext(r.Context(), floorMySQLRead, tok).Scan(&uid, &email)
+	err := f.read.QueryRowContext(r.Context(), tok).Scan(&uid, &email)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && uid == 0 {
 		unauthorized(w)
 		return
@@ -122,7 +134,7 @@ func (f *floorMySQL) serveWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var uid int64
-	err := f.db.QueryRowContext(r.Context(), floorMySQLUID, tok).Scan(&uid)
+	err := f.readUID.QueryRowContext(r.Context(), tok).Scan(&uid)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && uid == 0 {
 		unauthorized(w)
 		return
@@ -131,7 +143,7 @@ func (f *floorMySQL) serveWrite(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if _, err := f.db.ExecContext(r.Context(), floorMySQLTheme, r.URL.Query().Get("v"), tok); err != nil {
+	if _, err := f.setTheme.ExecContext(r.Context(), r.URL.Query().Get("v"), tok); err != nil {
 		fail(w, err)
 		return
 	}
@@ -140,7 +152,7 @@ func (f *floorMySQL) serveWrite(w http.ResponseWriter, r *http.Request) {
 
 func (f *floorMySQL) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if tok, ok := floorToken(r); ok {
-		if _, err := f.db.ExecContext(r.Context(), floorMySQLDelete, tok); err != nil {
+		if _, err := f.del.ExecContext(r.Context(), tok); err != nil {
 			fail(w, err)
 			return
 		}
@@ -157,7 +169,7 @@ func (f *floorMySQL) serveIncr(w http.ResponseWriter, r *http.Request) {
 		unauthorized(w)
 		return
 	}
-	res, err := f.db.ExecContext(r.Context(), floorMySQLIncr, tok)
+	res, err := f.incr.ExecContext(r.Context(), tok)
 	if err != nil {
 		fail(w, err)
 		return
@@ -191,7 +203,7 @@ func (f *floorMySQL) serveField(w http.ResponseWriter, r *http.Request) {
 		col = 1 // qty
 	}
 	var n int64
-	err := f.db.QueryRowContext(r.Context(), f.readField[col], tok).Scan(&n)
+	err := f.readField[col].QueryRowContext(r.Context(), tok).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		unauthorized(w)
 		return
@@ -200,7 +212,7 @@ func (f *floorMySQL) serveField(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if _, err := f.db.ExecContext(r.Context(), f.setField[col], n+1, tok); err != nil {
+	if _, err := f.setField[col].ExecContext(r.Context(), n+1, tok); err != nil {
 		fail(w, err)
 		return
 	}
@@ -214,7 +226,7 @@ func (f *floorMySQL) serveState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c, q int64
-	if err := f.db.QueryRowContext(r.Context(), floorMySQLState, tok).Scan(&c, &q); err != nil {
+	if err := f.state.QueryRowContext(r.Context(), tok).Scan(&c, &q); err != nil {
 		unauthorized(w)
 		return
 	}

@@ -88,7 +88,7 @@ func (r *results) markdown() string {
 			"their ratio is to floor-sqlite, the floor on the same kind of file, and they have no round trips to count (n/a)\n", r.sqliteVer, o.conns)
 	}
 	if r.mysqlVer != "" {
-		fmt.Fprintf(&b, "- MySQL modes (-mysql): %s at %s (same machine), a fresh database per mode, go-sql-driver/mysql with interpolateParams and a strict sql_mode (the example's DSN, app.MySQLDSN), %d database/sql connections per mode, no prepared statements in either; "+
+		fmt.Fprintf(&b, "- MySQL modes (-mysql): %s at %s (same machine), a fresh database per mode, go-sql-driver/mysql with interpolateParams and a strict sql_mode (the example's DSN, app.MySQLDSN), %d database/sql connections per mode; floor-mysql prepares each statement (server-side, once per connection), sessiongen-mysql sends them interpolated; "+
 			"their ratio is to floor-mysql, the floor on the same server, whose increment is one UPDATE … SET counter = LAST_INSERT_ID(counter + 1) (MySQL has no RETURNING); "+
 			"their round trips are counted by a connector around the driver (every query, BEGIN — and the SET TRANSACTION ISOLATION LEVEL the driver sends before it when a transaction names a level —, COMMIT, ROLLBACK, preparations), with no cross-check on the server\n",
 			r.mysqlVer, mysqlHost(o.mysqlURL), o.conns)

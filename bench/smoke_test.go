@@ -62,15 +62,15 @@ func TestSmoke(t *testing.T) {
 		if st, _ := res.stat("none", m); st.rtPerReq != 0 {
 			t.Errorf("none/%s: %.2f round trips per request, want 0", m, st.rtPerReq)
 		}
-		if st, _ := res.stat("read", m); m != "sessiongen-cache" && st.rtPerReq != 1 {
-			t.Errorf("read/%s: %.2f round trips per request, want 1", m, st.rtPerReq)
+		if st, _ := res.stat("read", m); m != "sessiongen-cache" && !roundTripsNear(m, st.rtPerReq, 1) {
+			t.Errorf("read/%s: %.3f round trips per request, want 1", m, st.rtPerReq)
 		}
 	}
 	// The MySQL floor's increment is one statement; sessiongen's Update is
 	// BEGIN, SELECT ... FOR UPDATE, UPDATE, COMMIT.
 	for m, want := range map[string]float64{"floor-mysql": 1, "sessiongen-mysql": 4} {
-		if st, _ := res.stat("incr", m); st.rtPerReq != want {
-			t.Errorf("incr/%s: %.2f round trips per request, want %g", m, st.rtPerReq, want)
+		if st, _ := res.stat("incr", m); !roundTripsNear(m, st.rtPerReq, want) {
+			t.Errorf("incr/%s: %.3f round trips per request, want %g", m, st.rtPerReq, want)
 		}
 	}
 	for m, x := range res.xacts {
@@ -110,4 +110,16 @@ func TestSmoke(t *testing.T) {
 	if svg := res.svg(); !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "</svg>") {
 		t.Errorf("bad svg")
 	}
+}
+
+// roundTripsNear reports whether mode's round trips per request are want:
+// exactly, except that floor-mysql's prepared statements are prepared on
+// each connection the first time they run there, which in the smoke test's
+// few requests may add up to a preparation per connection and statement
+// (conns 4: at most 4 per scenario's statement, over at least 40 requests).
+func roundTripsNear(mode string, got, want float64) bool {
+	if mode == "floor-mysql" {
+		return got >= want && got <= want+0.25
+	}
+	return got == want
 }
