@@ -211,11 +211,19 @@ func (f *floorSQLite) serveState(w http.ResponseWriter, r *http.Request) {
 // isSQLite reports whether mode runs on SQLite (its name ends in -sqlite).
 func isSQLite(mode string) bool { return strings.HasSuffix(mode, "-sqlite") }
 
+// isMySQL reports whether mode runs on MySQL or MariaDB (its name ends in
+// -mysql).
+func isMySQL(mode string) bool { return strings.HasSuffix(mode, "-mysql") }
+
 // floorOf is the floor a mode is compared with: the floor of its engine,
-// floor-sqlite for the -sqlite modes, floor for the others.
+// floor-sqlite for the -sqlite modes, floor-mysql for the -mysql modes,
+// floor for the others.
 func floorOf(mode string) string {
-	if isSQLite(mode) {
+	switch {
+	case isSQLite(mode):
 		return "floor-sqlite"
+	case isMySQL(mode):
+		return "floor-mysql"
 	}
 	return "floor"
 }

@@ -23,16 +23,20 @@ type instance struct {
 	name   string
 	dbName string
 	pool   *pgxpool.Pool
-	tr     *counter // stays zero on SQLite: round trips are not counted there
+	tr     *counter // stays zero on SQLite: round trips are not counted there; on MySQL the connector counts them (countingConnector)
 	// sqlite is the database of a -sqlite mode (pool is nil), a file at
 	// sqlitePath in a temp dir of its own.
 	sqlite     *sql.DB
 	sqlitePath string
-	srv        *http.Server
-	base       string
-	client     *http.Client
-	stop       func()
-	seeds      []string // Cookie header values of the seeded sessions
+	// mysql is the database of a -mysql mode (pool is nil), dbName on the
+	// -mysql server at mysqlURL (dbmate's form).
+	mysql    *sql.DB
+	mysqlURL string
+	srv      *http.Server
+	base     string
+	client   *http.Client
+	stop     func()
+	seeds    []string // Cookie header values of the seeded sessions
 	// pick, when set, replaces seeds: it returns the Cookie header value of
 	// a session picked at random (the scale run's millions of rows).
 	pick func() string
@@ -90,7 +94,10 @@ func (in *instance) close() {
 	if in.sqlite != nil {
 		in.sqlite.Close()
 	}
-	in.srv, in.client, in.stop, in.pool, in.sqlite = nil, nil, nil, nil, nil
+	if in.mysql != nil {
+		in.mysql.Close()
+	}
+	in.srv, in.client, in.stop, in.pool, in.sqlite, in.mysql = nil, nil, nil, nil, nil, nil
 }
 
 // req is one request of a scenario.

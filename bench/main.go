@@ -1,7 +1,8 @@
 // Command bench compares the cost of sessiongen's generated session layer
 // with a no-library floor, scs (+pgxstore) and gorilla/sessions (with a
-// pgstore-design PostgreSQL store) on PostgreSQL, and with a no-library
-// floor-sqlite on SQLite (the -sqlite modes). It starts the same small JSON app once
+// pgstore-design PostgreSQL store) on PostgreSQL, with a no-library
+// floor-sqlite on SQLite (the -sqlite modes) and with a no-library
+// floor-mysql on MySQL or MariaDB (the -mysql modes). It starts the same small JSON app once
 // per mode on loopback, drives every mode with the same load, alternating
 // modes in rounds, and reports ratios to the floor of the mode's engine
 // measured in the same run,
@@ -13,6 +14,7 @@
 //	go run ./bench -rounds 5                 # the committed run
 //	go run ./bench -rounds 1 -write=false    # print only
 //	go run ./bench -modes floor-sqlite,sessiongen-sqlite -write=false  # SQLite only
+//	go run ./bench -modes floor-mysql,sessiongen-mysql -write=false    # MySQL only
 package main
 
 import (
@@ -32,6 +34,7 @@ import (
 
 type options struct {
 	dsn                string
+	mysqlURL           string // admin URL of the -mysql modes' server (dbmate's form)
 	duration           time.Duration
 	rounds             int
 	workers            int
@@ -51,10 +54,11 @@ type options struct {
 }
 
 // allModes lists every mode. The modes ending in -sqlite run on SQLite and
-// are compared with floor-sqlite, the others with floor (floorOf).
-var allModes = []string{"floor", "sessiongen", "sessiongen-cache", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle", "floor-sqlite", "sessiongen-sqlite"}
+// are compared with floor-sqlite, those ending in -mysql run on MySQL and
+// are compared with floor-mysql, the others with floor (floorOf).
+var allModes = []string{"floor", "sessiongen", "sessiongen-cache", "scs", "scs-idle", "gorilla", "sessiongen-touch1s", "floor-idle", "floor-sqlite", "sessiongen-sqlite", "floor-mysql", "sessiongen-mysql"}
 
-var defaultModes = "floor,sessiongen,sessiongen-cache,scs,scs-idle,gorilla,floor-sqlite,sessiongen-sqlite"
+var defaultModes = "floor,sessiongen,sessiongen-cache,scs,scs-idle,gorilla,floor-sqlite,sessiongen-sqlite,floor-mysql,sessiongen-mysql"
 
 var allScenarios = []string{"read", "write", "login", "logout", "none", "incr", "incr-spread", "field"}
 
@@ -81,6 +85,7 @@ func main() {
 	var scale bool
 	var modes, scen string
 	flag.StringVar(&o.dsn, "dsn", envOr("BENCH_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "admin DSN; the benchmark creates and drops its own databases")
+	flag.StringVar(&o.mysqlURL, "mysql", envOr("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"), "admin URL (dbmate's form) of the MySQL or MariaDB server of the -mysql modes; the benchmark creates and drops its own databases there")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "duration of each timed window")
 	flag.IntVar(&o.rounds, "rounds", 5, "rounds; each round runs every scenario on every mode, in rotated order")
 	flag.IntVar(&o.workers, "workers", 32, "concurrent client workers")
@@ -91,7 +96,7 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 8, "PostgreSQL connections per mode (pgxpool MaxConns = MinConns)")
 	flag.StringVar(&o.doc, "doc", "", "doc file whose generated table the run rewrites (bench.svg goes next to it); default docs/BENCHMARKS.md, with -scale docs/SCALE.md")
 	flag.BoolVar(&o.write, "write", true, "rewrite the doc's table (and bench.svg); false: print the table only")
-	flag.StringVar(&modes, "modes", defaultModes, "modes to run; each mode's floor (floor, or floor-sqlite for the -sqlite modes) must be among them; also available: sessiongen-touch1s (TouchInterval 1s), floor-idle (floor whose changes also extend an indexed expires_at)")
+	flag.StringVar(&modes, "modes", defaultModes, "modes to run; each mode's floor (floor, floor-sqlite for the -sqlite modes, floor-mysql for the -mysql modes) must be among them; also available: sessiongen-touch1s (TouchInterval 1s), floor-idle (floor whose changes also extend an indexed expires_at)")
 	flag.StringVar(&scen, "scenarios", strings.Join(allScenarios, ","), "scenarios to run")
 	flag.StringVar(&o.dbPrefix, "db-prefix", "sgbench", "prefix of the databases the benchmark creates")
 	flag.BoolVar(&o.keep, "keep", false, "keep the databases at the end")

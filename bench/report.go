@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"html"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -86,14 +87,24 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "- SQLite modes (-sqlite): SQLite %s through mattn/go-sqlite3 in the benchmark process, a fresh file per mode in a temp dir, WAL and busy_timeout 5 s (the example's DSN), %d database/sql connections per mode, statements prepared once per connection in both; "+
 			"their ratio is to floor-sqlite, the floor on the same kind of file, and they have no round trips to count (n/a)\n", r.sqliteVer, o.conns)
 	}
+	if r.mysqlVer != "" {
+		fmt.Fprintf(&b, "- MySQL modes (-mysql): %s at %s (same machine), a fresh database per mode, go-sql-driver/mysql with interpolateParams and a strict sql_mode (the example's DSN, app.MySQLDSN), %d database/sql connections per mode; floor-mysql prepares each statement (server-side, once per connection), sessiongen-mysql sends them interpolated; "+
+			"their ratio is to floor-mysql, the floor on the same server, whose increment is one UPDATE … SET counter = LAST_INSERT_ID(counter + 1) (MySQL has no RETURNING); "+
+			"their round trips are counted by a connector around the driver (every query, BEGIN — and the SET TRANSACTION ISOLATION LEVEL the driver sends before it when a transaction names a level —, COMMIT, ROLLBACK, preparations), with no cross-check on the server\n",
+			r.mysqlVer, mysqlHost(o.mysqlURL), o.conns)
+	}
 	fmt.Fprintf(&b, "- Load: %d keep-alive HTTP workers over %d sessions, %s windows, %d rounds alternating the modes (order rotated each round); "+
 		"counter: %d workers × %d increments on one session; field: %d sessions, one writer of field a and one of field b each, %d requests per writer\n",
 		o.workers, o.sessions, o.duration, o.rounds, o.incrWorkers, o.incrN, o.fieldSessions, o.incrN)
+	onMySQL := ""
+	if r.mysqlVer != "" {
+		onMySQL = "; on the -mysql modes by the connector above"
+	}
 	fmt.Fprintf(&b, "- Ratio = requests/s of the mode ÷ requests/s of floor in the same round: median [min–max] over the rounds. "+
 		"CPU/req is the whole machine's busy CPU time per request (from /proc/stat), median over the rounds: the cost that requests/s inverts on a saturated machine; "+
 		"in brackets the part spent in the benchmark process (load generator, HTTP server, session library, pgx; getrusage) in the same round(s), the rest is PostgreSQL and the kernel work it causes, "+
 		"on a machine otherwise idle (the figure counts every process). "+
-		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, every pipelined batch as one, plus statement preparations).\n\n")
+		"Latencies are over all rounds. Round trips are counted by a pgx tracer (every Exec/Query/QueryRow, BEGIN and COMMIT included, every pipelined batch as one, plus statement preparations)%s.\n\n", onMySQL)
 	fmt.Fprintf(&b, "![ratio of requests/s to floor per scenario](bench.svg)\n\n")
 	b.WriteString("| scenario | mode | req/s | ratio to floor | CPU/req | p50 | p99 | DB round trips/req | lost updates | errors |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -123,14 +134,16 @@ func (r *results) markdown() string {
 				scenarioTitle[sc], m, st.rps, ratio, cpu, ms(st.p50), ms(st.p99), rts, lost, st.errs)
 		}
 	}
-	b.WriteString("\nCross-check of the round-trip counter: transactions the tracer saw start (each statement outside a transaction, each BEGIN) against the change of xact_commit + xact_rollback in pg_stat_database over the pools' whole life (setup, warm-up and rounds; the database side also sees each new connection's start-up, and for sessiongen-cache the listener's connection, which reads each batch of notifications in a transaction of its own).\n\n")
-	b.WriteString("| mode | tracer | pg_stat_database | difference |\n|---|---:|---:|---:|\n")
-	for _, m := range o.modes {
-		x, ok := r.xacts[m]
-		if !ok {
-			continue
+	if len(r.xacts) > 0 { // PostgreSQL modes ran
+		b.WriteString("\nCross-check of the round-trip counter: transactions the tracer saw start (each statement outside a transaction, each BEGIN) against the change of xact_commit + xact_rollback in pg_stat_database over the pools' whole life (setup, warm-up and rounds; the database side also sees each new connection's start-up, and for sessiongen-cache the listener's connection, which reads each batch of notifications in a transaction of its own).\n\n")
+		b.WriteString("| mode | tracer | pg_stat_database | difference |\n|---|---:|---:|---:|\n")
+		for _, m := range o.modes {
+			x, ok := r.xacts[m]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %d | %d | %+.2f%% |\n", m, x[0], x[1], 100*float64(x[1]-x[0])/float64(max(x[0], 1)))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %+.2f%% |\n", m, x[0], x[1], 100*float64(x[1]-x[0])/float64(max(x[0], 1)))
 	}
 	b.WriteString("\n" + r.targets())
 	return b.String()
@@ -151,7 +164,7 @@ func (r *results) targets() string {
 	if st, ok := r.stat("read", "sessiongen-cache"); ok {
 		row("sessiongen-cache: read ≥ 2.00 × floor", fmt.Sprintf("%.2f [%.2f–%.2f]", st.ratio, st.ratioLo, st.ratioHi), st.ratio >= 2)
 	}
-	for _, sg := range []string{"sessiongen", "sessiongen-touch1s", "sessiongen-sqlite"} {
+	for _, sg := range []string{"sessiongen", "sessiongen-touch1s", "sessiongen-sqlite", "sessiongen-mysql"} {
 		if !slices.Contains(r.opts.modes, sg) {
 			continue
 		}
@@ -166,8 +179,10 @@ func (r *results) targets() string {
 			}
 		}
 		// The issue's ratio and round-trip targets are PostgreSQL's; on
-		// SQLite only the lost updates are a target.
-		if !isSQLite(sg) {
+		// SQLite and MySQL only the lost updates are a target (the round
+		// trips column shows MySQL's: a read's throttled touch costs a
+		// transaction of its own there, without RETURNING).
+		if !isSQLite(sg) && !isMySQL(sg) {
 			ratio("read", 0.95)
 			ratio("read", 0.90)
 			ratio("write", 0.95)
@@ -209,6 +224,16 @@ var modeColor = map[string]string{
 	"gorilla":            "#5a9e4b",
 	"floor-idle":         "#999999",
 	"sessiongen-sqlite":  "#8e44ad",
+	"sessiongen-mysql":   "#c0392b",
+}
+
+// mysqlHost is the host:port of a MySQL URL, for the report.
+func mysqlHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "unknown host"
+	}
+	return u.Host
 }
 
 // svg draws, per scenario, one bar per mode: its median ratio of requests/s
@@ -242,9 +267,16 @@ func (r *results) svg() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	floors := "floor"
+	var others []string
 	if slices.ContainsFunc(modes, isSQLite) {
-		floors = "floor (-sqlite modes: floor-sqlite)"
+		others = append(others, "-sqlite modes: floor-sqlite")
+	}
+	if slices.ContainsFunc(modes, isMySQL) {
+		others = append(others, "-mysql modes: floor-mysql")
+	}
+	floors := "floor"
+	if len(others) > 0 {
+		floors += " (" + strings.Join(others, "; ") + ")"
 	}
 	fmt.Fprintf(&b, `<text x="%.0f" y="18" font-size="14" font-weight="bold">Requests/s relative to %s (1.0 = no session library), median of %d rounds, whiskers min–max</text>`+"\n", left, floors, r.opts.rounds)
 	fmt.Fprintf(&b, `<text x="%.0f" y="34" fill="#555">%s · %s · %s</text>`+"\n", left, html.EscapeString(r.started.UTC().Format("2006-01-02")), html.EscapeString(r.machine), html.EscapeString(r.command))

@@ -39,6 +39,7 @@ type results struct {
 	goVer     string
 	pgVer     string
 	sqliteVer string // SQLite library version of the -sqlite modes ("" when none ran)
+	mysqlVer  string // server version of the -mysql modes ("" when none ran)
 	command   string
 	samples   map[string]map[string][]sample        // scenario → mode → rounds
 	lat       map[string]map[string][]time.Duration // scenario → mode → all latencies
@@ -71,13 +72,16 @@ func (r *results) add(sc, mode string, s sample, lat []time.Duration) {
 	r.lat[sc][mode] = append(r.lat[sc][mode], lat...)
 }
 
-// buildMode starts one mode on its own database.
 // createDB creates the mode's database, with the emitted migrations applied
 // for the sessiongen modes (dbmate runs on its own connection, before the
-// pg_stat_database snapshot).
-func createDB(ctx context.Context, o options, adm *admin, name string) (*instance, error) {
+// pg_stat_database snapshot); the -mysql modes' on the MySQL server of
+// myAdm.
+func createDB(ctx context.Context, o options, adm *admin, myAdm *mysqlAdmin, name string) (*instance, error) {
 	if isSQLite(name) {
 		return createSQLite(o, name)
+	}
+	if isMySQL(name) {
+		return createMySQL(ctx, o, myAdm, name)
 	}
 	in := &instance{name: name, dbName: o.dbPrefix + "_" + sanitize(name), tr: &counter{}}
 	if err := adm.recreate(ctx, in.dbName); err != nil {
@@ -119,6 +123,9 @@ func buildMode(ctx context.Context, o options, in *instance) error {
 	name := in.name
 	if isSQLite(name) {
 		return buildSQLite(ctx, o, in)
+	}
+	if isMySQL(name) {
+		return buildMySQL(ctx, o, in)
 	}
 	dsn, err := dbURL(o.dsn, in.dbName)
 	if err != nil {
@@ -179,6 +186,14 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 	}
 	defer adm.close()
 	res.pgVer = adm.serverVersion(ctx)
+	var myAdm *mysqlAdmin
+	if slices.ContainsFunc(o.modes, isMySQL) {
+		if myAdm, err = newMySQLAdmin(ctx, o.mysqlURL); err != nil {
+			return nil, err
+		}
+		defer myAdm.close()
+		res.mysqlVer = myAdm.version(ctx)
+	}
 
 	var ins []*instance
 	defer func() {
@@ -191,6 +206,10 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 				say("kept %s: %s", in.name, in.sqlitePath)
 			case isSQLite(in.name):
 				os.RemoveAll(filepath.Dir(in.sqlitePath))
+			case isMySQL(in.name) && o.keep:
+				say("kept %s: database %s on %s", in.name, in.dbName, redactURL(o.mysqlURL))
+			case isMySQL(in.name):
+				myAdm.drop(context.Background(), in.dbName)
 			case !o.keep:
 				adm.drop(context.Background(), in.dbName)
 			}
@@ -198,7 +217,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 	}()
 	for _, m := range o.modes {
 		say("creating database for %s", m)
-		in, err := createDB(ctx, o, adm, m)
+		in, err := createDB(ctx, o, adm, myAdm, m)
 		if err != nil {
 			return nil, err
 		}
@@ -209,8 +228,8 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 	// the cross-check covers the pools' whole life (closed at the end).
 	settle()
 	for _, in := range ins {
-		if isSQLite(in.name) {
-			continue // no pg_stat_database: SQLite is in the process
+		if isSQLite(in.name) || isMySQL(in.name) {
+			continue // no pg_stat_database: SQLite is in the process, MySQL another server
 		}
 		if in.pgXact0, err = adm.xacts(ctx, in.dbName); err != nil {
 			return nil, err
@@ -274,7 +293,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*results, error) {
 	}
 	settle()
 	for _, in := range ins {
-		if isSQLite(in.name) {
+		if isSQLite(in.name) || isMySQL(in.name) {
 			continue
 		}
 		pg, err := adm.xacts(ctx, in.dbName)
