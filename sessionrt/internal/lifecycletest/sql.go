@@ -18,12 +18,8 @@ import (
 // passed in order (none is numbered or reused), and its time columns hold
 // INTEGER microseconds since the Unix epoch, as sessiongen's SQLite schema
 // stores them; the statements say {now} and {least} where the dialect's
-// fragments go. Another engine is one more value of this type: MySQL, for
-// one, would set Now from NOW(6), Least to LEAST, ForUpdate to
-// " FOR UPDATE", Returning to false (and clientFoundRows=true in its DSN,
-// so that RowsAffected counts matched rows), and DeleteExpired to a DELETE
-// with its own ORDER BY and LIMIT, since it refuses LIMIT in an IN
-// subquery.
+// fragments go. Each engine is one value of this type: SQLiteDialect,
+// MySQLDialect.
 type SQLDialect struct {
 	// Name names the dialect.
 	Name string
