@@ -51,14 +51,18 @@ func additivePlan(e *engine) (dir string, newFiles []string, err error) {
 	if cur == nil {
 		return "", nil, fmt.Errorf("the committed %s migrations create no sessions table", e.Title)
 	}
-	// The new column in the model's vocabulary, translated by the dialect.
-	added, err := e.Dialect.Want(&generator.TableSchema{Name: cur.Name, Columns: []generator.Column{{Name: "locale", Type: "text", Default: "''"}}})
+	// The new column and its index in the model's vocabulary, translated
+	// by the dialect: with its index, as the generator asks, since the
+	// column's type may depend on it (MySQL: an indexed string is
+	// VARCHAR(255), any other LONGTEXT, which a B-tree cannot hold whole).
+	index := generator.Index{Name: generator.IndexName("sessions", "locale"), Columns: []string{"locale"}}
+	added, err := e.Dialect.Want(&generator.TableSchema{Name: cur.Name, Columns: []generator.Column{{Name: "locale", Type: "text", Default: "''"}}, Indexes: []generator.Index{index}})
 	if err != nil {
 		return "", nil, err
 	}
 	want := cur.Clone()
 	want.Columns = append(want.Columns, added.Columns...)
-	want.Indexes = append(want.Indexes, generator.Index{Name: generator.IndexName("sessions", "locale"), Columns: []string{"locale"}})
+	want.Indexes = append(want.Indexes, added.Indexes...)
 	plan, err := renderPlan(e.Dialect, cur, want, generator.PlanOptions{})
 	if err != nil {
 		return "", nil, err
