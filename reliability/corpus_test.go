@@ -8,7 +8,8 @@ import (
 )
 
 // TestMigrationCorpus runs every golden plan of the generator's evolution
-// corpus (on SQLite: the same changes planned by the SQLite dialect) up,
+// corpus (on SQLite and MySQL: the same changes planned by the engine's
+// dialect) up,
 // down and up again with live sessions in the table, and checks that their
 // data survives each step.
 func TestMigrationCorpus(t *testing.T) {
@@ -24,11 +25,20 @@ func TestMigrationCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The changes each engine's dialect plans no migration for: SQLite
+		// The changes each engine's dialect plans no migration for. SQLite
 		// cannot change a default or drop NOT NULL in place (a table
-		// rebuild), and every integer is already 64-bit. Any other case
-		// not run would be a replanning that went wrong.
-		notRun := map[string][]string{"sqlite": {"change_default", "make_nullable", "widen"}}[e.Name]
+		// rebuild), and every integer is already 64-bit. MySQL: widen is a
+		// no-op too (BIGINT, DOUBLE); NOT NULL changes are refused (MODIFY
+		// COLUMN restates the whole column); adding or dropping the index
+		// of an existing string column would change its type (VARCHAR(255)
+		// when indexed, LONGTEXT otherwise), which it refuses; and the
+		// dialect maps only the defaults a struct's fields get (their zero
+		// values), not the planner test's DEFAULT 18. Any other case not
+		// run would be a replanning that went wrong.
+		notRun := map[string][]string{
+			"sqlite": {"change_default", "make_nullable", "widen"},
+			"mysql":  {"add_index", "change_default", "drop_index", "make_nullable", "widen"},
+		}[e.Name]
 		var refused []string
 		for _, c := range cases {
 			if c.Refused != "" {

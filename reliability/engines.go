@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
+	"log"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,11 +16,13 @@ import (
 	"strings"
 	"time"
 
+	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/sessiongen/sessiongen/example/app"
 	"github.com/sessiongen/sessiongen/generator/dialect"
+	"github.com/sessiongen/sessiongen/generator/dialect/mysql"
 	"github.com/sessiongen/sessiongen/generator/dialect/postgresql"
 	"github.com/sessiongen/sessiongen/generator/dialect/sqlite"
 	"github.com/sessiongen/sessiongen/schema"
@@ -24,12 +30,12 @@ import (
 
 // engine is one database engine the engine-neutral runs (inputs, soak,
 // writers, corpus, deploy, index) drive the example on. Adding an engine
-// (MySQL, say) is one more entry in engines: how to make and drop a
-// scratch database, how the example opens it, its migrations and dialect,
-// and the few statements the schema runs need in its SQL.
+// is one more entry in engines: how to make and drop a scratch database,
+// how the example opens it, its migrations and dialect, and the few
+// statements the schema runs need in its SQL.
 type engine struct {
-	Name  string // the -engine value: postgresql, sqlite
-	Title string // the Engine column of the table: PostgreSQL, SQLite
+	Name  string // the -engine value: postgresql, sqlite, mysql
+	Title string // the Engine column of the table: PostgreSQL, SQLite, MySQL
 	// Schemes are the URL schemes of its databases (testDB.URL): startApp
 	// and the dbmate library pick the engine by them.
 	Schemes []string
@@ -62,7 +68,7 @@ type engine struct {
 }
 
 // engines lists the engines the suite knows, in table order.
-func engines() []*engine { return []*engine{postgresEngine(), sqliteEngine()} }
+func engines() []*engine { return []*engine{postgresEngine(), sqliteEngine(), mysqlEngine()} }
 
 // engineNames is the -engine flag's list.
 func engineNames() []string {
@@ -273,4 +279,203 @@ func dropPostgres(d *testDB) error {
 	defer conn.Close(context.Background())
 	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{d.Name}.Sanitize()+" WITH (FORCE)")
 	return err
+}
+
+// mysqlAdminURL is the MySQL or MariaDB server the suite works on, in
+// dbmate's form: every run creates its own database there and drops it at
+// the end. SESSIONGEN_MYSQL_URL, as the example's tests.
+func mysqlAdminURL() string {
+	if u := os.Getenv("SESSIONGEN_MYSQL_URL"); u != "" {
+		return u
+	}
+	return "mysql://root@127.0.0.1:3306/test"
+}
+
+// mysqlEngine is MySQL (MariaDB 10.11 here): a scratch database per run on
+// the admin server, the example's pool a database/sql pool of
+// go-sql-driver/mysql connections opened as app.OpenMySQL opens them.
+func mysqlEngine() *engine {
+	return &engine{
+		Name: "mysql", Title: "MySQL", Schemes: []string{"mysql"},
+		Migrations: schema.MySQL(), Dialect: mysql.Dialect{},
+		Where:         "on 127.0.0.1 (same machine), a database per run",
+		Lock:          "row locks (`SELECT … FOR UPDATE` in `Update`, InnoDB)",
+		create:        createMySQL,
+		drop:          dropMySQL,
+		open:          openMySQL,
+		sqlDB:         func(db *testDB) (*sql.DB, error) { return openMySQLSQL(db.URL, true) },
+		version:       mysqlVersion,
+		fillSessions:  fillMySQL,
+		indexValid:    indexValidMySQL,
+		liveRows:      liveRowsMySQL,
+		snapshotRows:  snapshotMySQL,
+		indexBuild:    "ALTER TABLE … ADD INDEX, ALGORITHM=INPLACE, LOCK=NONE",
+		indexNote:     "InnoDB builds it online: reads and writes go on, and the ALTER takes its metadata lock only briefly at the start and the end.",
+		addColumnNote: "ADD COLUMN with a default, ALGORITHM=INSTANT, then ADD INDEX, ALGORITHM=INPLACE, LOCK=NONE",
+	}
+}
+
+// openMySQLSQL opens the database at raw, dbmate's mysql:// URL, as
+// app.OpenMySQL does (interpolateParams, strict sql_mode; the URL's query
+// parameters are session variables, e.g. innodb_lock_wait_timeout), with a
+// dial timeout; multi lets one Exec run several statements (the schema
+// runs' own SQL).
+func openMySQLSQL(raw string, multi bool) (*sql.DB, error) {
+	return openMySQLWith(raw, func(c *gomysql.Config) { c.MultiStatements = multi })
+}
+
+// openMySQLWith opens raw with app.MySQLDSN's configuration changed by
+// tweak.
+func openMySQLWith(raw string, tweak func(*gomysql.Config)) (*sql.DB, error) {
+	dsn, err := app.MySQLDSN(raw)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the MySQL DSN: %w", err)
+	}
+	cfg.Timeout = 5 * time.Second
+	// The driver logs every connection it finds broken; the runs count
+	// what the app sees instead (errorLog).
+	cfg.Logger = log.New(io.Discard, "", 0)
+	tweak(cfg)
+	c, err := gomysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("MySQL connector: %w", err)
+	}
+	return sql.OpenDB(c), nil
+}
+
+// openMySQL opens the example's pool on raw: opt.MaxConns connections, a
+// dial timeout of opt.QueryTimeout (as PostgreSQL's ConnectTimeout).
+func openMySQL(_ context.Context, raw string, opt appOptions) (app.DB, func(), error) {
+	db, err := openMySQLWith(raw, func(c *gomysql.Config) { c.Timeout = opt.QueryTimeout })
+	if err != nil {
+		return app.DB{}, nil, err
+	}
+	db.SetMaxOpenConns(int(opt.MaxConns))
+	db.SetMaxIdleConns(int(opt.MaxConns))
+	return app.DB{MySQL: db}, func() { _ = db.Close() }, nil
+}
+
+// mysqlAdmin opens the admin server (mysqlAdminURL), retrying for a while:
+// the server may be coming back from a restart.
+func mysqlAdmin(ctx context.Context, wait time.Duration) (*sql.DB, error) {
+	db, err := openMySQLSQL(mysqlAdminURL(), false)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(2)
+	deadline := time.Now().Add(wait)
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err = db.PingContext(pctx)
+		cancel()
+		if err == nil {
+			return db, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			db.Close()
+			return nil, fmt.Errorf("MySQL is required at %s (SESSIONGEN_MYSQL_URL; scripts/ensure-mariadb.sh starts the machine's MariaDB): %w", mysqlAdminURL(), err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// createMySQL creates a uniquely named database on the MySQL server.
+func createMySQL(ctx context.Context, prefix string) (*testDB, error) {
+	admin, err := mysqlAdmin(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	name := prefix + "_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+mysqlIdent(name)); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u, err := url.Parse(mysqlAdminURL())
+	if err != nil {
+		return nil, err
+	}
+	u.Path = "/" + name
+	u.RawQuery = ""
+	return &testDB{Engine: mysqlEngine(), Name: name, URL: u.String()}, nil
+}
+
+// dropMySQL kills what is still connected to a scratch MySQL database (as
+// PostgreSQL's DROP DATABASE … WITH (FORCE): an open transaction's
+// metadata lock would hold DROP DATABASE) and drops it.
+func dropMySQL(d *testDB) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	admin, err := mysqlAdmin(ctx, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if _, err := killMySQLConnections(ctx, admin, d.Name); err != nil {
+		return err
+	}
+	_, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+mysqlIdent(d.Name))
+	return err
+}
+
+// killMySQLConnections runs KILL on every connection whose current
+// database is name, other than admin's own, and returns how many it killed.
+func killMySQLConnections(ctx context.Context, admin *sql.DB, name string) (int, error) {
+	c, err := admin.Conn(ctx) // CONNECTION_ID() must be the connection that kills
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	rows, err := c.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()", name)
+	if err != nil {
+		return 0, fmt.Errorf("listing the connections to %s: %w", name, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		// A connection that ended meanwhile answers 1094 (unknown thread).
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err == nil {
+			n++
+		} else if !strings.Contains(err.Error(), "1094") {
+			return n, fmt.Errorf("KILL %d: %w", id, err)
+		}
+	}
+	return n, nil
+}
+
+// mysqlIdent quotes a MySQL identifier.
+func mysqlIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// mysqlVersion is the server's VERSION() (MariaDB says so in it).
+func mysqlVersion(ctx context.Context) string {
+	admin, err := mysqlAdmin(ctx, 0)
+	if err != nil {
+		return "unknown"
+	}
+	defer admin.Close()
+	var v string
+	if err := admin.QueryRowContext(ctx, "SELECT VERSION()").Scan(&v); err != nil {
+		return "unknown"
+	}
+	if strings.Contains(v, "MariaDB") {
+		return "(MariaDB " + v + ")"
+	}
+	return v
 }
