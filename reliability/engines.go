@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,10 +30,11 @@ import (
 )
 
 // engine is one database engine the engine-neutral runs (inputs, soak,
-// writers, corpus, deploy, index) drive the example on. Adding an engine
-// is one more entry in engines: how to make and drop a scratch database,
-// how the example opens it, its migrations and dialect, and the few
-// statements the schema runs need in its SQL.
+// writers, corpus, deploy, index) drive the example on, and the fault runs
+// (restart, terminate, lock) when it has a server to fault. Adding an
+// engine is one more entry in engines: how to make and drop a scratch
+// database, how the example opens it, its migrations and dialect, the few
+// statements the schema runs need in its SQL, and its faults.
 type engine struct {
 	Name  string // the -engine value: postgresql, sqlite, mysql
 	Title string // the Engine column of the table: PostgreSQL, SQLite, MySQL
@@ -65,10 +67,43 @@ type engine struct {
 	// For the table: the index migration's statement and what it blocks,
 	// and what the additive migration runs.
 	indexBuild, indexNote, addColumnNote string
+
+	// defaultPort is the server's port when a URL names none (the fault
+	// runs' proxy); "" for an engine without a server.
+	defaultPort string
+	// faults are the engine's fault runs (restart, terminate, lock), in
+	// table order; none for an engine without a server to fault.
+	faults []faultRun
 }
 
 // engines lists the engines the suite knows, in table order.
 func engines() []*engine { return []*engine{postgresEngine(), sqliteEngine(), mysqlEngine()} }
+
+// faultsOf returns e's fault runs named run (lock has two on MySQL).
+func (e *engine) faultsOf(run string) []faultRun {
+	var out []faultRun
+	for _, f := range e.faults {
+		if f.Run == run {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// serverAddr is the host:port of the server of a database URL of e.
+func (e *engine) serverAddr(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("parsing database URL: %w", err)
+	}
+	if e.defaultPort == "" {
+		return "", fmt.Errorf("%s has no server", e.Title)
+	}
+	if u.Port() != "" {
+		return u.Host, nil
+	}
+	return net.JoinHostPort(u.Hostname(), e.defaultPort), nil
+}
 
 // engineNames is the -engine flag's list.
 func engineNames() []string {
@@ -135,6 +170,8 @@ func postgresEngine() *engine {
 		indexBuild:    "CREATE INDEX CONCURRENTLY",
 		indexNote:     "PostgreSQL builds it without blocking reads or writes.",
 		addColumnNote: "ADD COLUMN with a default, then CREATE INDEX CONCURRENTLY",
+		defaultPort:   "5432",
+		faults:        postgresFaults(),
 	}
 }
 
@@ -312,6 +349,8 @@ func mysqlEngine() *engine {
 		indexBuild:    "ALTER TABLE … ADD INDEX, ALGORITHM=INPLACE, LOCK=NONE",
 		indexNote:     "InnoDB builds it online: reads and writes go on, and the ALTER takes its metadata lock only briefly at the start and the end.",
 		addColumnNote: "ADD COLUMN with a default, ALGORITHM=INSTANT, then ADD INDEX, ALGORITHM=INPLACE, LOCK=NONE",
+		defaultPort:   "3306",
+		faults:        mysqlFaults(),
 	}
 }
 

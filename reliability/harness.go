@@ -8,11 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +104,7 @@ type appOptions struct {
 	TxPooler     bool          // sessionrt.Config.TransactionPooler
 	Cache        int           // sessionrt.Config.Cache.MaxEntries; the listener runs until Close
 	ListenURL    string        // sessionrt.Config.Cache.ListenURL (a direct connection)
+	Logger       *slog.Logger  // the app's and the store's log; nil: discarded
 	Extra        func(mux *http.ServeMux, a *app.App)
 }
 
@@ -130,7 +135,10 @@ func startApp(ctx context.Context, opt appOptions) (*appServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Title, err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := opt.Logger
+	if quiet == nil {
+		quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	a, err := app.New(db, app.Config{
 		Sessions: sessionrt.Config{
 			Insecure:          true,
@@ -361,3 +369,96 @@ func waitFor(d time.Duration, cond func() bool) bool {
 }
 
 var errSkip = errors.New("skipped")
+
+// errClassLockWait is the class of MySQL's lock wait timeout (error 1205).
+const errClassLockWait = "MySQL error 1205 (lock wait timeout)"
+
+var (
+	mysqlErrRE = regexp.MustCompile(`Error (\d{4}) \(`)
+	sqlstateRE = regexp.MustCompile(`SQLSTATE (\w{5})`)
+)
+
+// errorClass sorts an error the app logged by what caused it: the
+// server's error number (MySQL) or SQLSTATE (PostgreSQL), the store's
+// QueryTimeout, or a connection that could not be made or was lost.
+func errorClass(msg string) string {
+	if m := mysqlErrRE.FindStringSubmatch(msg); m != nil {
+		switch m[1] {
+		case "1205":
+			return errClassLockWait
+		case "1213":
+			return "MySQL error 1213 (deadlock)"
+		case "1927":
+			return "MySQL error 1927 (connection killed)"
+		case "1053":
+			return "MySQL error 1053 (server shutdown)"
+		case "1040":
+			return "MySQL error 1040 (too many connections)"
+		case "1317":
+			return "MySQL error 1317 (query interrupted)"
+		}
+		return "MySQL error " + m[1]
+	}
+	if m := sqlstateRE.FindStringSubmatch(msg); m != nil {
+		return "SQLSTATE " + m[1]
+	}
+	switch {
+	case strings.Contains(msg, "deadline exceeded"):
+		return "QueryTimeout (context deadline exceeded)"
+	case strings.Contains(msg, "connection refused"):
+		return "connection refused"
+	case strings.Contains(msg, "invalid connection"), strings.Contains(msg, "bad connection"), strings.Contains(msg, "broken pipe"),
+		strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"), strings.Contains(msg, "closed"):
+		return "connection lost"
+	}
+	return "other"
+}
+
+// errorLog counts the errors the app logs (the store's "session error"
+// lines, the health check's), by errorClass, and keeps a few of the
+// unclassified ones.
+type errorLog struct {
+	mu     sync.Mutex
+	byKind map[string]int
+	other  []string
+}
+
+// logger is a slog.Logger that feeds l.
+func (l *errorLog) logger() *slog.Logger { return slog.New(errorHandler{l}) }
+
+// counts returns the errors logged so far, by class, and the first few
+// of class "other".
+func (l *errorLog) counts() (map[string]int, []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.byKind), slices.Clone(l.other)
+}
+
+// errorHandler is errorLog's slog.Handler: the records with an err
+// attribute, at Warn and above.
+type errorHandler struct{ l *errorLog }
+
+func (h errorHandler) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
+func (h errorHandler) WithAttrs([]slog.Attr) slog.Handler            { return h }
+func (h errorHandler) WithGroup(string) slog.Handler                 { return h }
+
+func (h errorHandler) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != "err" {
+			return true
+		}
+		msg := a.Value.String()
+		c := errorClass(msg)
+		h.l.mu.Lock()
+		if h.l.byKind == nil {
+			h.l.byKind = map[string]int{}
+		}
+		h.l.byKind[c]++
+		if c == "other" && len(h.l.other) < 3 {
+			h.l.other = append(h.l.other, msg)
+		}
+		h.l.mu.Unlock()
+		return false
+	})
+	return nil
+}

@@ -52,6 +52,7 @@ type loadStats struct {
 // summary is the row of the results table.
 type summary struct {
 	Attempted, OK, C4xx, C5xx, Hung, Transport, Lost int
+	Not503                                           int // 5xx answers other than 503 (a 500: an error the store did not read as "unavailable")
 	Max5xx, P99                                      time.Duration
 }
 
@@ -78,6 +79,9 @@ func (s *loadStats) add(r result) {
 	default:
 		a.C5xx++
 		a.Max5xx = max(a.Max5xx, d)
+		if r.status != http.StatusServiceUnavailable {
+			a.Not503++
+		}
 	}
 }
 
@@ -126,6 +130,9 @@ func (s *loadStats) summarize(from, to time.Time) summary {
 		default:
 			out.C5xx++
 			out.Max5xx = max(out.Max5xx, d)
+			if r.status != http.StatusServiceUnavailable {
+				out.Not503++
+			}
 		}
 	}
 	if len(lat) > 0 {

@@ -4,20 +4,27 @@
 // results table of docs/RELIABILITY.md (between its markers). Short
 // versions of most runs are in go test ./reliability.
 //
-//	go run ./reliability                          # everything on every engine (about 7 minutes); rewrites the table
-//	go run ./reliability -only restart,lock       # some runs; prints only
+//	go run ./reliability                          # everything on every engine; rewrites the table
+//	go run ./reliability -only terminate,lock     # some runs; prints only
 //	go run ./reliability -only soak -engine sqlite # one run on one engine; prints only
 //	go run ./reliability -write=false             # everything; prints the table only
 //
 // The engine-neutral runs (inputs, soak, writers, corpus, deploy, index)
-// run once per engine of -engine (PostgreSQL, SQLite); the fault runs
-// (restart, terminate, lock) and pgbouncer are PostgreSQL's by nature and
-// run when -engine includes postgresql.
+// run once per engine of -engine (PostgreSQL, SQLite, MySQL). The fault
+// runs (restart, terminate, lock) need a server: each engine's entry lists
+// its own (PostgreSQL: pg_ctlcluster, pg_terminate_backend, LOCK TABLE;
+// MySQL: mariadb-admin shutdown and mariadbd, KILL, rows locked with
+// SELECT … FOR UPDATE and innodb_lock_wait_timeout either side of
+// QueryTimeout), and they run on the engines of -engine that have them;
+// pgbouncer is PostgreSQL's.
 //
-// The restart run stops and starts the shared PostgreSQL cluster with
-// pg_ctlcluster (needs root or the postgres user): do not run it while other
-// tests use that server. The pgbouncer run installs Debian's pgbouncer if it
-// is missing (-install=false to refuse) and runs it as the postgres user.
+// The restart run stops and starts the shared servers (pg_ctlcluster needs
+// root or the postgres user; MariaDB is started as scripts/ensure-mariadb.sh
+// does, which needs root): do not run it while other tests use them. It
+// runs last, so that a server that does not come back fails no other run,
+// and waits until the server answers again. The pgbouncer run installs
+// Debian's pgbouncer if it is missing (-install=false to refuse) and runs
+// it as the postgres user.
 package main
 
 import (
@@ -35,25 +42,51 @@ import (
 
 // runInfo is one run of the command.
 type runInfo struct {
-	Name     string
-	Postgres bool   // PostgreSQL's by nature: runs once, when -engine includes postgresql
-	About    string // for -h
+	Name  string
+	About string // for -h
+	// on reports whether the run runs on e; nil: on every engine.
+	on func(e *engine) bool
+}
+
+// hasFault is runInfo.on of a fault run: the engines whose entry lists it.
+func hasFault(run string) func(e *engine) bool {
+	return func(e *engine) bool { return len(e.faultsOf(run)) > 0 }
 }
 
 // runs lists the runs in table order.
 func runs() []runInfo {
 	return []runInfo{
-		{"restart", true, "PostgreSQL stopped and started mid-load (pg_ctlcluster)"},
-		{"terminate", true, "every pool connection killed (pg_terminate_backend)"},
-		{"lock", true, "LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE held mid-load"},
-		{"pgbouncer", true, "the app behind PgBouncer in transaction pooling mode"},
-		{"soak", false, "concurrency: -soak-clients clients mixing every endpoint for -soak, lost updates, goroutines and heap"},
-		{"inputs", false, "hostile input: oversized and malformed cookies, JSON fields over the payload limit"},
-		{"corpus", false, "evolution: every plan of the generator's migration corpus up, down, up with live sessions"},
-		{"deploy", false, "evolution: the additive migration of a new field applied and rolled back under load"},
-		{"index", false, "evolution: the index migration on -rows sessions under load"},
-		{"writers", false, "concurrency: -writers clients per session writing the same sessions at once, lost updates"},
+		{"restart", "the database server stopped and started mid-load (PostgreSQL: pg_ctlcluster; MySQL: mariadb-admin shutdown, then mariadbd); runs last", hasFault("restart")},
+		{"terminate", "every pool connection killed (PostgreSQL: pg_terminate_backend; MySQL: KILL)", hasFault("terminate")},
+		{"lock", "held mid-load: LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE (PostgreSQL); every session row locked with SELECT … FOR UPDATE, innodb_lock_wait_timeout longer, then shorter than QueryTimeout (MySQL)", hasFault("lock")},
+		{"pgbouncer", "the app behind PgBouncer in transaction pooling mode", func(e *engine) bool { return e.Name == "postgresql" }},
+		{"soak", "concurrency: -soak-clients clients mixing every endpoint for -soak, lost updates, goroutines and heap", nil},
+		{"inputs", "hostile input: oversized and malformed cookies, JSON fields over the payload limit", nil},
+		{"corpus", "evolution: every plan of the generator's migration corpus up, down, up with live sessions", nil},
+		{"deploy", "evolution: the additive migration of a new field applied and rolled back under load", nil},
+		{"index", "evolution: the index migration on -rows sessions under load", nil},
+		{"writers", "concurrency: -writers clients per session writing the same sessions at once, lost updates", nil},
 	}
+}
+
+// enginesOf returns the engines of list the run runs on.
+func (r runInfo) enginesOf(list []*engine) []*engine {
+	var out []*engine
+	for _, e := range list {
+		if r.on == nil || r.on(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// titles are the engines' Titles.
+func titles(list []*engine) []string {
+	var out []string
+	for _, e := range list {
+		out = append(out, e.Title)
+	}
+	return out
 }
 
 func runNames() []string {
@@ -75,16 +108,15 @@ checks them. The runs (-only):
 
 `)
 	for _, r := range runs() {
-		scope := "each engine of -engine"
-		if r.Postgres {
-			scope = "PostgreSQL only"
-		}
-		fmt.Fprintf(w, "  %-10s %s (%s)\n", r.Name, r.About, scope)
+		fmt.Fprintf(w, "  %-10s %s\n  %-10s engines: %s\n", r.Name, r.About, "", strings.Join(titles(r.enginesOf(engines())), ", "))
 	}
 	fmt.Fprintf(w, `
 Engines (-engine): %s. PostgreSQL runs on SESSIONGEN_TEST_DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432/test), a scratch database per
-run; SQLite on a file per run in the temporary directory.
+(default postgres://postgres@127.0.0.1:5432/test), MySQL on
+SESSIONGEN_MYSQL_URL (default mysql://root@127.0.0.1:3306/test, the
+machine's MariaDB: scripts/ensure-mariadb.sh starts it), a scratch database
+per run; SQLite on a file per run in the temporary directory. A run runs on
+each engine of -engine it applies to.
 
 The results table of -doc (docs/RELIABILITY.md) is that of one whole run:
 only a run of every run on every engine rewrites it, and that run is the
@@ -101,7 +133,7 @@ Flags:
 
 func main() {
 	only := flag.String("only", strings.Join(runNames(), ","), "comma-separated runs: "+strings.Join(runNames(), ","))
-	engineList := flag.String("engine", strings.Join(engineNames(), ","), "comma-separated engines of the engine-neutral runs: "+strings.Join(engineNames(), ","))
+	engineList := flag.String("engine", strings.Join(engineNames(), ","), "comma-separated engines to run on (each run on those it applies to): "+strings.Join(engineNames(), ","))
 	clients := flag.Int("clients", 32, "clients of the fault runs and of deploy")
 	qt := flag.Duration("query-timeout", time.Second, "sessionrt QueryTimeout of the fault runs")
 	outage := flag.Duration("outage", 4*time.Second, "how long each fault lasts")
@@ -135,7 +167,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	withPostgres := slices.ContainsFunc(engs, func(e *engine) bool { return e.Name == "postgresql" })
 	ctx := context.Background()
 	res := &results{started: time.Now(), command: strings.TrimSpace("go run ./reliability " + strings.Join(os.Args[1:], " ")), machine: machine()}
 	for _, e := range engs {
@@ -147,45 +178,47 @@ func main() {
 		fmt.Printf("  FAIL: "+format+"\n", args...)
 	}
 	fo := faultOptions{Clients: *clients, QueryTimeout: *qt, Warmup: 3 * time.Second, Outage: *outage, After: 5 * time.Second, MaxConns: 16}
-	if want["restart"] || want["terminate"] || want["lock"] {
-		res.fo = fo
-	}
 	failRow := func(id, engine, what, command string, err error) {
 		res.add(resultRow{ID: id, Engine: engine, What: what, Command: command, Figures: fmt.Sprintf("**FAIL**: %v", err)})
 	}
 	for _, r := range runs() {
-		if r.Postgres && want[r.Name] && !withPostgres {
-			fmt.Printf("== %s: PostgreSQL only, and -engine %s leaves PostgreSQL out: skipped\n", r.Name, *engineList)
+		if want[r.Name] && len(r.enginesOf(engs)) == 0 {
+			fmt.Printf("== %s: runs on %s only, and -engine %s leaves them out: skipped\n", r.Name, strings.Join(titles(r.enginesOf(engines())), ", "), *engineList)
 			delete(want, r.Name)
 		}
 	}
-	for _, f := range []struct {
-		name, title string
-		inj         injector
-		id, what    string
-		command     string
-	}{
-		{"restart", "1. PostgreSQL restarted mid-load (pg_ctlcluster stop, wait, start)", injectRestart,
-			"1", "PostgreSQL restarted mid-load (`pg_ctlcluster stop`, wait, `start`)", "`go run ./reliability -only restart`"},
-		{"terminate", "2. every pool connection killed with pg_terminate_backend", injectTerminate,
-			"2", "Every pool connection killed with `pg_terminate_backend`", "`go run ./reliability -only terminate` (short version: `TestTerminateBackends`)"},
-		{"lock", "3. LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE held mid-load", injectLock,
-			"3", "`LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE` held mid-load", "`go run ./reliability -only lock` (short version: `TestTableLock`)"},
-	} {
-		if !want[f.name] {
-			continue
+	for _, e := range engs {
+		if slices.ContainsFunc(e.faults, func(f faultRun) bool { return want[f.Run] }) {
+			res.fo = fo
+			res.faultEngines = append(res.faultEngines, e.Title)
 		}
-		rep, err := runFault(ctx, f.title, fo, f.inj)
-		if err != nil {
-			fmt.Printf("== %s\n", f.title)
-			fail("%v", err)
-			failRow(f.id, "PostgreSQL", f.what, f.command, err)
-			continue
-		}
-		fmt.Print(formatReport(rep))
-		res.add(faultRow(f.id, f.what, f.command, rep))
-		failed = failed || len(rep.Failures) > 0
 	}
+	// faultRuns runs the named fault runs on every engine of -engine that
+	// has them.
+	faultRuns := func(names ...string) {
+		for _, name := range names {
+			if !want[name] {
+				continue
+			}
+			for _, e := range engs {
+				for _, f := range e.faultsOf(name) {
+					rep, err := runFault(ctx, e, f, fo)
+					if err != nil {
+						fmt.Printf("== %s (%s)\n", f.Title, e.Title)
+						fail("%v", err)
+						failRow(f.ID, e.Title, f.What, e.command(f.Run, f.Test), err)
+						continue
+					}
+					fmt.Print(formatReport(rep))
+					res.add(faultRow(rep))
+					failed = failed || len(rep.Failures) > 0
+				}
+			}
+		}
+	}
+	// restart runs last (below): it stops the shared server, and a server
+	// that does not come back then fails no other run.
+	faultRuns("terminate", "lock")
 
 	if want["pgbouncer"] {
 		fmt.Println("== 4. PgBouncer (transaction pooling) between the app and PostgreSQL")
@@ -407,6 +440,9 @@ func main() {
 		}
 	}
 
+	faultRuns("restart")
+
+	res.sortRows()
 	res.elapsed, res.passed = time.Since(res.started), !failed
 	md := res.markdown()
 	fmt.Printf("\n%s\n", md)

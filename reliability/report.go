@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,11 +27,37 @@ type results struct {
 	machine string
 	engines []string // one line per engine the run drove (engineLine)
 	fo      faultOptions
-	passed  bool
-	rows    []resultRow
+	// faultEngines are the Titles of the engines the fault runs ran on.
+	faultEngines []string
+	passed       bool
+	rows         []resultRow
 }
 
 func (r *results) add(row resultRow) { r.rows = append(r.rows, row) }
+
+// sortRows puts the rows in table order, by the number their ID starts
+// with, keeping the order they were added in within one number (engines in
+// table order, 6.1 before 6.2, 3 before 3′): restart runs last but its
+// rows come first.
+func (r *results) sortRows() {
+	slices.SortStableFunc(r.rows, func(a, b resultRow) int { return rowNumber(a.ID) - rowNumber(b.ID) })
+}
+
+// rowNumber is the number an ID starts with ("6.2": 6, "4′": 4); an ID
+// without one sorts last.
+func rowNumber(id string) int {
+	n, digits := 0, 0
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			break
+		}
+		n, digits = n*10+int(c-'0'), digits+1
+	}
+	if digits == 0 {
+		return 1 << 30
+	}
+	return n
+}
 
 // cell escapes a table cell.
 func cell(s string) string {
@@ -57,8 +84,8 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "- %s\n", l)
 	}
 	if r.fo.Clients > 0 {
-		fmt.Fprintf(&b, "- Fault runs (PostgreSQL only): %d clients, `QueryTimeout` %s, a pool of %d connections, faults lasting %s, load kept on %s after each\n",
-			r.fo.Clients, r.fo.QueryTimeout, r.fo.MaxConns, r.fo.Outage, r.fo.After)
+		fmt.Fprintf(&b, "- Fault runs (%s): %d clients, `QueryTimeout` %s unless the row says otherwise, a pool of %d connections, faults lasting %s, load kept on %s after each\n",
+			strings.Join(r.faultEngines, ", "), r.fo.Clients, r.fo.QueryTimeout, r.fo.MaxConns, r.fo.Outage, r.fo.After)
 	}
 	fmt.Fprintf(&b, "- The app's pool: %d connections on every engine (SQLite: database/sql's open connections), unless the row says otherwise\n", defaultPoolSize)
 	result := "PASS (every run met its checks)"
@@ -78,9 +105,9 @@ func (r *results) markdown() string {
 func itoa[T ~int | ~int64](n T) string { return fmt.Sprint(n) }
 
 // faultRow is the row of a fault under load.
-func faultRow(id, what, command string, rep *faultReport) resultRow {
-	t := rep.Total
-	fig := fmt.Sprintf("Slowest 5xx during the fault: %s. First 2xx %s after the fault ended; ", ms(rep.During.Max5xx), ms(rep.FirstOK))
+func faultRow(rep *faultReport) resultRow {
+	t, f := rep.Total, rep.Fault
+	fig := fmt.Sprintf("Slowest 5xx during the fault: %s; 5xx other than 503: %d. First 2xx %s after the fault ended; ", ms(rep.During.Max5xx), t.Not503, ms(rep.FirstOK))
 	if rep.LastFail < 0 || rep.LastFail < rep.FirstOK {
 		fig += "no failure after it."
 	} else {
@@ -89,7 +116,11 @@ func faultRow(id, what, command string, rep *faultReport) resultRow {
 	for _, n := range rep.Notes {
 		fig += " " + strings.ToUpper(n[:1]) + n[1:] + "."
 	}
-	return resultRow{ID: id, Engine: "PostgreSQL", What: what, Command: command,
+	fig += " Errors the app logged: " + errorSummary(rep.Errors) + "."
+	if f.QueryTimeout > 0 {
+		fig += fmt.Sprintf(" `QueryTimeout` %s.", f.QueryTimeout)
+	}
+	return resultRow{ID: f.ID, Engine: rep.Engine.Title, What: f.What, Command: rep.Engine.command(f.Run, f.Test),
 		Attempted: itoa(t.Attempted), OK: itoa(t.OK), C5xx: itoa(t.C5xx), Hung: itoa(t.Hung), Panics: itoa(rep.Panics), Lost: itoa(t.Lost), Figures: fig}
 }
 
