@@ -46,6 +46,8 @@ func TestResultsMarkdown(t *testing.T) {
 		Errors: map[string]int{"QueryTimeout (context deadline exceeded)": 2}}))
 	r.add(faultRow(&faultReport{Engine: my, Fault: lock[1], Total: summary{Attempted: 10, OK: 8, C5xx: 2}, FirstOK: 1e6, LastFail: -1,
 		Errors: map[string]int{errClassLockWait: 2}}))
+	r.add(soakRow(&soakReport{Engine: my, Clients: 64, Duration: 60e9, Load: summary{Attempted: 100, OK: 97, C5xx: 3}, Errors: 3,
+		Logged: map[string]int{"MySQL error 1213 (deadlock)": 3}}))
 	r.add(corpusRow(pg, []corpusReport{{Name: "create"}, {Name: "rename"}}, 1000))
 	r.add(corpusRow(lite, []corpusReport{{Name: "create"}, {Name: "widen", Refused: "no migration"}}, 1000))
 	r.add(corpusRow(my, []corpusReport{{Name: "create"}, {Name: "add_index", Refused: "type change"}}, 1000))
@@ -67,8 +69,10 @@ func TestResultsMarkdown(t *testing.T) {
 		"Errors the app logged: 4 × connection refused, 1 × connection lost.",
 		"| 2 | MySQL | Every pool connection killed with `KILL` (its ids from `information_schema.PROCESSLIST`) | `go run ./reliability -only terminate -engine mysql` (short version: `go test -run 'TestTerminateBackends/mysql' ./reliability`) |",
 		"| 3 | MySQL | Every session row locked by another connection (`SELECT … FOR UPDATE` in an open transaction) mid-load; the app's `innodb_lock_wait_timeout` 50 s, longer than `QueryTimeout` | `go run ./reliability -only lock -engine mysql` (short version: `go test -run 'TestTableLock/mysql' ./reliability`) | 10 | 8 | 2 |",
-		"| 3′ | MySQL | The same with the app's `innodb_lock_wait_timeout` 1 s, shorter than `QueryTimeout` (3s in this row): the server answers first, with error 1205 | `go run ./reliability -only lock -engine mysql` (short version: `go test -run 'TestTableLock/mysql' ./reliability`) | 10 | 8 | 2 |",
-		"Errors the app logged: 2 × MySQL error 1205 (lock wait timeout). `QueryTimeout` 3s. |",
+		"| 3′ | MySQL | The same with the app's `innodb_lock_wait_timeout` 1 s, shorter than `QueryTimeout` (5s in this row): the server answers first, with error 1205 | `go run ./reliability -only lock -engine mysql` (short version: `go test -run 'TestTableLock/mysql' ./reliability`) | 10 | 8 | 2 |",
+		"Errors the app logged: 2 × MySQL error 1205 (lock wait timeout). `QueryTimeout` 5s. |",
+		"| 5 | MySQL | Soak: 64 clients mixing every endpoint for 1m0s | `go run ./reliability -only soak -engine mysql` | 100 | 97 | 3 |",
+		"Errors the app logged: 3 × MySQL error 1213 (deadlock). |",
 		"| 7 | PostgreSQL | Every migration plan in `generator/testdata/migrate/*.sql` up → down → up with dbmate, 1000 live sessions | `go run ./reliability -only corpus -engine postgresql` (short version: `go test -run 'TestMigrationCorpus/postgresql' ./reliability`) (the test: 200 rows) | 2 | 2 ok |",
 		"| 7 | SQLite | Every migration plan in `generator/testdata/migrate/*.sql`, planned again by the SQLite dialect",
 		"| 1 | 1 ok | — | — | — | 0 | Every value of every session survives every step, renamed columns followed. Not run on SQLite, whose dialect plans no migration for them (its own words): widen (no migration). |",
@@ -91,7 +95,7 @@ func TestResultsMarkdown(t *testing.T) {
 			got = append(got, strings.TrimPrefix(cells[0], "| ")+" "+cells[1])
 		}
 	}
-	want := []string{"1 PostgreSQL", "1 MySQL", "2 PostgreSQL", "2 MySQL", "3 MySQL", "3′ MySQL", "7 PostgreSQL", "7 SQLite", "7 MySQL", "10 SQLite", "10 MySQL", "x "}
+	want := []string{"1 PostgreSQL", "1 MySQL", "2 PostgreSQL", "2 MySQL", "3 MySQL", "3′ MySQL", "5 MySQL", "7 PostgreSQL", "7 SQLite", "7 MySQL", "10 SQLite", "10 MySQL", "x "}
 	if !slices.Equal(got, want) {
 		t.Errorf("rows in order %q, want %q", got, want)
 	}

@@ -334,7 +334,7 @@ const (
 const (
 	lockWaitLong          = 50 // the server's default
 	lockWaitShort         = 1
-	lockShortQueryTimeout = 3 * time.Second
+	lockShortQueryTimeout = 5 * time.Second
 )
 
 // mysqlFaults are MySQL's fault runs: rows 1-3 and 3′.

@@ -116,7 +116,7 @@ func faultRow(rep *faultReport) resultRow {
 	for _, n := range rep.Notes {
 		fig += " " + strings.ToUpper(n[:1]) + n[1:] + "."
 	}
-	fig += " Errors the app logged: " + errorSummary(rep.Errors) + "."
+	fig += loggedErrors(rep.Errors)
 	if f.QueryTimeout > 0 {
 		fig += fmt.Sprintf(" `QueryTimeout` %s.", f.QueryTimeout)
 	}
@@ -176,7 +176,16 @@ func soakRow(rep *soakReport) resultRow {
 		Command: rep.Engine.command("soak", ""), Attempted: itoa(l.Attempted), OK: itoa(l.OK), C5xx: itoa(l.C5xx), Hung: itoa(l.Hung), Panics: itoa(rep.Panics), Lost: itoa(l.Lost),
 		Figures: fmt.Sprintf("**Errors: %d** (5xx, hung, no answer, unexpected 4xx). The %d 4xx answered bob sessions that another client's logout-all had ended (%d such checks excused). %d sessions verified at the end. %.0f req/s; slowest request %s. **Goroutines %d → %d, heap %s → %s** (samples every 10 s: %d–%d goroutines, %s–%s).",
 			rep.Errors, l.C4xx, rep.Excused, rep.FinalOK, float64(l.Attempted)/rep.Duration.Seconds(), ms(l.P99),
-			rep.Start.Goroutines, rep.End.Goroutines, mib(rep.Start.HeapAlloc), mib(rep.End.HeapAlloc), lo.Goroutines, hi.Goroutines, mib(lo.HeapAlloc), mib(hi.HeapAlloc))}
+			rep.Start.Goroutines, rep.End.Goroutines, mib(rep.Start.HeapAlloc), mib(rep.End.HeapAlloc), lo.Goroutines, hi.Goroutines, mib(lo.HeapAlloc), mib(hi.HeapAlloc)) + loggedErrors(rep.Logged)}
+}
+
+// loggedErrors is the sentence of a row naming the errors the app logged,
+// "" when there were none.
+func loggedErrors(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return " Errors the app logged: " + errorSummary(m) + "."
 }
 
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

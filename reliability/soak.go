@@ -37,6 +37,8 @@ type soakReport struct {
 	Samples    []memStats
 	Failures   []string
 	Unexpect   []string
+	Logged     map[string]int // the errors the app logged, by class (errorClass)
+	OtherErrs  []string       // a few of those of class "other"
 }
 
 // runSoak drives clients browsers mixing every endpoint (bob's clients also
@@ -52,7 +54,8 @@ func runSoak(ctx context.Context, e *engine, clients int, d time.Duration) (*soa
 	if err := migrateApp(db.URL); err != nil {
 		return nil, err
 	}
-	a, err := startApp(ctx, appOptions{PoolURL: db.URL, MaxConns: 16, QueryTimeout: 3 * time.Second})
+	errs := &errorLog{}
+	a, err := startApp(ctx, appOptions{PoolURL: db.URL, MaxConns: 16, QueryTimeout: 3 * time.Second, Logger: errs.logger()})
 	if err != nil {
 		return nil, err
 	}
@@ -77,9 +80,10 @@ func runSoak(ctx context.Context, e *engine, clients int, d time.Duration) (*soa
 	rep.FinalOK = st.finalOK
 	rep.Panics = a.Panics.Load()
 	rep.Unexpect = st.unexpect
+	rep.Logged, rep.OtherErrs = errs.counts()
 	if rep.Errors > 0 {
-		rep.Failures = append(rep.Failures, fmt.Sprintf("%d errors (5xx %d, hung %d, no answer %d, unexpected 4xx %d): %v",
-			rep.Errors, rep.Load.C5xx, rep.Load.Hung, rep.Load.Transport, st.oddCount, st.unexpect))
+		rep.Failures = append(rep.Failures, fmt.Sprintf("%d errors (5xx %d, hung %d, no answer %d, unexpected 4xx %d): %v; errors the app logged: %s %q",
+			rep.Errors, rep.Load.C5xx, rep.Load.Hung, rep.Load.Transport, st.oddCount, st.unexpect, errorSummary(rep.Logged), rep.OtherErrs))
 	}
 	if rep.Load.Lost > 0 {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("%d lost updates: %v", rep.Load.Lost, first(st.lost, 5)))
