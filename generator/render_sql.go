@@ -6,6 +6,7 @@ import (
 	"text/template"
 
 	"github.com/sessiongen/sessiongen/generator/dialect"
+	"github.com/sessiongen/sessiongen/generator/schema"
 	"github.com/sessiongen/sessiongen/templates"
 	"gopkg.in/yaml.v3"
 )
@@ -30,11 +31,15 @@ func renderTemplate(name string, data any) ([]byte, error) {
 func renderQueries(m *Model, d dialect.Dialect) ([]byte, error) {
 	q := dialect.Query{Type: m.TypeName, Plural: m.TypeName + "s", Table: m.Table}
 	for _, f := range m.Fields {
-		q.Fields = append(q.Fields, dialect.QueryField{
+		qf := dialect.QueryField{
 			GoName: f.GoName, Column: f.Column, ModelType: f.SQLType,
 			Nullable: f.Nullable, Index: f.Index,
 			Pos: fmt.Sprintf("%s:%d", f.Pos.Filename, f.Pos.Line),
-		})
+		}
+		if f.Index {
+			qf.IndexName = schema.IndexName(m.Table, f.Column)
+		}
+		q.Fields = append(q.Fields, qf)
 	}
 	data, err := d.Queries(q)
 	if err != nil {

@@ -97,6 +97,7 @@ type QueryField struct {
 	ModelType      string // the model's canonical (PostgreSQL) type
 	Nullable       bool
 	Index          bool
+	IndexName      string // the index of an indexed field (schema.IndexName)
 	Pos            string // file:line of the field, for messages
 }
 

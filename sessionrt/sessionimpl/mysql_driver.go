@@ -37,7 +37,33 @@ func MySQL(db *sql.DB) Driver { return mysqlDriver{db: db} }
 // connections.
 type mysqlDriver struct{ db *sql.DB }
 
-func (d mysqlDriver) conn() Conn { return Conn{sql: d.db} }
+func (d mysqlDriver) conn() Conn { return Conn{sql: retryDB{d.db}} }
+
+// retryDB is a MySQL pool whose single statements run again when InnoDB
+// makes them a deadlock's victim: outside a transaction a statement is its
+// own, rolled back whole, so running it again is safe. (Two sessions'
+// rows locked in opposite orders, a logout against a log-out-everywhere,
+// deadlock now and then.) Reads without FOR UPDATE take no locks.
+type retryDB struct{ *sql.DB }
+
+// ExecContext runs query, again up to deadlockRetries times in all when it
+// is a deadlock's victim.
+func (db retryDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	var err error
+	for range deadlockRetries {
+		if res, err = db.DB.ExecContext(ctx, query, args...); !isDeadlock(err) {
+			break
+		}
+	}
+	return res, err
+}
+
+// isDeadlock reports InnoDB's ER_LOCK_DEADLOCK (1213), as go-sql-driver
+// formats it: the statement's transaction was rolled back whole.
+func isDeadlock(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Error 1213")
+}
 
 // isNil reports a nil *sql.DB, which NewManager refuses.
 func (d mysqlDriver) isNil() bool { return d.db == nil }

@@ -40,7 +40,7 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, limit int32) (int64
 }
 
 const deleteOtherSessionsByUserID = `-- name: DeleteOtherSessionsByUserID :execrows
-DELETE FROM sessions
+DELETE sessions FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
   AND (? IS NULL
        OR (token_hash <> ?
@@ -53,7 +53,7 @@ type DeleteOtherSessionsByUserIDParams struct {
 	ExceptTokenHash []byte
 }
 
-// DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), after LockOtherSessionsByUserID in the same transaction.
+// DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), after LockOtherSessionsByUserID in the same transaction, through the same index.
 func (q *Queries) DeleteOtherSessionsByUserID(ctx context.Context, arg DeleteOtherSessionsByUserIDParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, deleteOtherSessionsByUserID,
 		arg.UserID,
@@ -86,11 +86,11 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const deleteSessionsByUserID = `-- name: DeleteSessionsByUserID :execrows
-DELETE FROM sessions
+DELETE sessions FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
 `
 
-// DeleteSessionsByUserID deletes every session with this user_id, after LockSessionsByUserID in the same transaction.
+// DeleteSessionsByUserID deletes every session with this user_id, after LockSessionsByUserID in the same transaction, through the same index.
 func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) (int64, error) {
 	result, err := q.db.ExecContext(ctx, deleteSessionsByUserID, userID)
 	if err != nil {
@@ -395,7 +395,7 @@ func (q *Queries) ListSessionsByUserID(ctx context.Context, userID int64) ([]Lis
 }
 
 const lockOtherSessionsByUserID = `-- name: LockOtherSessionsByUserID :many
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
   AND (? IS NULL
        OR (token_hash <> ?
@@ -439,12 +439,12 @@ func (q *Queries) LockOtherSessionsByUserID(ctx context.Context, arg LockOtherSe
 }
 
 const lockSessionsByUserID = `-- name: LockSessionsByUserID :many
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
 FOR UPDATE
 `
 
-// LockSessionsByUserID returns the keys of every session with this user_id and locks them, and the index range, until the transaction ends: DeleteSessionsByUserID then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction.
+// LockSessionsByUserID returns the keys of every session with this user_id and locks them, and the index range, until the transaction ends: DeleteSessionsByUserID then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction. FORCE INDEX: when one value holds much of the table the optimizer would scan it whole, locking every row it reads, a concurrent login's among them (deadlocks).
 func (q *Queries) LockSessionsByUserID(ctx context.Context, userID int64) ([][]byte, error) {
 	rows, err := q.db.QueryContext(ctx, lockSessionsByUserID, userID)
 	if err != nil {

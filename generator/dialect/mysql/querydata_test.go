@@ -23,7 +23,11 @@ type field struct {
 func newMySQLQueriesData(typ, table string, fields []field) dialect.QueryData {
 	q := dialect.Query{Type: typ, Plural: typ + "s", Table: table}
 	for _, f := range fields {
-		q.Fields = append(q.Fields, dialect.QueryField{GoName: f.GoName, Column: f.Column, ModelType: f.SQLType, Nullable: f.Nullable, Index: f.Index, Pos: "test.go:1"})
+		qf := dialect.QueryField{GoName: f.GoName, Column: f.Column, ModelType: f.SQLType, Nullable: f.Nullable, Index: f.Index, Pos: "test.go:1"}
+		if f.Index {
+			qf.IndexName = schema.IndexName(table, f.Column)
+		}
+		q.Fields = append(q.Fields, qf)
 	}
 	d, err := Dialect{}.Queries(q)
 	if err != nil {

@@ -40,7 +40,7 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, limit int32) (int64
 }
 
 const deleteOtherSessionsByTenant = `-- name: DeleteOtherSessionsByTenant :execrows
-DELETE FROM sessions
+DELETE sessions FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = ?
   AND (? IS NULL
        OR (token_hash <> ?
@@ -53,7 +53,7 @@ type DeleteOtherSessionsByTenantParams struct {
 	ExceptTokenHash []byte
 }
 
-// DeleteOtherSessionsByTenant deletes every session with this tenant but the one with the given key (and the one renewed away from it), after LockOtherSessionsByTenant in the same transaction.
+// DeleteOtherSessionsByTenant deletes every session with this tenant but the one with the given key (and the one renewed away from it), after LockOtherSessionsByTenant in the same transaction, through the same index.
 func (q *Queries) DeleteOtherSessionsByTenant(ctx context.Context, arg DeleteOtherSessionsByTenantParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, deleteOtherSessionsByTenant,
 		arg.Tenant,
@@ -68,7 +68,7 @@ func (q *Queries) DeleteOtherSessionsByTenant(ctx context.Context, arg DeleteOth
 }
 
 const deleteOtherSessionsByUserID = `-- name: DeleteOtherSessionsByUserID :execrows
-DELETE FROM sessions
+DELETE sessions FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
   AND (? IS NULL
        OR (token_hash <> ?
@@ -81,7 +81,7 @@ type DeleteOtherSessionsByUserIDParams struct {
 	ExceptTokenHash []byte
 }
 
-// DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), after LockOtherSessionsByUserID in the same transaction.
+// DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), after LockOtherSessionsByUserID in the same transaction, through the same index.
 func (q *Queries) DeleteOtherSessionsByUserID(ctx context.Context, arg DeleteOtherSessionsByUserIDParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, deleteOtherSessionsByUserID,
 		arg.UserID,
@@ -114,11 +114,11 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const deleteSessionsByTenant = `-- name: DeleteSessionsByTenant :execrows
-DELETE FROM sessions
+DELETE sessions FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = ?
 `
 
-// DeleteSessionsByTenant deletes every session with this tenant, after LockSessionsByTenant in the same transaction.
+// DeleteSessionsByTenant deletes every session with this tenant, after LockSessionsByTenant in the same transaction, through the same index.
 func (q *Queries) DeleteSessionsByTenant(ctx context.Context, tenant *string) (int64, error) {
 	result, err := q.db.ExecContext(ctx, deleteSessionsByTenant, tenant)
 	if err != nil {
@@ -128,11 +128,11 @@ func (q *Queries) DeleteSessionsByTenant(ctx context.Context, tenant *string) (i
 }
 
 const deleteSessionsByUserID = `-- name: DeleteSessionsByUserID :execrows
-DELETE FROM sessions
+DELETE sessions FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
 `
 
-// DeleteSessionsByUserID deletes every session with this user_id, after LockSessionsByUserID in the same transaction.
+// DeleteSessionsByUserID deletes every session with this user_id, after LockSessionsByUserID in the same transaction, through the same index.
 func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) (int64, error) {
 	result, err := q.db.ExecContext(ctx, deleteSessionsByUserID, userID)
 	if err != nil {
@@ -529,7 +529,7 @@ func (q *Queries) ListSessionsByUserID(ctx context.Context, userID int64) ([]Lis
 }
 
 const lockOtherSessionsByTenant = `-- name: LockOtherSessionsByTenant :many
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = ?
   AND (? IS NULL
        OR (token_hash <> ?
@@ -573,7 +573,7 @@ func (q *Queries) LockOtherSessionsByTenant(ctx context.Context, arg LockOtherSe
 }
 
 const lockOtherSessionsByUserID = `-- name: LockOtherSessionsByUserID :many
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
   AND (? IS NULL
        OR (token_hash <> ?
@@ -617,12 +617,12 @@ func (q *Queries) LockOtherSessionsByUserID(ctx context.Context, arg LockOtherSe
 }
 
 const lockSessionsByTenant = `-- name: LockSessionsByTenant :many
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = ?
 FOR UPDATE
 `
 
-// LockSessionsByTenant returns the keys of every session with this tenant and locks them, and the index range, until the transaction ends: DeleteSessionsByTenant then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction.
+// LockSessionsByTenant returns the keys of every session with this tenant and locks them, and the index range, until the transaction ends: DeleteSessionsByTenant then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction. FORCE INDEX: when one value holds much of the table the optimizer would scan it whole, locking every row it reads, a concurrent login's among them (deadlocks).
 func (q *Queries) LockSessionsByTenant(ctx context.Context, tenant *string) ([][]byte, error) {
 	rows, err := q.db.QueryContext(ctx, lockSessionsByTenant, tenant)
 	if err != nil {
@@ -647,12 +647,12 @@ func (q *Queries) LockSessionsByTenant(ctx context.Context, tenant *string) ([][
 }
 
 const lockSessionsByUserID = `-- name: LockSessionsByUserID :many
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = ?
 FOR UPDATE
 `
 
-// LockSessionsByUserID returns the keys of every session with this user_id and locks them, and the index range, until the transaction ends: DeleteSessionsByUserID then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction.
+// LockSessionsByUserID returns the keys of every session with this user_id and locks them, and the index range, until the transaction ends: DeleteSessionsByUserID then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction. FORCE INDEX: when one value holds much of the table the optimizer would scan it whole, locking every row it reads, a concurrent login's among them (deadlocks).
 func (q *Queries) LockSessionsByUserID(ctx context.Context, userID int64) ([][]byte, error) {
 	rows, err := q.db.QueryContext(ctx, lockSessionsByUserID, userID)
 	if err != nil {

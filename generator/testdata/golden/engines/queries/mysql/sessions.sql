@@ -169,19 +169,19 @@ WHERE user_id = sqlc.arg(user_id) AND expires_at > CAST(UNIX_TIMESTAMP() * 10000
 ORDER BY last_seen_at DESC, token_hash;
 
 -- name: LockSessionsByUserID :many
--- LockSessionsByUserID returns the keys of every session with this user_id and locks them, and the index range, until the transaction ends: DeleteSessionsByUserID then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction.
-SELECT token_hash FROM sessions
+-- LockSessionsByUserID returns the keys of every session with this user_id and locks them, and the index range, until the transaction ends: DeleteSessionsByUserID then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction. FORCE INDEX: when one value holds much of the table the optimizer would scan it whole, locking every row it reads, a concurrent login's among them (deadlocks).
+SELECT token_hash FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = sqlc.arg(user_id)
 FOR UPDATE;
 
 -- name: DeleteSessionsByUserID :execrows
--- DeleteSessionsByUserID deletes every session with this user_id, after LockSessionsByUserID in the same transaction.
-DELETE FROM sessions
+-- DeleteSessionsByUserID deletes every session with this user_id, after LockSessionsByUserID in the same transaction, through the same index.
+DELETE sessions FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = sqlc.arg(user_id);
 
 -- name: LockOtherSessionsByUserID :many
 -- LockOtherSessionsByUserID returns and locks the keys of every session with this user_id but the one with the given key (and the one renewed away from it), as LockSessionsByUserID does for DeleteOtherSessionsByUserID.
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = sqlc.arg(user_id)
   AND (sqlc.narg(except_token_hash) IS NULL
        OR (token_hash <> sqlc.narg(except_token_hash)
@@ -189,8 +189,8 @@ WHERE user_id = sqlc.arg(user_id)
 FOR UPDATE;
 
 -- name: DeleteOtherSessionsByUserID :execrows
--- DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), after LockOtherSessionsByUserID in the same transaction.
-DELETE FROM sessions
+-- DeleteOtherSessionsByUserID deletes every session with this user_id but the one with the given key (and the one renewed away from it), after LockOtherSessionsByUserID in the same transaction, through the same index.
+DELETE sessions FROM sessions FORCE INDEX (sessions_user_id_idx)
 WHERE user_id = sqlc.arg(user_id)
   AND (sqlc.narg(except_token_hash) IS NULL
        OR (token_hash <> sqlc.narg(except_token_hash)
@@ -204,19 +204,19 @@ WHERE tenant = sqlc.arg(tenant) AND expires_at > CAST(UNIX_TIMESTAMP() * 1000000
 ORDER BY last_seen_at DESC, token_hash;
 
 -- name: LockSessionsByTenant :many
--- LockSessionsByTenant returns the keys of every session with this tenant and locks them, and the index range, until the transaction ends: DeleteSessionsByTenant then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction.
-SELECT token_hash FROM sessions
+-- LockSessionsByTenant returns the keys of every session with this tenant and locks them, and the index range, until the transaction ends: DeleteSessionsByTenant then deletes exactly these (MySQL has no DELETE ... RETURNING). Run both in one REPEATABLE READ transaction. FORCE INDEX: when one value holds much of the table the optimizer would scan it whole, locking every row it reads, a concurrent login's among them (deadlocks).
+SELECT token_hash FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = sqlc.arg(tenant)
 FOR UPDATE;
 
 -- name: DeleteSessionsByTenant :execrows
--- DeleteSessionsByTenant deletes every session with this tenant, after LockSessionsByTenant in the same transaction.
-DELETE FROM sessions
+-- DeleteSessionsByTenant deletes every session with this tenant, after LockSessionsByTenant in the same transaction, through the same index.
+DELETE sessions FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = sqlc.arg(tenant);
 
 -- name: LockOtherSessionsByTenant :many
 -- LockOtherSessionsByTenant returns and locks the keys of every session with this tenant but the one with the given key (and the one renewed away from it), as LockSessionsByTenant does for DeleteOtherSessionsByTenant.
-SELECT token_hash FROM sessions
+SELECT token_hash FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = sqlc.arg(tenant)
   AND (sqlc.narg(except_token_hash) IS NULL
        OR (token_hash <> sqlc.narg(except_token_hash)
@@ -224,8 +224,8 @@ WHERE tenant = sqlc.arg(tenant)
 FOR UPDATE;
 
 -- name: DeleteOtherSessionsByTenant :execrows
--- DeleteOtherSessionsByTenant deletes every session with this tenant but the one with the given key (and the one renewed away from it), after LockOtherSessionsByTenant in the same transaction.
-DELETE FROM sessions
+-- DeleteOtherSessionsByTenant deletes every session with this tenant but the one with the given key (and the one renewed away from it), after LockOtherSessionsByTenant in the same transaction, through the same index.
+DELETE sessions FROM sessions FORCE INDEX (sessions_tenant_idx)
 WHERE tenant = sqlc.arg(tenant)
   AND (sqlc.narg(except_token_hash) IS NULL
        OR (token_hash <> sqlc.narg(except_token_hash)
