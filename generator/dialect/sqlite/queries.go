@@ -22,8 +22,9 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		// remember as BOOLEAN, so that sqlc gives it Go type bool as on
 		// PostgreSQL (SQLite stores 0 or 1).
 		MetaCols: strings.Join(meta[:len(meta)-1], ", ") + ", CAST(" + schema.ColRemember + " AS BOOLEAN) AS " + schema.ColRemember,
-		TouchDue: "CAST(" + schema.ColLastSeenAt + " <= " + now + " - " + us("touch_us") + " AS BOOLEAN) AS touch_due",
-		GraceUs:  us("grace_us"),
+		// No TouchDue: the reads return db_now and last_seen_at, from which
+		// the backend computes it (Runtime.TouchDueInGo).
+		GraceUs: us("grace_us"),
 	}
 	ins := []string{schema.ColTokenHash, schema.ColRemember, schema.ColAbsoluteExpiresAt, schema.ColExpiresAt}
 	vals := []string{"sqlc.arg(token_hash)", flag("remember"),
@@ -68,14 +69,15 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 // storage, no notifications.
 func (Dialect) Runtime() dialect.Runtime {
 	return dialect.Runtime{
-		Title:     "SQLite",
-		Suffix:    "SQLite",
-		Driver:    "SQLite",
-		Conn:      dialect.ConnSQL,
-		Via:       "database/sql",
-		Batch:     dialect.BatchInt64,
-		Returning: true,
-		Values:    dialect.IntegerValues,
+		Title:        "SQLite",
+		Suffix:       "SQLite",
+		Driver:       "SQLite",
+		Conn:         dialect.ConnSQL,
+		Via:          "database/sql",
+		Batch:        dialect.BatchInt64,
+		Returning:    true,
+		TouchDueInGo: true,
+		Values:       dialect.IntegerValues,
 		ConstructorDoc: []string{
 			"opened with any",
 			"database/sql driver for SQLite. The database must run in WAL mode with a",
