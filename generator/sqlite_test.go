@@ -258,6 +258,24 @@ func testSQLiteQueries(t *testing.T, conn *sqlite3.Conn, file string) {
 	if rows := run("CountSessions", nil); rows[0][0] != "2" {
 		t.Errorf("CountSessions = %v, want 2", rows)
 	}
+	// The reads select NOT NULL columns as expressions, which have no
+	// declared type: mattn/go-sqlite3 copies and lowercases a declared
+	// type per column on every query.
+	for _, name := range []string{"GetSession", "GetSessionForUpdate", "GetAnySession"} {
+		st, _, err := conn.Prepare(queries[name])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i := range st.ColumnCount() {
+			switch col := st.ColumnName(i); col {
+			case "created_at", "last_seen_at", "expires_at", "absolute_expires_at", "remember", "user_id", "name", "cart":
+				if typ := st.ColumnDeclType(i); typ != "" {
+					t.Errorf("%s: column %s has declared type %s, want an expression", name, col, typ)
+				}
+			}
+		}
+		st.Close()
+	}
 	get := run("GetSession", map[string]any{"token_hash": []byte("a")})
 	if len(get) != 1 || get[0][5] != "1" {
 		t.Fatalf("GetSession a = %v, want one row, remember 1", get)

@@ -129,7 +129,7 @@ func (q *Queries) DeleteSessionsByUserID(ctx context.Context, userID int64) ([][
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", CAST(email AS TEXT) AS "email", CAST(roles AS TEXT) AS "roles", CAST(cart AS TEXT) AS "cart", CAST(theme AS TEXT) AS "theme", mfa_at, CAST(counter AS INTEGER) AS "counter", CAST(notice AS TEXT) AS "notice"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
@@ -190,7 +190,7 @@ func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySes
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", CAST(email AS TEXT) AS "email", CAST(roles AS TEXT) AS "roles", CAST(cart AS TEXT) AS "cart", CAST(theme AS TEXT) AS "theme", mfa_at, CAST(counter AS INTEGER) AS "counter", CAST(notice AS TEXT) AS "notice"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
@@ -237,7 +237,7 @@ func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionR
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", CAST(email AS TEXT) AS "email", CAST(roles AS TEXT) AS "roles", CAST(cart AS TEXT) AS "cart", CAST(theme AS TEXT) AS "theme", mfa_at, CAST(counter AS INTEGER) AS "counter", CAST(notice AS TEXT) AS "notice"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `

@@ -58,7 +58,28 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		}
 	}
 	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
-	d.SelectCols = strings.Join(append([]string{d.MetaCols}, q.Columns()...), ", ")
+	// The reads select each NOT NULL column through a CAST to its own
+	// type, which changes no value: a column that is an expression has no
+	// declared type, which mattn/go-sqlite3 otherwise copies and lowercases
+	// per column on every query (two allocations each). Nullable columns
+	// stay plain, so that sqlc keeps their Go types nullable.
+	read := []string{
+		castCol(schema.ColCreatedAt, TypeInteger), castCol(schema.ColLastSeenAt, TypeInteger),
+		castCol(schema.ColExpiresAt, TypeInteger), castCol(schema.ColAbsoluteExpiresAt, TypeInteger),
+		"CAST(" + schema.ColRemember + " AS BOOLEAN) AS " + schema.ColRemember,
+	}
+	for _, f := range q.Fields {
+		typ, err := ColumnType(f.ModelType)
+		if err != nil {
+			return dialect.QueryData{}, fmt.Errorf("%s: field %s: %w", f.Pos, f.GoName, err)
+		}
+		if f.Nullable {
+			read = append(read, f.Column)
+		} else {
+			read = append(read, castCol(f.Column, typ))
+		}
+	}
+	d.SelectCols = strings.Join(read, ", ")
 	d.InsertCols = strings.Join(ins, ", ")
 	d.InsertVals = strings.Join(vals, ", ")
 	d.SaveSets = sets
@@ -91,4 +112,11 @@ func (Dialect) Runtime() dialect.Runtime {
 		},
 		DBTXDoc: "DBTX is what the queries run on: a *sql.DB, a *sql.Conn or a *sql.Tx.",
 	}
+}
+
+// castCol is the column selected through a CAST to typ, its own type, under its
+// own name (quoted: sqlc parses a keyword such as groups as an alias only
+// when quoted).
+func castCol(column, typ string) string {
+	return "CAST(" + column + " AS " + typ + ") AS \"" + column + "\""
 }

@@ -61,7 +61,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, roles, scores, prefs, cart, groups, grid, deep, byes
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(roles AS TEXT) AS "roles", CAST(scores AS TEXT) AS "scores", CAST(prefs AS TEXT) AS "prefs", CAST(cart AS TEXT) AS "cart", CAST(groups AS TEXT) AS "groups", CAST(grid AS TEXT) AS "grid", CAST(deep AS TEXT) AS "deep", CAST(byes AS TEXT) AS "byes"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
@@ -122,7 +122,7 @@ func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySes
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, roles, scores, prefs, cart, groups, grid, deep, byes
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(roles AS TEXT) AS "roles", CAST(scores AS TEXT) AS "scores", CAST(prefs AS TEXT) AS "prefs", CAST(cart AS TEXT) AS "cart", CAST(groups AS TEXT) AS "groups", CAST(grid AS TEXT) AS "grid", CAST(deep AS TEXT) AS "deep", CAST(byes AS TEXT) AS "byes"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
@@ -169,7 +169,7 @@ func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionR
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, roles, scores, prefs, cart, groups, grid, deep, byes
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(roles AS TEXT) AS "roles", CAST(scores AS TEXT) AS "scores", CAST(prefs AS TEXT) AS "prefs", CAST(cart AS TEXT) AS "cart", CAST(groups AS TEXT) AS "groups", CAST(grid AS TEXT) AS "grid", CAST(deep AS TEXT) AS "deep", CAST(byes AS TEXT) AS "byes"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `

@@ -61,7 +61,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, theme, flag, num, big, mid, small, ratio, frac, blob, wait
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(theme AS TEXT) AS "theme", CAST(flag AS INTEGER) AS "flag", CAST(num AS INTEGER) AS "num", CAST(big AS INTEGER) AS "big", CAST(mid AS INTEGER) AS "mid", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(frac AS REAL) AS "frac", CAST(blob AS BLOB) AS "blob", CAST(wait AS INTEGER) AS "wait"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
@@ -126,7 +126,7 @@ func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySes
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, theme, flag, num, big, mid, small, ratio, frac, blob, wait
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(theme AS TEXT) AS "theme", CAST(flag AS INTEGER) AS "flag", CAST(num AS INTEGER) AS "num", CAST(big AS INTEGER) AS "big", CAST(mid AS INTEGER) AS "mid", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(frac AS REAL) AS "frac", CAST(blob AS BLOB) AS "blob", CAST(wait AS INTEGER) AS "wait"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
@@ -177,7 +177,7 @@ func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionR
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, theme, flag, num, big, mid, small, ratio, frac, blob, wait
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(theme AS TEXT) AS "theme", CAST(flag AS INTEGER) AS "flag", CAST(num AS INTEGER) AS "num", CAST(big AS INTEGER) AS "big", CAST(mid AS INTEGER) AS "mid", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(frac AS REAL) AS "frac", CAST(blob AS BLOB) AS "blob", CAST(wait AS INTEGER) AS "wait"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `

@@ -61,7 +61,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
@@ -134,7 +134,7 @@ func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySes
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
@@ -193,7 +193,7 @@ func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionR
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, theme, prefs, roles
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `

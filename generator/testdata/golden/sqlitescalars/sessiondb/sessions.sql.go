@@ -61,7 +61,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(visits AS INTEGER) AS "visits", CAST(user_id AS INTEGER) AS "user_id", CAST(count32 AS INTEGER) AS "count32", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(tiny AS INTEGER) AS "tiny", CAST(byte AS INTEGER) AS "byte", CAST(port AS INTEGER) AS "port", CAST(count AS INTEGER) AS "count"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
@@ -136,7 +136,7 @@ func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySes
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(visits AS INTEGER) AS "visits", CAST(user_id AS INTEGER) AS "user_id", CAST(count32 AS INTEGER) AS "count32", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(tiny AS INTEGER) AS "tiny", CAST(byte AS INTEGER) AS "byte", CAST(port AS INTEGER) AS "port", CAST(count AS INTEGER) AS "count"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
@@ -197,7 +197,7 @@ func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionR
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(visits AS INTEGER) AS "visits", CAST(user_id AS INTEGER) AS "user_id", CAST(count32 AS INTEGER) AS "count32", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(tiny AS INTEGER) AS "tiny", CAST(byte AS INTEGER) AS "byte", CAST(port AS INTEGER) AS "port", CAST(count AS INTEGER) AS "count"
 FROM sessions
 WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
