@@ -21,6 +21,7 @@ type backendDialect struct {
 	evict     bool // the table may have evict triggers (-cache)
 	withMeta  bool // emit the meta helper (once per file)
 	returning bool // UPDATE and DELETE return rows (dialect.Runtime.Returning)
+	touchInGo bool // the reads return no touch_due (dialect.Runtime.TouchDueInGo)
 	batch     dialect.Batch
 	valueMapping
 }
@@ -46,6 +47,7 @@ func backendOf(e goEngine, first bool) (backendDialect, error) {
 		evict:     e.rt.Notify,
 		withMeta:  first,
 		returning: e.rt.Returning,
+		touchInGo: e.rt.TouchDueInGo,
 		batch:     e.rt.Batch,
 	}
 	switch e.rt.Conn {
@@ -246,25 +248,43 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 	notFound3 := jen.If(jen.Qual("errors", "Is").Call(jen.Err(), d.noRows.Clone())).Block(jen.Return(impl("Loaded").Values(), impl("ErrNotFound")))
 	errRet3 := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(impl("Loaded").Values(), jen.Err()))
 	loaded := func(r string) *jen.Statement {
+		due := jen.Id(r).Dot("TouchDue")
+		if d.touchInGo {
+			// last_seen_at <= db_now - touch, in the microseconds the SQL
+			// would compare.
+			due = jen.Id(r).Dot("LastSeenAt").Op("<=").Id(r).Dot("DbNow").Op("-").Id("touchAfter").Dot("Microseconds").Call()
+		}
 		return impl("Loaded").Values(jen.Dict{
 			jen.Id("Meta"):     meta(r),
-			jen.Id("TouchDue"): jen.Id(r).Dot("TouchDue"),
+			jen.Id("TouchDue"): due,
 			jen.Id("Now"):      d.stamp(jen.Id(r).Dot("DbNow")),
 		})
+	}
+	// The read's arguments: the key (or keys), and touch_us unless the
+	// backend computes whether a touch is due.
+	args := func(query, field, key string, touch jen.Code) jen.Code {
+		if d.touchInGo {
+			return jen.Id(key)
+		}
+		return jen.Qual(db, query+"Params").Values(jen.Id(field).Op(":").Id(key), jen.Id("TouchUs").Op(":").Add(touch))
 	}
 	get := []jen.Code{
 		jen.Var().Id("r").Qual(db, "Get"+m.TypeName+"Row"),
 		jen.Var().Err().Error(),
-		jen.Id("us").Op(":=").Id("touchAfter").Dot("Microseconds").Call(),
+	}
+	if !d.touchInGo {
+		get = append(get, jen.Id("us").Op(":=").Id("touchAfter").Dot("Microseconds").Call())
+	}
+	get = append(get,
 		jen.If(jen.Id("lock")).Block(
 			jen.Var().Id("rl").Qual(db, "Get"+m.TypeName+"ForUpdateRow"),
-			jen.List(jen.Id("rl"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), jen.Qual(db, "Get"+m.TypeName+"ForUpdateParams").Values(jen.Id("TokenHash").Op(":").Id("hash"), jen.Id("TouchUs").Op(":").Id("us"))),
+			jen.List(jen.Id("rl"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName+"ForUpdate").Call(jen.Id("ctx"), args("Get"+m.TypeName+"ForUpdate", "TokenHash", "hash", jen.Id("us"))),
 			jen.Id("r").Op("=").Qual(db, "Get"+m.TypeName+"Row").Call(jen.Id("rl")).Comment("the same columns"),
 		).Else().Block(
-			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "Get"+m.TypeName+"Params").Values(jen.Id("TokenHash").Op(":").Id("hash"), jen.Id("TouchUs").Op(":").Id("us"))),
+			jen.List(jen.Id("r"), jen.Err()).Op("=").Add(q()).Dot("Get"+m.TypeName).Call(jen.Id("ctx"), args("Get"+m.TypeName, "TokenHash", "hash", jen.Id("us"))),
 		),
 		notFound3, errRet3,
-	}
+	)
 	body, err := scan("r")
 	if err != nil {
 		return err
@@ -276,7 +296,7 @@ func renderBackendFor(f *jen.File, m *Model, n goNames, d backendDialect) error 
 	recv().Id("Get").Params(ctxParam(), dbArg(), jen.Id("hash").Index().Byte(), jen.Id("lock").Bool(), jen.Id("touchAfter").Qual("time", "Duration"), jen.Id("rec").Add(impl("Record"))).Params(impl("Loaded"), jen.Error()).Block(get...)
 
 	getAny := []jen.Code{
-		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("GetAny"+m.TypeName).Call(jen.Id("ctx"), jen.Qual(db, "GetAny"+m.TypeName+"Params").Values(jen.Id("Hashes").Op(":").Id("hashes"), jen.Id("TouchUs").Op(":").Id("touchAfter").Dot("Microseconds").Call())),
+		jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(q()).Dot("GetAny"+m.TypeName).Call(jen.Id("ctx"), args("GetAny"+m.TypeName, "Hashes", "hashes", jen.Id("touchAfter").Dot("Microseconds").Call())),
 		jen.If(jen.Qual("errors", "Is").Call(jen.Err(), d.noRows.Clone())).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), impl("ErrNotFound"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), impl("Loaded").Values(), jen.Err())),
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -257,18 +258,43 @@ func testSQLiteQueries(t *testing.T, conn *sqlite3.Conn, file string) {
 	if rows := run("CountSessions", nil); rows[0][0] != "2" {
 		t.Errorf("CountSessions = %v, want 2", rows)
 	}
-	get := run("GetSession", map[string]any{"token_hash": []byte("a"), "touch_us": 0})
-	if len(get) != 1 || get[0][1] != "1" || get[0][6] != "1" {
-		t.Fatalf("GetSession a = %v, want one row, touch due, remember 1", get)
+	// The reads select NOT NULL columns as expressions, which have no
+	// declared type: mattn/go-sqlite3 copies and lowercases a declared
+	// type per column on every query.
+	for _, name := range []string{"GetSession", "GetSessionForUpdate", "GetAnySession"} {
+		st, _, err := conn.Prepare(queries[name])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i := range st.ColumnCount() {
+			switch col := st.ColumnName(i); col {
+			case "created_at", "last_seen_at", "expires_at", "absolute_expires_at", "remember", "user_id", "name", "cart":
+				if typ := st.ColumnDeclType(i); typ != "" {
+					t.Errorf("%s: column %s has declared type %s, want an expression", name, col, typ)
+				}
+			}
+		}
+		st.Close()
 	}
-	dbNow, created, expires := get[0][0], get[0][2], get[0][4]
-	if len(dbNow) < 16 || created > dbNow || expires <= dbNow {
-		t.Errorf("db_now %s, created_at %s, expires_at %s", dbNow, created, expires)
+	get := run("GetSession", map[string]any{"token_hash": []byte("a")})
+	if len(get) != 1 || get[0][5] != "1" {
+		t.Fatalf("GetSession a = %v, want one row, remember 1", get)
 	}
-	if rows := run("GetSession", map[string]any{"token_hash": []byte("a"), "touch_us": hour}); rows[0][1] != "0" {
-		t.Errorf("touch due within the throttle: %v", rows)
+	// The backend computes whether a touch is due from db_now and
+	// last_seen_at: both by SQLite's clock, as integers of the same unit.
+	dbNow, created, lastSeen, expires := get[0][0], get[0][1], get[0][2], get[0][3]
+	now, err := strconv.ParseInt(dbNow, 10, 64)
+	if err != nil {
+		t.Fatalf("db_now %q: %v", dbNow, err)
 	}
-	if rows := run("GetSession", map[string]any{"token_hash": []byte("gone"), "touch_us": 0}); len(rows) != 0 {
+	seen, err := strconv.ParseInt(lastSeen, 10, 64)
+	if err != nil {
+		t.Fatalf("last_seen_at %q: %v", lastSeen, err)
+	}
+	if len(dbNow) < 16 || created > dbNow || expires <= dbNow || seen > now || seen <= now-int64(hour) {
+		t.Errorf("db_now %s, created_at %s, last_seen_at %s, expires_at %s", dbNow, created, lastSeen, expires)
+	}
+	if rows := run("GetSession", map[string]any{"token_hash": []byte("gone")}); len(rows) != 0 {
 		t.Errorf("expired session read: %v", rows)
 	}
 	// Renew a to a2, writing only the name.
@@ -278,14 +304,14 @@ func testSQLiteQueries(t *testing.T, conn *sqlite3.Conn, file string) {
 	if len(saved) != 1 || saved[0][4] != "0" {
 		t.Fatalf("SaveSession = %v", saved)
 	}
-	row := run("GetSession", map[string]any{"token_hash": []byte("a2"), "touch_us": 0})
-	if len(row) != 1 || row[0][7] != "7" || row[0][8] != "renamed" || row[0][9] != "[]" {
+	row := run("GetSession", map[string]any{"token_hash": []byte("a2")})
+	if len(row) != 1 || row[0][6] != "7" || row[0][7] != "renamed" || row[0][8] != "[]" {
 		t.Fatalf("after the save, a2 = %v (want user_id 7, name renamed, cart [])", row)
 	}
 	if rows := run("RenewedSession", map[string]any{"hashes": []byte("a"), "grace_us": hour}); rows[0][0] != "1" {
 		t.Errorf("RenewedSession(a) = %v, want true", rows)
 	}
-	if rows := run("GetAnySession", map[string]any{"hashes": []byte("a2"), "touch_us": 0}); len(rows) != 1 || rows[0][0] != "a2" {
+	if rows := run("GetAnySession", map[string]any{"hashes": []byte("a2")}); len(rows) != 1 || rows[0][0] != "a2" {
 		t.Errorf("GetAnySession = %v", rows)
 	}
 	if rows := run("SaveSessionName", map[string]any{"token_hash": []byte("a2"), "name": "one"}); len(rows) != 0 {
@@ -299,7 +325,7 @@ func testSQLiteQueries(t *testing.T, conn *sqlite3.Conn, file string) {
 	}
 	// Delete with the old key follows the renewal within the grace.
 	run("DeleteSession", map[string]any{"token_hash": []byte("a"), "grace_us": hour})
-	if rows := run("GetSession", map[string]any{"token_hash": []byte("a2"), "touch_us": 0}); len(rows) != 0 {
+	if rows := run("GetSession", map[string]any{"token_hash": []byte("a2")}); len(rows) != 0 {
 		t.Errorf("a2 survived the delete of the key it was renewed from: %v", rows)
 	}
 	if rows := run("DeleteOtherSessionsByUserID", map[string]any{"user_id": 7, "except_token_hash": []byte("b")}); len(rows) != 1 || rows[0][0] != "gone" {

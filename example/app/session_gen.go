@@ -1359,13 +1359,12 @@ func (sessionSQLiteBackend) New(st *sessionimpl.State) sessionimpl.Record {
 func (sessionSQLiteBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondbsqlite.GetSessionRow
 	var err error
-	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondbsqlite.GetSessionForUpdateRow
-		rl, err = sessiondbsqlite.New(c.SQL()).GetSessionForUpdate(ctx, sessiondbsqlite.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondbsqlite.New(c.SQL()).GetSessionForUpdate(ctx, hash)
 		r = sessiondbsqlite.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondbsqlite.New(c.SQL()).GetSession(ctx, sessiondbsqlite.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondbsqlite.New(c.SQL()).GetSession(ctx, hash)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
@@ -1387,14 +1386,14 @@ func (sessionSQLiteBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []
 	return sessionimpl.Loaded{
 		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
 		Now:      sessionimpl.UnixMicro(r.DbNow),
-		TouchDue: r.TouchDue,
+		TouchDue: r.LastSeenAt <= r.DbNow-touchAfter.Microseconds(),
 	}, nil
 }
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
 func (sessionSQLiteBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
-	r, err := sessiondbsqlite.New(c.SQL()).GetAnySession(ctx, sessiondbsqlite.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	r, err := sessiondbsqlite.New(c.SQL()).GetAnySession(ctx, hashes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
@@ -1415,7 +1414,7 @@ func (sessionSQLiteBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hash
 	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
 		Now:      sessionimpl.UnixMicro(r.DbNow),
-		TouchDue: r.TouchDue,
+		TouchDue: r.LastSeenAt <= r.DbNow-touchAfter.Microseconds(),
 	}, nil
 }
 

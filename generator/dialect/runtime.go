@@ -32,6 +32,13 @@ type Runtime struct {
 	// removes with Lock<Types>By<Field> first, each pair in one transaction
 	// (sessionimpl.Conn.Atomic).
 	Returning bool
+	// TouchDueInGo reports whether the engine's reads (Get<Type>,
+	// Get<Type>ForUpdate, GetAny<Type>) return db_now without touch_due and
+	// take no touch_us: the backend computes whether a touch is due from
+	// db_now and last_seen_at, both by the database clock, as the SQL
+	// would. Each column a read returns costs a driver that fetches
+	// column metadata per query (mattn/go-sqlite3) several cgo calls.
+	TouchDueInGo bool
 	// Notify reports whether the engine publishes row changes (PostgreSQL's
 	// NOTIFY), which the read cache (-cache) needs.
 	Notify bool
@@ -107,7 +114,7 @@ type QueryData struct {
 	Type, Plural, Table  string
 	Now                  string // the database clock
 	SelectCols, MetaCols string
-	TouchDue             string // the select-list item that says, by the database clock, whether a touch is due
+	TouchDue             string // the select-list item that says, by the database clock, whether a touch is due; "" with Runtime.TouchDueInGo
 	GraceUs              string // the interval a renewed-away key is still recognised
 	InsertCols           string
 	InsertVals           string

@@ -1,18 +1,18 @@
 -- name: GetSession :one
--- GetSession reads the live session with this key, with the database clock and whether a touch is due.
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(sqlc.arg(touch_us) AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
+-- GetSession reads the live session with this key, with the database clock (whether a touch is due follows from it and last_seen_at).
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", CAST(email AS TEXT) AS "email", CAST(roles AS TEXT) AS "roles", CAST(cart AS TEXT) AS "cart", CAST(theme AS TEXT) AS "theme", mfa_at, CAST(counter AS INTEGER) AS "counter", CAST(notice AS TEXT) AS "notice"
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER);
 
 -- name: GetSessionForUpdate :one
 -- GetSessionForUpdate is GetSession: SQLite has no row locks, so run it in a transaction begun with BEGIN IMMEDIATE, which holds the database's write lock until it ends.
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(sqlc.arg(touch_us) AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", CAST(email AS TEXT) AS "email", CAST(roles AS TEXT) AS "roles", CAST(cart AS TEXT) AS "cart", CAST(theme AS TEXT) AS "theme", mfa_at, CAST(counter AS INTEGER) AS "counter", CAST(notice AS TEXT) AS "notice"
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER);
 
 -- name: GetAnySession :one
 -- GetAnySession reads the most recently used live session among several keys.
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(sqlc.arg(touch_us) AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, email, roles, cart, theme, mfa_at, counter, notice
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", CAST(email AS TEXT) AS "email", CAST(roles AS TEXT) AS "roles", CAST(cart AS TEXT) AS "cart", CAST(theme AS TEXT) AS "theme", mfa_at, CAST(counter AS INTEGER) AS "counter", CAST(notice AS TEXT) AS "notice"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (sqlc.slice(hashes))
 ORDER BY last_seen_at DESC, token_hash

@@ -22,8 +22,9 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		// remember as BOOLEAN, so that sqlc gives it Go type bool as on
 		// PostgreSQL (SQLite stores 0 or 1).
 		MetaCols: strings.Join(meta[:len(meta)-1], ", ") + ", CAST(" + schema.ColRemember + " AS BOOLEAN) AS " + schema.ColRemember,
-		TouchDue: "CAST(" + schema.ColLastSeenAt + " <= " + now + " - " + us("touch_us") + " AS BOOLEAN) AS touch_due",
-		GraceUs:  us("grace_us"),
+		// No TouchDue: the reads return db_now and last_seen_at, from which
+		// the backend computes it (Runtime.TouchDueInGo).
+		GraceUs: us("grace_us"),
 	}
 	ins := []string{schema.ColTokenHash, schema.ColRemember, schema.ColAbsoluteExpiresAt, schema.ColExpiresAt}
 	vals := []string{"sqlc.arg(token_hash)", flag("remember"),
@@ -57,7 +58,28 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		}
 	}
 	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
-	d.SelectCols = strings.Join(append([]string{d.MetaCols}, q.Columns()...), ", ")
+	// The reads select each NOT NULL column through a CAST to its own
+	// type, which changes no value: a column that is an expression has no
+	// declared type, which mattn/go-sqlite3 otherwise copies and lowercases
+	// per column on every query (two allocations each). Nullable columns
+	// stay plain, so that sqlc keeps their Go types nullable.
+	read := []string{
+		castCol(schema.ColCreatedAt, TypeInteger), castCol(schema.ColLastSeenAt, TypeInteger),
+		castCol(schema.ColExpiresAt, TypeInteger), castCol(schema.ColAbsoluteExpiresAt, TypeInteger),
+		"CAST(" + schema.ColRemember + " AS BOOLEAN) AS " + schema.ColRemember,
+	}
+	for _, f := range q.Fields {
+		typ, err := ColumnType(f.ModelType)
+		if err != nil {
+			return dialect.QueryData{}, fmt.Errorf("%s: field %s: %w", f.Pos, f.GoName, err)
+		}
+		if f.Nullable {
+			read = append(read, f.Column)
+		} else {
+			read = append(read, castCol(f.Column, typ))
+		}
+	}
+	d.SelectCols = strings.Join(read, ", ")
 	d.InsertCols = strings.Join(ins, ", ")
 	d.InsertVals = strings.Join(vals, ", ")
 	d.SaveSets = sets
@@ -68,14 +90,15 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 // storage, no notifications.
 func (Dialect) Runtime() dialect.Runtime {
 	return dialect.Runtime{
-		Title:     "SQLite",
-		Suffix:    "SQLite",
-		Driver:    "SQLite",
-		Conn:      dialect.ConnSQL,
-		Via:       "database/sql",
-		Batch:     dialect.BatchInt64,
-		Returning: true,
-		Values:    dialect.IntegerValues,
+		Title:        "SQLite",
+		Suffix:       "SQLite",
+		Driver:       "SQLite",
+		Conn:         dialect.ConnSQL,
+		Via:          "database/sql",
+		Batch:        dialect.BatchInt64,
+		Returning:    true,
+		TouchDueInGo: true,
+		Values:       dialect.IntegerValues,
 		ConstructorDoc: []string{
 			"opened with any",
 			"database/sql driver for SQLite. The database must run in WAL mode with a",
@@ -89,4 +112,11 @@ func (Dialect) Runtime() dialect.Runtime {
 		},
 		DBTXDoc: "DBTX is what the queries run on: a *sql.DB, a *sql.Conn or a *sql.Tx.",
 	}
+}
+
+// castCol is the column selected through a CAST to typ, its own type, under its
+// own name (quoted: sqlc parses a keyword such as groups as an alias only
+// when quoted).
+func castCol(column, typ string) string {
+	return "CAST(" + column + " AS " + typ + ") AS \"" + column + "\""
 }

@@ -904,13 +904,12 @@ func (sessionSQLiteBackend) New(st *sessionimpl.State) sessionimpl.Record {
 func (sessionSQLiteBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []byte, lock bool, touchAfter time.Duration, rec sessionimpl.Record) (sessionimpl.Loaded, error) {
 	var r sessiondb.GetSessionRow
 	var err error
-	us := touchAfter.Microseconds()
 	if lock {
 		var rl sessiondb.GetSessionForUpdateRow
-		rl, err = sessiondb.New(c.SQL()).GetSessionForUpdate(ctx, sessiondb.GetSessionForUpdateParams{TokenHash: hash, TouchUs: us})
+		rl, err = sessiondb.New(c.SQL()).GetSessionForUpdate(ctx, hash)
 		r = sessiondb.GetSessionRow(rl) // the same columns
 	} else {
-		r, err = sessiondb.New(c.SQL()).GetSession(ctx, sessiondb.GetSessionParams{TokenHash: hash, TouchUs: us})
+		r, err = sessiondb.New(c.SQL()).GetSession(ctx, hash)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return sessionimpl.Loaded{}, sessionimpl.ErrNotFound
@@ -938,14 +937,14 @@ func (sessionSQLiteBackend) Get(ctx context.Context, c sessionimpl.Conn, hash []
 	return sessionimpl.Loaded{
 		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
 		Now:      sessionimpl.UnixMicro(r.DbNow),
-		TouchDue: r.TouchDue,
+		TouchDue: r.LastSeenAt <= r.DbNow-touchAfter.Microseconds(),
 	}, nil
 }
 
 // GetAny reads the most recently used live session among hashes into rec and
 // returns its token hash.
 func (sessionSQLiteBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hashes [][]byte, touchAfter time.Duration, rec sessionimpl.Record) ([]byte, sessionimpl.Loaded, error) {
-	r, err := sessiondb.New(c.SQL()).GetAnySession(ctx, sessiondb.GetAnySessionParams{Hashes: hashes, TouchUs: touchAfter.Microseconds()})
+	r, err := sessiondb.New(c.SQL()).GetAnySession(ctx, hashes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sessionimpl.Loaded{}, sessionimpl.ErrNotFound
 	}
@@ -972,7 +971,7 @@ func (sessionSQLiteBackend) GetAny(ctx context.Context, c sessionimpl.Conn, hash
 	return r.TokenHash, sessionimpl.Loaded{
 		Meta:     sessionMeta(sessionimpl.UnixMicro(r.CreatedAt), sessionimpl.UnixMicro(r.LastSeenAt), sessionimpl.UnixMicro(r.ExpiresAt), sessionimpl.UnixMicro(r.AbsoluteExpiresAt), r.Remember),
 		Now:      sessionimpl.UnixMicro(r.DbNow),
-		TouchDue: r.TouchDue,
+		TouchDue: r.LastSeenAt <= r.DbNow-touchAfter.Microseconds(),
 	}, nil
 }
 

@@ -61,24 +61,17 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(?1 AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, theme, flag, num, big, mid, small, ratio, frac, blob, wait
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(theme AS TEXT) AS "theme", CAST(flag AS INTEGER) AS "flag", CAST(num AS INTEGER) AS "num", CAST(big AS INTEGER) AS "big", CAST(mid AS INTEGER) AS "mid", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(frac AS REAL) AS "frac", CAST(blob AS BLOB) AS "blob", CAST(wait AS INTEGER) AS "wait"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
-// GetAnySessionParams holds the parameters of GetAnySession.
-type GetAnySessionParams struct {
-	TouchUs int64
-	Hashes  [][]byte
-}
-
 // GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             int64
-	TouchDue          bool
 	CreatedAt         int64
 	LastSeenAt        int64
 	ExpiresAt         int64
@@ -97,15 +90,14 @@ type GetAnySessionRow struct {
 }
 
 // GetAnySession reads the most recently used live session among several keys.
-func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (GetAnySessionRow, error) {
+func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySessionRow, error) {
 	query := getAnySession
 	var queryParams []interface{}
-	queryParams = append(queryParams, arg.TouchUs)
-	if len(arg.Hashes) > 0 {
-		for _, v := range arg.Hashes {
+	if len(hashes) > 0 {
+		for _, v := range hashes {
 			queryParams = append(queryParams, v)
 		}
-		query = strings.Replace(query, "/*SLICE:hashes*/?", strings.Repeat(",?", len(arg.Hashes))[1:], 1)
+		query = strings.Replace(query, "/*SLICE:hashes*/?", strings.Repeat(",?", len(hashes))[1:], 1)
 	} else {
 		query = strings.Replace(query, "/*SLICE:hashes*/?", "NULL", 1)
 	}
@@ -114,7 +106,6 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 	err := row.Scan(
 		&i.TokenHash,
 		&i.DbNow,
-		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
 		&i.ExpiresAt,
@@ -135,21 +126,14 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(?1 AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, theme, flag, num, big, mid, small, ratio, frac, blob, wait
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(theme AS TEXT) AS "theme", CAST(flag AS INTEGER) AS "flag", CAST(num AS INTEGER) AS "num", CAST(big AS INTEGER) AS "big", CAST(mid AS INTEGER) AS "mid", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(frac AS REAL) AS "frac", CAST(blob AS BLOB) AS "blob", CAST(wait AS INTEGER) AS "wait"
 FROM sessions
-WHERE token_hash = ?2 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
+WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
-
-// GetSessionParams holds the parameters of GetSession.
-type GetSessionParams struct {
-	TouchUs   int64
-	TokenHash []byte
-}
 
 // GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             int64
-	TouchDue          bool
 	CreatedAt         int64
 	LastSeenAt        int64
 	ExpiresAt         int64
@@ -167,13 +151,12 @@ type GetSessionRow struct {
 	Wait              int64
 }
 
-// GetSession reads the live session with this key, with the database clock and whether a touch is due.
-func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSessionRow, error) {
-	row := q.db.QueryRowContext(ctx, getSession, arg.TouchUs, arg.TokenHash)
+// GetSession reads the live session with this key, with the database clock (whether a touch is due follows from it and last_seen_at).
+func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionRow, error) {
+	row := q.db.QueryRowContext(ctx, getSession, tokenHash)
 	var i GetSessionRow
 	err := row.Scan(
 		&i.DbNow,
-		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
 		&i.ExpiresAt,
@@ -194,21 +177,14 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(?1 AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, theme, flag, num, big, mid, small, ratio, frac, blob, wait
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(theme AS TEXT) AS "theme", CAST(flag AS INTEGER) AS "flag", CAST(num AS INTEGER) AS "num", CAST(big AS INTEGER) AS "big", CAST(mid AS INTEGER) AS "mid", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(frac AS REAL) AS "frac", CAST(blob AS BLOB) AS "blob", CAST(wait AS INTEGER) AS "wait"
 FROM sessions
-WHERE token_hash = ?2 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
+WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
-
-// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
-type GetSessionForUpdateParams struct {
-	TouchUs   int64
-	TokenHash []byte
-}
 
 // GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             int64
-	TouchDue          bool
 	CreatedAt         int64
 	LastSeenAt        int64
 	ExpiresAt         int64
@@ -227,12 +203,11 @@ type GetSessionForUpdateRow struct {
 }
 
 // GetSessionForUpdate is GetSession: SQLite has no row locks, so run it in a transaction begun with BEGIN IMMEDIATE, which holds the database's write lock until it ends.
-func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpdateParams) (GetSessionForUpdateRow, error) {
-	row := q.db.QueryRowContext(ctx, getSessionForUpdate, arg.TouchUs, arg.TokenHash)
+func (q *Queries) GetSessionForUpdate(ctx context.Context, tokenHash []byte) (GetSessionForUpdateRow, error) {
+	row := q.db.QueryRowContext(ctx, getSessionForUpdate, tokenHash)
 	var i GetSessionForUpdateRow
 	err := row.Scan(
 		&i.DbNow,
-		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
 		&i.ExpiresAt,

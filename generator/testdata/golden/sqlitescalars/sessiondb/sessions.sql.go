@@ -61,24 +61,17 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const getAnySession = `-- name: GetAnySession :one
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(?1 AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(visits AS INTEGER) AS "visits", CAST(user_id AS INTEGER) AS "user_id", CAST(count32 AS INTEGER) AS "count32", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(tiny AS INTEGER) AS "tiny", CAST(byte AS INTEGER) AS "byte", CAST(port AS INTEGER) AS "port", CAST(count AS INTEGER) AS "count"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (/*SLICE:hashes*/?)
 ORDER BY last_seen_at DESC, token_hash
 LIMIT 1
 `
 
-// GetAnySessionParams holds the parameters of GetAnySession.
-type GetAnySessionParams struct {
-	TouchUs int64
-	Hashes  [][]byte
-}
-
 // GetAnySessionRow is the row GetAnySession returns.
 type GetAnySessionRow struct {
 	TokenHash         []byte
 	DbNow             int64
-	TouchDue          bool
 	CreatedAt         int64
 	LastSeenAt        int64
 	ExpiresAt         int64
@@ -102,15 +95,14 @@ type GetAnySessionRow struct {
 }
 
 // GetAnySession reads the most recently used live session among several keys.
-func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (GetAnySessionRow, error) {
+func (q *Queries) GetAnySession(ctx context.Context, hashes [][]byte) (GetAnySessionRow, error) {
 	query := getAnySession
 	var queryParams []interface{}
-	queryParams = append(queryParams, arg.TouchUs)
-	if len(arg.Hashes) > 0 {
-		for _, v := range arg.Hashes {
+	if len(hashes) > 0 {
+		for _, v := range hashes {
 			queryParams = append(queryParams, v)
 		}
-		query = strings.Replace(query, "/*SLICE:hashes*/?", strings.Repeat(",?", len(arg.Hashes))[1:], 1)
+		query = strings.Replace(query, "/*SLICE:hashes*/?", strings.Repeat(",?", len(hashes))[1:], 1)
 	} else {
 		query = strings.Replace(query, "/*SLICE:hashes*/?", "NULL", 1)
 	}
@@ -119,7 +111,6 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 	err := row.Scan(
 		&i.TokenHash,
 		&i.DbNow,
-		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
 		&i.ExpiresAt,
@@ -145,21 +136,14 @@ func (q *Queries) GetAnySession(ctx context.Context, arg GetAnySessionParams) (G
 }
 
 const getSession = `-- name: GetSession :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(?1 AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(visits AS INTEGER) AS "visits", CAST(user_id AS INTEGER) AS "user_id", CAST(count32 AS INTEGER) AS "count32", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(tiny AS INTEGER) AS "tiny", CAST(byte AS INTEGER) AS "byte", CAST(port AS INTEGER) AS "port", CAST(count AS INTEGER) AS "count"
 FROM sessions
-WHERE token_hash = ?2 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
+WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
-
-// GetSessionParams holds the parameters of GetSession.
-type GetSessionParams struct {
-	TouchUs   int64
-	TokenHash []byte
-}
 
 // GetSessionRow is the row GetSession returns.
 type GetSessionRow struct {
 	DbNow             int64
-	TouchDue          bool
 	CreatedAt         int64
 	LastSeenAt        int64
 	ExpiresAt         int64
@@ -182,13 +166,12 @@ type GetSessionRow struct {
 	Count             int64
 }
 
-// GetSession reads the live session with this key, with the database clock and whether a touch is due.
-func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSessionRow, error) {
-	row := q.db.QueryRowContext(ctx, getSession, arg.TouchUs, arg.TokenHash)
+// GetSession reads the live session with this key, with the database clock (whether a touch is due follows from it and last_seen_at).
+func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionRow, error) {
+	row := q.db.QueryRowContext(ctx, getSession, tokenHash)
 	var i GetSessionRow
 	err := row.Scan(
 		&i.DbNow,
-		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
 		&i.ExpiresAt,
@@ -214,21 +197,14 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(?1 AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, name, admin, visits, user_id, count32, small, ratio, ratio32, login_at, timeout, secret, tiny, byte, port, count
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(visits AS INTEGER) AS "visits", CAST(user_id AS INTEGER) AS "user_id", CAST(count32 AS INTEGER) AS "count32", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(tiny AS INTEGER) AS "tiny", CAST(byte AS INTEGER) AS "byte", CAST(port AS INTEGER) AS "port", CAST(count AS INTEGER) AS "count"
 FROM sessions
-WHERE token_hash = ?2 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
+WHERE token_hash = ?1 AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER)
 `
-
-// GetSessionForUpdateParams holds the parameters of GetSessionForUpdate.
-type GetSessionForUpdateParams struct {
-	TouchUs   int64
-	TokenHash []byte
-}
 
 // GetSessionForUpdateRow is the row GetSessionForUpdate returns.
 type GetSessionForUpdateRow struct {
 	DbNow             int64
-	TouchDue          bool
 	CreatedAt         int64
 	LastSeenAt        int64
 	ExpiresAt         int64
@@ -252,12 +228,11 @@ type GetSessionForUpdateRow struct {
 }
 
 // GetSessionForUpdate is GetSession: SQLite has no row locks, so run it in a transaction begun with BEGIN IMMEDIATE, which holds the database's write lock until it ends.
-func (q *Queries) GetSessionForUpdate(ctx context.Context, arg GetSessionForUpdateParams) (GetSessionForUpdateRow, error) {
-	row := q.db.QueryRowContext(ctx, getSessionForUpdate, arg.TouchUs, arg.TokenHash)
+func (q *Queries) GetSessionForUpdate(ctx context.Context, tokenHash []byte) (GetSessionForUpdateRow, error) {
+	row := q.db.QueryRowContext(ctx, getSessionForUpdate, tokenHash)
 	var i GetSessionForUpdateRow
 	err := row.Scan(
 		&i.DbNow,
-		&i.TouchDue,
 		&i.CreatedAt,
 		&i.LastSeenAt,
 		&i.ExpiresAt,

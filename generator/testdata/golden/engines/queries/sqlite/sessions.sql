@@ -1,18 +1,18 @@
 -- name: GetSession :one
--- GetSession reads the live session with this key, with the database clock and whether a touch is due.
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(sqlc.arg(touch_us) AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, tenant, name, admin, small, ratio, ratio32, login_at, logout, timeout, secret, cart, prefs, flash
+-- GetSession reads the live session with this key, with the database clock (whether a touch is due follows from it and last_seen_at).
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", tenant, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", logout, CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(cart AS TEXT) AS "cart", CAST(prefs AS TEXT) AS "prefs", CAST(flash AS TEXT) AS "flash"
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER);
 
 -- name: GetSessionForUpdate :one
 -- GetSessionForUpdate is GetSession: SQLite has no row locks, so run it in a transaction begun with BEGIN IMMEDIATE, which holds the database's write lock until it ends.
-SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(sqlc.arg(touch_us) AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, tenant, name, admin, small, ratio, ratio32, login_at, logout, timeout, secret, cart, prefs, flash
+SELECT CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", tenant, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", logout, CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(cart AS TEXT) AS "cart", CAST(prefs AS TEXT) AS "prefs", CAST(flash AS TEXT) AS "flash"
 FROM sessions
 WHERE token_hash = sqlc.arg(token_hash) AND expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER);
 
 -- name: GetAnySession :one
 -- GetAnySession reads the most recently used live session among several keys.
-SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(last_seen_at <= CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) - CAST(sqlc.arg(touch_us) AS INTEGER) AS BOOLEAN) AS touch_due, created_at, last_seen_at, expires_at, absolute_expires_at, CAST(remember AS BOOLEAN) AS remember, user_id, tenant, name, admin, small, ratio, ratio32, login_at, logout, timeout, secret, cart, prefs, flash
+SELECT token_hash, CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AS db_now, CAST(created_at AS INTEGER) AS "created_at", CAST(last_seen_at AS INTEGER) AS "last_seen_at", CAST(expires_at AS INTEGER) AS "expires_at", CAST(absolute_expires_at AS INTEGER) AS "absolute_expires_at", CAST(remember AS BOOLEAN) AS remember, CAST(user_id AS INTEGER) AS "user_id", tenant, CAST(name AS TEXT) AS "name", CAST(admin AS INTEGER) AS "admin", CAST(small AS INTEGER) AS "small", CAST(ratio AS REAL) AS "ratio", CAST(ratio32 AS REAL) AS "ratio32", CAST(login_at AS INTEGER) AS "login_at", logout, CAST(timeout AS INTEGER) AS "timeout", CAST(secret AS BLOB) AS "secret", CAST(cart AS TEXT) AS "cart", CAST(prefs AS TEXT) AS "prefs", CAST(flash AS TEXT) AS "flash"
 FROM sessions
 WHERE expires_at > CAST(ROUND(unixepoch('subsec') * 1000) * 1000 AS INTEGER) AND token_hash IN (sqlc.slice(hashes))
 ORDER BY last_seen_at DESC, token_hash
