@@ -3,7 +3,6 @@ package sessionimpl
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -130,62 +129,11 @@ func (d *sqliteDriver) wrap(err error) error {
 }
 
 // beginUpdate takes a connection and the write lock (BEGIN IMMEDIATE).
+// SQLite is in the process: COMMIT's answer is final, so no outcome is
+// ever unknown; a connection whose ROLLBACK failed may still hold the
+// write lock, and is closed rather than block every writer (sqlTx.end).
 func (d *sqliteDriver) beginUpdate(ctx context.Context, timeout time.Duration) (updateTx, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c, err := d.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("acquire connection: %w", err)
-	}
-	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		// Whether BEGIN took effect is unknown when it was interrupted:
-		// never give such a connection back to the pool.
-		discard(c)
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	return &sqliteTx{c: c}, nil
-}
-
-// sqliteTx is Update's transaction on one SQLite connection.
-type sqliteTx struct {
-	c    *sql.Conn
-	done bool // COMMIT or ROLLBACK ran
-}
-
-func (t *sqliteTx) conn() Conn      { return Conn{sql: t.c} }
-func (t *sqliteTx) commitWithNext() {}
-
-// commit runs COMMIT. SQLite is in the process: its answer is final, so no
-// outcome is ever unknown.
-func (t *sqliteTx) commit(ctx context.Context) error {
-	_, err := t.c.ExecContext(ctx, "COMMIT")
-	if err == nil {
-		t.done = true
-	}
-	return err
-}
-
-// end rolls back what was not committed and gives the connection back. A
-// connection whose ROLLBACK failed may still hold the write lock: it is
-// closed instead of going back to the pool, where it would block every
-// writer.
-func (t *sqliteTx) end(ctx context.Context) {
-	if !t.done {
-		t.done = true
-		if _, err := t.c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
-			discard(t.c)
-			return
-		}
-	}
-	_ = t.c.Close()
-}
-
-// discard closes c's underlying connection instead of returning it to the
-// pool: database/sql drops a connection whose Raw call reports
-// driver.ErrBadConn.
-func discard(c *sql.Conn) {
-	_ = c.Raw(func(any) error { return driver.ErrBadConn })
-	_ = c.Close()
+	return beginOnConn(ctx, d.db, timeout, "BEGIN IMMEDIATE")
 }
 
 // sqliteError is an error from SQLite that knows whether it means the
