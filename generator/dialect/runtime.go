@@ -1,6 +1,11 @@
 package dialect
 
-import "github.com/sessiongen/sessiongen/generator/schema"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sessiongen/sessiongen/generator/schema"
+)
 
 // Runtime is how the typed layer reaches an engine at run time: the
 // runtime driver its store constructor picks, the database handle that
@@ -151,4 +156,34 @@ func (f QueryField) Arg() string {
 		return "sqlc.narg(" + f.Column + ")"
 	}
 	return "sqlc.arg(" + f.Column + ")"
+}
+
+// Assemble completes d from the lifecycle columns' parts of the query file,
+// which each dialect spells its own way, and the payload fields of q: each
+// field's column and value join the INSERT (ins, vals), its SET item
+// (setItem, given the field and its sqlc argument) joins Save's SET list
+// after the lifecycle's (sets, each ending with a comma), it gets its
+// single-column save, and an indexed one its ListBy/DeleteBy queries.
+// SelectCols is MetaCols then the payload columns.
+func (d *QueryData) Assemble(q Query, ins, vals, sets []string, setItem func(f QueryField, value string) (string, error)) error {
+	for _, f := range q.Fields {
+		value := f.Arg()
+		set, err := setItem(f, value)
+		if err != nil {
+			return fmt.Errorf("%s: field %s: %w", f.Pos, f.GoName, err)
+		}
+		ins = append(ins, f.Column)
+		vals = append(vals, value)
+		sets = append(sets, set+",")
+		d.SaveOnes = append(d.SaveOnes, SaveOne{GoName: f.GoName, Column: f.Column, Value: value})
+		if f.Index {
+			d.Indexed = append(d.Indexed, f)
+		}
+	}
+	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
+	d.SelectCols = strings.Join(append([]string{d.MetaCols}, q.Columns()...), ", ")
+	d.InsertCols = strings.Join(ins, ", ")
+	d.InsertVals = strings.Join(vals, ", ")
+	d.SaveSets = sets
+	return nil
 }

@@ -44,25 +44,13 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		schema.ColLastSeenAt + " = CASE WHEN " + flag("touch") + " THEN " + now + " ELSE " + schema.ColLastSeenAt + " END,",
 		schema.ColExpiresAt + " = CASE WHEN " + flag("touch") + " THEN LEAST(" + absolute + ", " + now + " + " + us("idle_us") + ") ELSE " + schema.ColExpiresAt + " END,",
 	}
-	for _, f := range q.Fields {
+	err := d.Assemble(q, ins, vals, sets, func(f dialect.QueryField, value string) (string, error) {
 		if _, err := ColumnType(f.ModelType, f.Index); err != nil {
-			return dialect.QueryData{}, fmt.Errorf("%s: field %s: %w", f.Pos, f.GoName, err)
+			return "", err
 		}
-		value := f.Arg()
-		ins = append(ins, f.Column)
-		vals = append(vals, value)
-		d.SaveOnes = append(d.SaveOnes, dialect.SaveOne{GoName: f.GoName, Column: f.Column, Value: value})
-		sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s THEN %s ELSE %s END,", f.Column, flag("set_"+f.Column), value, f.Column))
-		if f.Index {
-			d.Indexed = append(d.Indexed, f)
-		}
-	}
-	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
-	d.SelectCols = strings.Join(append([]string{d.MetaCols}, q.Columns()...), ", ")
-	d.InsertCols = strings.Join(ins, ", ")
-	d.InsertVals = strings.Join(vals, ", ")
-	d.SaveSets = sets
-	return d, nil
+		return fmt.Sprintf("%s = CASE WHEN %s THEN %s ELSE %s END", f.Column, flag("set_"+f.Column), value, f.Column), nil
+	})
+	return d, err
 }
 
 // Runtime is MySQL's: database/sql with go-sql-driver/mysql, the integer

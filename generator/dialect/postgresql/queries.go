@@ -37,24 +37,12 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		schema.ColLastSeenAt + " = CASE WHEN sqlc.arg(touch)::boolean THEN now() ELSE " + schema.ColLastSeenAt + " END,",
 		schema.ColExpiresAt + " = CASE WHEN sqlc.arg(touch)::boolean THEN LEAST(" + absolute + ", now() + " + micros("idle_us") + ") ELSE " + schema.ColExpiresAt + " END,",
 	}
-	for _, f := range q.Fields {
-		value := f.Arg()
-		ins = append(ins, f.Column)
-		vals = append(vals, value)
-		d.SaveOnes = append(d.SaveOnes, dialect.SaveOne{GoName: f.GoName, Column: f.Column, Value: value})
-		sets = append(sets, fmt.Sprintf("%s = CASE WHEN sqlc.arg(set_%s)::boolean THEN %s::%s ELSE %s END,",
-			f.Column, f.Column, value, f.ModelType, f.Column))
-		if f.Index {
-			d.Indexed = append(d.Indexed, f)
-		}
-	}
-	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
-	// The token hash is the key the caller passed: not selected again.
-	d.SelectCols = strings.Join(append(dialect.MetaColumns(), q.Columns()...), ", ")
-	d.InsertCols = strings.Join(ins, ", ")
-	d.InsertVals = strings.Join(vals, ", ")
-	d.SaveSets = sets
-	return d, nil
+	err := d.Assemble(q, ins, vals, sets, func(f dialect.QueryField, value string) (string, error) {
+		return fmt.Sprintf("%s = CASE WHEN sqlc.arg(set_%s)::boolean THEN %s::%s ELSE %s END", f.Column, f.Column, value, f.ModelType, f.Column), nil
+	})
+	// The token hash is the key the caller passed: it is not selected again
+	// (SelectCols: MetaCols, then the payload columns).
+	return d, err
 }
 
 // Runtime is PostgreSQL's: pgx, its native values, NOTIFY for the cache.

@@ -42,22 +42,16 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		schema.ColLastSeenAt + " = CASE WHEN " + flag("touch") + " THEN " + now + " ELSE " + schema.ColLastSeenAt + " END,",
 		schema.ColExpiresAt + " = CASE WHEN " + flag("touch") + " THEN MIN(" + absolute + ", " + now + " + " + us("idle_us") + ") ELSE " + schema.ColExpiresAt + " END,",
 	}
-	for _, f := range q.Fields {
+	err := d.Assemble(q, ins, vals, sets, func(f dialect.QueryField, value string) (string, error) {
 		typ, err := ColumnType(f.ModelType)
 		if err != nil {
-			return dialect.QueryData{}, fmt.Errorf("%s: field %s: %w", f.Pos, f.GoName, err)
+			return "", err
 		}
-		value := f.Arg()
-		ins = append(ins, f.Column)
-		vals = append(vals, value)
-		d.SaveOnes = append(d.SaveOnes, dialect.SaveOne{GoName: f.GoName, Column: f.Column, Value: value})
-		sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s THEN CAST(%s AS %s) ELSE %s END,",
-			f.Column, flag("set_"+f.Column), value, typ, f.Column))
-		if f.Index {
-			d.Indexed = append(d.Indexed, f)
-		}
+		return fmt.Sprintf("%s = CASE WHEN %s THEN CAST(%s AS %s) ELSE %s END", f.Column, flag("set_"+f.Column), value, typ, f.Column), nil
+	})
+	if err != nil {
+		return dialect.QueryData{}, err
 	}
-	sets[len(sets)-1] = strings.TrimSuffix(sets[len(sets)-1], ",")
 	// The reads select each NOT NULL column through a CAST to its own
 	// type, which changes no value: a column that is an expression has no
 	// declared type, which mattn/go-sqlite3 otherwise copies and lowercases
@@ -80,9 +74,6 @@ func (Dialect) Queries(q dialect.Query) (dialect.QueryData, error) {
 		}
 	}
 	d.SelectCols = strings.Join(read, ", ")
-	d.InsertCols = strings.Join(ins, ", ")
-	d.InsertVals = strings.Join(vals, ", ")
-	d.SaveSets = sets
 	return d, nil
 }
 
