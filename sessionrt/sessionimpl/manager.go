@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +25,7 @@ type Manager struct {
 	cookieName string
 	cache      *cache          // nil: off
 	listen     *pgx.ConnConfig // the cache listener's connection
+	readers    *readers        // nil: reads run on drv.conn()
 }
 
 // NewManager returns a Manager storing sessions with be through drv. The
@@ -43,6 +45,10 @@ func NewManager(drv Driver, be Backend, cfg sessionrt.Config) (*Manager, error) 
 		return nil, err
 	}
 	m := &Manager{drv: drv, be: be, cfg: c, cookieName: c.CookieName}
+	if rs, ok := drv.(interface{ readers(sessionrt.Config) *readers }); ok {
+		m.readers = rs.readers(c)
+		runtime.AddCleanup(m, (*readers).close, m.readers)
+	}
 	if c.Cache.MaxEntries > 0 {
 		if m.listen, err = drv.listenConfig(c); err != nil {
 			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", err)
@@ -450,6 +456,19 @@ func (m *Manager) get(ctx context.Context, c Conn, hash []byte, lock bool, rec R
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.QueryTimeout)
 	defer cancel()
 	l, err := m.be.Get(ctx, c, hash, lock, m.cfg.TouchInterval, rec)
+	return l, m.drv.wrap(err)
+}
+
+// read runs Backend.Get outside Update: on one of the Manager's readers
+// when one is free, with no cancel channel and bounded as readers says;
+// otherwise on the pool with QueryTimeout.
+func (m *Manager) read(ctx context.Context, hash []byte, rec Record) (Loaded, error) {
+	r := m.readers.take(ctx)
+	if r == nil {
+		return m.get(ctx, m.drv.conn(), hash, false, rec)
+	}
+	l, err := m.be.Get(context.WithoutCancel(ctx), r.conn(), hash, false, m.cfg.TouchInterval, rec)
+	m.readers.give(r, err)
 	return l, m.drv.wrap(err)
 }
 

@@ -60,7 +60,17 @@ type sqliteDriver struct {
 	stmts *stmtCache // the pool's prepared statements
 }
 
-func (d *sqliteDriver) conn() Conn { return Conn{sql: cachedSQL{d}} }
+func (d *sqliteDriver) conn() Conn { return Conn{sql: preparedSQL{src: d, db: d.db}} }
+
+// stmt returns the pool's prepared statement of query (stmtCache.stmt).
+func (d *sqliteDriver) stmt(ctx context.Context, query string) *sql.Stmt {
+	return d.stmts.stmt(ctx, query)
+}
+
+// readers sets connections aside for a Manager's reads (readers).
+func (d *sqliteDriver) readers(cfg sessionrt.Config) *readers {
+	return newReaders(d.db, cfg.QueryTimeout)
+}
 
 // isNil reports a nil *sql.DB, which NewManager refuses.
 func (d *sqliteDriver) isNil() bool { return d.db == nil }

@@ -69,38 +69,43 @@ func (c *stmtCache) close() {
 	})
 }
 
-// cachedSQL is the SQLDB of a SQLite driver's pool: statements run
-// prepared, from the driver's stmtCache. It holds the driver, not the
-// cache alone, so that the cleanup that closes the cache cannot run while
-// a Conn is in use.
-type cachedSQL struct{ d *sqliteDriver }
-
-// ExecContext runs query as a prepared statement.
-func (q cachedSQL) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := q.d.stmts.stmt(ctx, query); s != nil {
-		return s.ExecContext(ctx, args...)
+// preparedSQL is an SQLDB whose statements run prepared: src holds them
+// (a SQLite driver's stmtCache for its pool, a reader's own for its
+// connection), db runs what src does not prepare. For the pool, src is the
+// driver, not its cache alone, so that the cleanup that closes the cache
+// cannot run while a Conn is in use.
+type preparedSQL struct {
+	src interface {
+		stmt(ctx context.Context, query string) *sql.Stmt
 	}
-	return q.d.db.ExecContext(ctx, query, args...)
+	db SQLDB
 }
 
-// PrepareContext prepares query on the pool; the caller closes the
-// statement.
-func (q cachedSQL) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return q.d.db.PrepareContext(ctx, query)
+// ExecContext runs query as a prepared statement.
+func (q preparedSQL) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := q.src.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return q.db.ExecContext(ctx, query, args...)
+}
+
+// PrepareContext prepares query; the caller closes the statement.
+func (q preparedSQL) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return q.db.PrepareContext(ctx, query)
 }
 
 // QueryContext runs query as a prepared statement.
-func (q cachedSQL) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := q.d.stmts.stmt(ctx, query); s != nil {
+func (q preparedSQL) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := q.src.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return q.d.db.QueryContext(ctx, query, args...)
+	return q.db.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs query as a prepared statement.
-func (q cachedSQL) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := q.d.stmts.stmt(ctx, query); s != nil {
+func (q preparedSQL) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := q.src.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return q.d.db.QueryRowContext(ctx, query, args...)
+	return q.db.QueryRowContext(ctx, query, args...)
 }

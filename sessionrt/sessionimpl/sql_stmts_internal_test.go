@@ -29,7 +29,8 @@ func TestStmtCache(t *testing.T) {
 	t.Cleanup(func() { _ = db.Close() })
 	ctx := context.Background()
 	c := &stmtCache{db: db}
-	q := cachedSQL{&sqliteDriver{db: db, stmts: c}}
+	d := &sqliteDriver{db: db, stmts: c}
+	q := preparedSQL{src: d, db: db}
 	one := func(query string, args ...any) int {
 		t.Helper()
 		var n int

@@ -212,7 +212,7 @@ func (st *State) load(ctx context.Context) error {
 				return nil
 			}
 			seq, caching := m.cache.begin()
-			l, err = m.get(ctx, m.drv.conn(), st.hash[:], false, rec)
+			l, err = m.read(ctx, st.hash[:], rec)
 			if err == nil && caching {
 				m.cache.put(st.hash, m.be, rec, l, seq)
 			}
