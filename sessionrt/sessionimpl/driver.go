@@ -43,6 +43,12 @@ type Driver interface {
 	wrap(err error) error
 }
 
+// readerSource is a Driver that sets connections aside for a Manager's
+// reads (SQLite: readers).
+type readerSource interface {
+	readers(cfg sessionrt.Config) *readers
+}
+
 // updateTx is the transaction Manager.Update reads, changes and writes a
 // session in.
 type updateTx interface {

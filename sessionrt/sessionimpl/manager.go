@@ -45,7 +45,7 @@ func NewManager(drv Driver, be Backend, cfg sessionrt.Config) (*Manager, error) 
 		return nil, err
 	}
 	m := &Manager{drv: drv, be: be, cfg: c, cookieName: c.CookieName}
-	if rs, ok := drv.(interface{ readers(sessionrt.Config) *readers }); ok {
+	if rs, ok := drv.(readerSource); ok {
 		m.readers = rs.readers(c)
 		runtime.AddCleanup(m, (*readers).close, m.readers)
 	}
