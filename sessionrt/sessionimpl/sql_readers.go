@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -18,13 +17,15 @@ import (
 // mattn/go-sqlite3 another per row, and handing the row between goroutines
 // costs more than SQLite's work for the read.
 //
-// What the context bounded stays bounded:
-//   - there is no wait for a connection: a reader is lent only when one is
-//     idle, otherwise the read runs on the pool with QueryTimeout as every
-//     other statement does;
-//   - the one wait inside a SQLite statement, the busy handler, is held to
-//     QueryTimeout: a reader's busy_timeout is the smaller of the DSN's and
-//     QueryTimeout, and is restored when the connection goes back.
+// What the context bounded stays bounded. There is no wait for a
+// connection: a reader is lent only when one is idle, otherwise the read
+// runs on the pool with QueryTimeout as every other statement does. And a
+// read in WAL mode, which the driver requires of a file, waits for no lock:
+// writers do not block it. What is left of a SQLite statement's waits,
+// the busy handler of the rare cases WAL still has (a connection in
+// exclusive locking mode, recovery after a crash), is bounded by the DSN's
+// busy_timeout, as it is on the pool: mattn/go-sqlite3 cannot interrupt
+// SQLite's busy handler either, it waits for the statement.
 //
 // A Manager sets aside at most one reader per CPU (GOMAXPROCS), and on a
 // pool with a limit (db.SetMaxOpenConns) at most a quarter of it: none on
@@ -36,7 +37,7 @@ import (
 // no longer reachable.
 type readers struct {
 	db      *sql.DB
-	timeout time.Duration // QueryTimeout: the bound of the busy handler and of taking a connection
+	timeout time.Duration // QueryTimeout: the bound of taking a connection
 	max     int32         // readers at most, before the pool's own limit
 	idle    chan *reader  // readers not lent
 	n       atomic.Int32  // readers set aside, lent or idle
@@ -48,7 +49,6 @@ type readers struct {
 type reader struct {
 	c     *sql.Conn
 	stmts map[string]*sql.Stmt
-	busy  int64 // the connection's own busy_timeout (ms) when it was changed, else -1
 }
 
 // newReaders returns the readers of a Manager with QueryTimeout timeout.
@@ -124,8 +124,7 @@ func (p *readers) room() bool {
 	return s.MaxOpenConnections <= 0 || p.n.Load() < int32(s.MaxOpenConnections/4)
 }
 
-// open takes a connection from the pool and holds its busy handler to
-// QueryTimeout.
+// open takes a connection from the pool.
 func (p *readers) open(ctx context.Context) (*reader, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -133,35 +132,15 @@ func (p *readers) open(ctx context.Context) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{c: c, stmts: map[string]*sql.Stmt{}, busy: -1}
-	var busy int64
-	if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil {
-		discardConn(c)
-		return nil, fmt.Errorf("reading busy_timeout: %w", err)
-	}
-	if limit := p.timeout.Milliseconds(); busy > limit {
-		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", limit)); err != nil {
-			discardConn(c)
-			return nil, fmt.Errorf("setting busy_timeout: %w", err)
-		}
-		r.busy = busy
-	}
-	return r, nil
+	return &reader{c: c, stmts: map[string]*sql.Stmt{}}, nil
 }
 
-// drop closes r's statements and gives its connection back to the pool,
-// with its own busy_timeout, when healthy; otherwise the connection is
-// closed.
+// drop closes r's statements and gives its connection back to the pool
+// when healthy; otherwise the connection is closed.
 func (p *readers) drop(r *reader, healthy bool) {
 	defer p.n.Add(-1)
 	for _, s := range r.stmts {
 		_ = s.Close()
-	}
-	if healthy && r.busy >= 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
-		_, err := r.c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", r.busy))
-		cancel()
-		healthy = err == nil
 	}
 	if !healthy {
 		discardConn(r.c)

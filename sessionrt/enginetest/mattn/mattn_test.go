@@ -48,3 +48,6 @@ func TestLifecycle(t *testing.T) {
 
 // TestInMemory checks in-memory databases on the runtime's SQLite driver.
 func TestInMemory(t *testing.T) { lifecycletest.SQLiteInMemory(t, openMemory) }
+
+// TestReaders checks the connections a store sets aside for its reads.
+func TestReaders(t *testing.T) { lifecycletest.SQLiteReaders(t, openFile) }

@@ -1,6 +1,7 @@
 package lifecycletest
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strings"
@@ -120,4 +121,89 @@ func (e *Env) request(tok string, update bool) (int, error) {
 		}
 	}, tok)
 	return w.Code, err
+}
+
+// SQLiteReaders tests the connections a Manager sets aside for its reads
+// on a SQLite file (open returns one in WAL mode with a busy_timeout, its
+// pool unlimited): how many it takes from pools of each size, that a read
+// is served by one while the rest of the pool is taken and an Update then
+// fails within QueryTimeout, and that a reader whose read failed is closed
+// and replaced.
+func SQLiteReaders(t *testing.T, open func(t testing.TB) *sql.DB) {
+	d := SQLiteDialect()
+	// env returns a store on a fresh file whose pool is limited to max
+	// connections (0: no limit), with one session, read once: a serial
+	// read sets aside one reader at most.
+	env := func(t *testing.T, max int, cfg sessionrt.Config) (*Env, *sql.DB, string) {
+		db := open(t)
+		db.SetMaxOpenConns(max)
+		e := NewSQLEnv(t, cfg, d, db)
+		tok := e.Create("alice")
+		for range 3 {
+			if status, err := e.request(tok, false); err != nil || status != http.StatusOK {
+				t.Fatalf("read: %v (status %d)", err, status)
+			}
+		}
+		return e, db, tok
+	}
+	t.Run("how many", func(t *testing.T) {
+		for _, c := range []struct{ max, want int }{{0, 1}, {8, 1}, {4, 1}, {3, 0}, {1, 0}} {
+			_, db, _ := env(t, c.max, sessionrt.Config{})
+			if got := db.Stats().InUse; got != c.want {
+				t.Errorf("pool of %d: %d connections set aside after serial reads, want %d", c.max, got, c.want)
+			}
+		}
+	})
+	t.Run("pool taken", func(t *testing.T) {
+		const timeout = 300 * time.Millisecond
+		e, db, tok := env(t, 8, sessionrt.Config{QueryTimeout: timeout})
+		ctx := context.Background()
+		var held []*sql.Conn
+		for db.Stats().InUse < 8 {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, c)
+		}
+		start := time.Now()
+		if status, err := e.request(tok, false); err != nil || status != http.StatusOK {
+			t.Errorf("read with the rest of the pool taken: %v (status %d), want 200 from the reader", err, status)
+		}
+		status, err := e.request(tok, true)
+		if !sessionrt.IsUnavailable(err) || status != http.StatusServiceUnavailable {
+			t.Errorf("Update with the pool taken: %v (status %d), want unavailable (503)", err, status)
+		}
+		if d := time.Since(start); d > timeout+time.Second {
+			t.Errorf("read and Update took %s, QueryTimeout is %s", d, timeout)
+		}
+		for _, c := range held {
+			_ = c.Close()
+		}
+		if status, err := e.request(tok, true); err != nil || status != http.StatusOK {
+			t.Errorf("Update once the pool is free: %v (status %d)", err, status)
+		}
+	})
+	t.Run("failed read", func(t *testing.T) {
+		e, db, tok := env(t, 0, sessionrt.Config{})
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, "ALTER TABLE sessions RENAME TO sessions_away"); err != nil {
+			t.Fatal(err)
+		}
+		if status, err := e.request(tok, false); err == nil || status < 500 {
+			t.Errorf("read with the table gone: %v (status %d), want an error (5xx)", err, status)
+		}
+		if got := db.Stats().InUse; got != 0 {
+			t.Errorf("%d connections set aside after a failed read, want the reader closed", got)
+		}
+		if _, err := db.ExecContext(ctx, "ALTER TABLE sessions_away RENAME TO sessions"); err != nil {
+			t.Fatal(err)
+		}
+		if status, err := e.request(tok, false); err != nil || status != http.StatusOK {
+			t.Errorf("read with the table back: %v (status %d)", err, status)
+		}
+		if got := db.Stats().InUse; got != 1 {
+			t.Errorf("%d connections set aside after the table came back, want a new reader", got)
+		}
+	})
 }
