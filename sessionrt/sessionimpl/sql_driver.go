@@ -34,7 +34,11 @@ func SQLConn(db SQLDB) Conn { return Conn{sql: db} }
 // run in WAL mode with a busy_timeout, set in the DSN; the driver checks
 // both when the store is created. Statements on the pool run prepared: each
 // query string is prepared once per connection and kept (stmtCache) until
-// db is closed or the driver is no longer reachable.
+// db is closed or the driver is no longer reachable. The session's read
+// runs on a connection each store sets aside from the pool for reads, with
+// no cancel channel (readers: up to one per CPU, at most a quarter of a
+// limited pool, none on a pool of fewer than four connections); db.Stats
+// counts them in use.
 //
 // An in-memory database (":memory:", journal_mode memory), for handler
 // tests, lives in the connection that opened it: every other connection of
