@@ -45,10 +45,7 @@ func NewManager(drv Driver, be Backend, cfg sessionrt.Config) (*Manager, error) 
 		return nil, err
 	}
 	m := &Manager{drv: drv, be: be, cfg: c, cookieName: c.CookieName}
-	if rs, ok := drv.(readerSource); ok {
-		m.readers = rs.readers(c)
-		runtime.AddCleanup(m, (*readers).close, m.readers)
-	}
+	m.attachReaders()
 	if c.Cache.MaxEntries > 0 {
 		if m.listen, err = drv.listenConfig(c); err != nil {
 			return nil, fmt.Errorf("sessionrt: Config.Cache: %w", err)
@@ -65,6 +62,15 @@ func NewManager(drv Driver, be Backend, cfg sessionrt.Config) (*Manager, error) 
 		m.cfg.ErrorHandler = m.defaultErrorHandler
 	}
 	return m, nil
+}
+
+// attachReaders sets up the readers of a driver that has them, given back
+// to the pool once m is unreachable.
+func (m *Manager) attachReaders() {
+	if rs, ok := m.drv.(readerSource); ok {
+		m.readers = rs.readers(m.cfg)
+		runtime.AddCleanup(m, (*readers).close, m.readers)
+	}
 }
 
 // CookieName returns the full name of the session cookie, including the

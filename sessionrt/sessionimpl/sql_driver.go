@@ -73,7 +73,7 @@ func (d *sqliteDriver) stmt(ctx context.Context, query string) *sql.Stmt {
 
 // readers sets connections aside for a Manager's reads (readers).
 func (d *sqliteDriver) readers(cfg sessionrt.Config) *readers {
-	return newReaders(d.db, cfg.QueryTimeout)
+	return newReaders(d.db, cfg.QueryTimeout, runtime.GOMAXPROCS(0))
 }
 
 // isNil reports a nil *sql.DB, which NewManager refuses.

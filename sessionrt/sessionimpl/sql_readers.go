@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -34,7 +33,8 @@ import (
 // idle, so setting readers aside never makes anything wait. The pool's
 // statistics count readers as in use. A reader whose statement fails is
 // closed, not reused; the readers go back to the pool when the Manager is
-// no longer reachable.
+// no longer reachable (until then they also outlive db.Close, which closes
+// only the pool's idle connections, and keep answering reads).
 type readers struct {
 	db      *sql.DB
 	timeout time.Duration // QueryTimeout: the bound of taking a connection
@@ -51,9 +51,10 @@ type reader struct {
 	stmts map[string]*sql.Stmt
 }
 
-// newReaders returns the readers of a Manager with QueryTimeout timeout.
-func newReaders(db *sql.DB, timeout time.Duration) *readers {
-	n := max(runtime.GOMAXPROCS(0), 1)
+// newReaders returns the readers of a Manager with QueryTimeout timeout,
+// at most n (at least one).
+func newReaders(db *sql.DB, timeout time.Duration, n int) *readers {
+	n = max(n, 1)
 	return &readers{db: db, timeout: timeout, max: int32(n), idle: make(chan *reader, n)}
 }
 
@@ -94,12 +95,13 @@ func (p *readers) give(r *reader, err error) {
 // add sets aside a new reader when fewer than the limit are and the pool
 // has an idle connection.
 func (p *readers) add(ctx context.Context) *reader {
-	if p.closed.Load() || !p.room() {
+	if p.closed.Load() {
 		return nil
 	}
+	limit := p.limit()
 	for {
 		n := p.n.Load()
-		if n >= p.max {
+		if n >= limit {
 			return nil
 		}
 		if p.n.CompareAndSwap(n, n+1) {
@@ -114,14 +116,17 @@ func (p *readers) add(ctx context.Context) *reader {
 	return r
 }
 
-// room reports whether the pool can spare a connection: it has one idle,
-// and a reader more stays within a quarter of its limit.
-func (p *readers) room() bool {
+// limit is how many readers the pool can spare now: none while it has no
+// idle connection, else p.max, and within a quarter of its limit.
+func (p *readers) limit() int32 {
 	s := p.db.Stats()
-	if s.Idle == 0 {
-		return false
+	switch {
+	case s.Idle == 0:
+		return 0
+	case s.MaxOpenConnections > 0:
+		return min(p.max, int32(s.MaxOpenConnections/4))
 	}
-	return s.MaxOpenConnections <= 0 || p.n.Load() < int32(s.MaxOpenConnections/4)
+	return p.max
 }
 
 // open takes a connection from the pool.
