@@ -473,7 +473,7 @@ func (m *Manager) read(ctx context.Context, hash []byte, rec Record) (Loaded, er
 	if r == nil {
 		return m.get(ctx, m.drv.conn(), hash, false, rec)
 	}
-	l, err := m.be.Get(context.WithoutCancel(ctx), r.conn(), hash, false, m.cfg.TouchInterval, rec)
+	l, err := m.be.Get(context.WithoutCancel(ctx), r.conn, hash, false, m.cfg.TouchInterval, rec)
 	m.readers.give(r, err)
 	return l, m.drv.wrap(err)
 }

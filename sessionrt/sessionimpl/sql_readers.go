@@ -49,6 +49,7 @@ type readers struct {
 type reader struct {
 	c     *sql.Conn
 	stmts map[string]*sql.Stmt
+	conn  Conn // what a read on r runs on: c, its statements prepared
 }
 
 // newReaders returns the readers of a Manager with QueryTimeout timeout,
@@ -137,7 +138,9 @@ func (p *readers) open(ctx context.Context) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reader{c: c, stmts: map[string]*sql.Stmt{}}, nil
+	r := &reader{c: c, stmts: map[string]*sql.Stmt{}}
+	r.conn = Conn{sql: preparedSQL{src: r, db: c}}
+	return r, nil
 }
 
 // drop closes r's statements and gives its connection back to the pool
@@ -172,9 +175,6 @@ func (p *readers) close() {
 	p.closed.Store(true)
 	p.drain()
 }
-
-// conn is the Conn of a read on r.
-func (r *reader) conn() Conn { return Conn{sql: preparedSQL{src: r, db: r.c}} }
 
 // stmt returns the statement of query prepared on r's connection,
 // preparing it on first use, or nil when query is to run unprepared (see

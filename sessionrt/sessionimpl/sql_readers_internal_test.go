@@ -37,7 +37,7 @@ func TestReaders(t *testing.T) {
 	query := func(t *testing.T, r *reader) error {
 		t.Helper()
 		var n int
-		return r.conn().SQL().QueryRowContext(ctx, "SELECT $1::int + 1", 1).Scan(&n)
+		return r.conn.SQL().QueryRowContext(ctx, "SELECT $1::int + 1", 1).Scan(&n)
 	}
 
 	t.Run("limits", func(t *testing.T) {
